@@ -1,0 +1,745 @@
+import type { AmiMessage } from '../ami/ami-frame-parser';
+import {
+  ChannelStateCode,
+  durationSeconds,
+  eventName,
+  eventTimestamp,
+  intField,
+  known,
+  uniqueidOf,
+} from '../ami/ami-event';
+import {
+  buildCallRecord,
+  callDirection,
+  inboundCaller,
+  inboundChannel,
+  legOfChannel,
+  legOutcome,
+  stepNameOf,
+  type CallClosedBy,
+  type CallDirection,
+  type CallRecord,
+  type LegOutcome,
+  type RecordContext,
+  type TrackedCall,
+  type TrackedChannel,
+  type TrackedLeg,
+} from './call-record';
+import { indexDirectory, type Directory, type DirectoryIndex } from './directory';
+
+// ---------------------------------------------------------------------------------------------
+// Effects: what the tracker decided; the service carries them out (popups, storage, logs).
+// ---------------------------------------------------------------------------------------------
+
+/** What a desk shows when a phone rings. */
+export interface CallerCard {
+  direction: CallDirection;
+  caller: string;
+  callerName: string | null;
+  did: string | null;
+}
+
+export type CallEffect =
+  | { type: 'callStarted'; linkedid: string; at: number }
+  | {
+      type: 'ringing';
+      linkedid: string;
+      uniqueid: string;
+      extension: string;
+      step: string | null;
+      at: number;
+      card: CallerCard;
+    }
+  | { type: 'answered'; linkedid: string; uniqueid: string; extension: string; step: string | null; at: number }
+  | { type: 'legEnded'; linkedid: string; uniqueid: string; extension: string; outcome: LegOutcome; at: number }
+  | { type: 'transferred'; linkedid: string; to: string | null; at: number }
+  | { type: 'callFinalized'; record: CallRecord; events: AmiMessage[] }
+  | { type: 'problem'; code: TrackerProblemCode; message: string; linkedid: string | null; event: string | null }
+  | { type: 'ignored'; event: string; linkedid: string | null };
+
+export type TrackerProblemCode =
+  | 'unknown-channel'
+  | 'unknown-leg'
+  | 'missing-field'
+  | 'handler-failed';
+
+// ---------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------
+
+export interface TrackerOptions {
+  /** Keep the raw events of each call for storage (default true). */
+  keepEvents?: boolean;
+  /** How many finished channels to remember so late events (Cdr…) are not taken for new calls. */
+  finishedMemory?: number;
+}
+
+interface CallEntry {
+  call: TrackedCall;
+  events: AmiMessage[];
+  /** Legs whose ringing was announced. */
+  announced: Set<string>;
+}
+
+interface ResyncList {
+  actionId: string | null;
+  startedSeq: number;
+  items: AmiMessage[];
+}
+
+/**
+ * The tracker's state. Treat it as owned by the reducer: `reduceCallEvent` updates it in place
+ * and returns it (maps keyed by Linkedid/Uniqueid keep every event O(1)); it holds no I/O and no
+ * clock, so the same events always give the same records and effects.
+ */
+export interface CallTrackerState {
+  readonly directory: DirectoryIndex;
+  readonly context: RecordContext;
+  readonly keepEvents: boolean;
+  readonly finishedMemory: number;
+  calls: Map<string, CallEntry>;
+  /** Uniqueid → Linkedid of live channels. */
+  channelCall: Map<string, string>;
+  /** Uniqueids (and linkedids) of finished calls, oldest first, bounded. */
+  finished: Map<string, true>;
+  lastTimestamp: number | null;
+  seq: number;
+  resync: ResyncList | null;
+}
+
+export interface ReduceResult {
+  state: CallTrackerState;
+  effects: CallEffect[];
+}
+
+export function createCallTrackerState(directory: Directory, options: TrackerOptions = {}): CallTrackerState {
+  const index = indexDirectory(directory);
+  return {
+    directory: index,
+    context: {
+      defaultRegion: directory.defaultRegion,
+      stepName: index.stepName,
+      responsibleFor: index.responsibleFor,
+      lineOf: index.lineOf,
+      roleOf: (extension) => index.person(extension)?.role ?? null,
+    },
+    keepEvents: options.keepEvents ?? true,
+    finishedMemory: options.finishedMemory ?? 20_000,
+    calls: new Map(),
+    channelCall: new Map(),
+    finished: new Map(),
+    lastTimestamp: null,
+    seq: 0,
+    resync: null,
+  };
+}
+
+/** Calls in progress (read-only view for status pages and tests). */
+export function liveCalls(state: CallTrackerState): TrackedCall[] {
+  return [...state.calls.values()].map((entry) => entry.call);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reducer and its event table
+// ---------------------------------------------------------------------------------------------
+
+interface HandlerInput {
+  state: CallTrackerState;
+  message: AmiMessage;
+  name: string;
+  at: number;
+  effects: CallEffect[];
+}
+
+type Handler = (input: HandlerInput) => void;
+
+/** eventName → handler; events not in this table are ignored (reported as `ignored`). */
+const EVENT_TABLE: Readonly<Record<string, Handler>> = {
+  Newchannel: onNewchannel,
+  NewCallerid: onChannelSnapshot,
+  NewConnectedLine: onChannelSnapshot,
+  Newstate: onNewstate,
+  VarSet: onVarSet,
+  DialBegin: onDialBegin,
+  DialState: onDialState,
+  DialEnd: onDialEnd,
+  HangupRequest: onHangupRequest,
+  SoftHangupRequest: onHangupRequest,
+  Hangup: onHangup,
+  BridgeEnter: onChannelSnapshot,
+  BridgeLeave: onChannelSnapshot,
+  LocalBridge: noop,
+  BlindTransfer: onBlindTransfer,
+  AttendedTransfer: onAttendedTransfer,
+  OriginateResponse: onOriginateResponse,
+  Cdr: noop,
+  Rename: onRename,
+  MixMonitorStart: onChannelSnapshot,
+  CoreShowChannel: onCoreShowChannel,
+  CoreShowChannelsComplete: onCoreShowChannelsComplete,
+};
+
+/**
+ * Feeds one AMI message (event or response) to the tracker. Never throws: a handler failure is
+ * returned as a `problem` effect and the other calls carry on.
+ */
+export function reduceCallEvent(state: CallTrackerState, message: AmiMessage): ReduceResult {
+  const effects: CallEffect[] = [];
+  state.seq++;
+  const name = eventName(message);
+  const ts = eventTimestamp(message);
+  if (ts !== null && (state.lastTimestamp === null || ts > state.lastTimestamp)) state.lastTimestamp = ts;
+  if (name === null) {
+    onResponse(state, message);
+    return { state, effects };
+  }
+  const at = ts ?? state.lastTimestamp ?? 0;
+  const entry = entryOfMessage(state, message);
+  if (entry && state.keepEvents) entry.events.push(message);
+  if (entry) entry.call.lastSeenAt = Math.max(entry.call.lastSeenAt, at);
+  const handler = EVENT_TABLE[name];
+  if (!handler) {
+    effects.push({ type: 'ignored', event: name, linkedid: entry?.call.linkedid ?? known(message.Linkedid) });
+    return { state, effects };
+  }
+  try {
+    handler({ state, message, name, at, effects });
+  } catch (error) {
+    effects.push({
+      type: 'problem',
+      code: 'handler-failed',
+      message: error instanceof Error ? error.message : String(error),
+      linkedid: entry?.call.linkedid ?? known(message.Linkedid),
+      event: name,
+    });
+  }
+  return { state, effects };
+}
+
+function noop(): void {}
+
+// ----- channel bookkeeping --------------------------------------------------------------------
+
+function entryOfMessage(state: CallTrackerState, message: AmiMessage): CallEntry | null {
+  const linkedid = known(message.Linkedid);
+  if (linkedid) {
+    const byLinkedid = state.calls.get(linkedid);
+    if (byLinkedid) return byLinkedid;
+  }
+  for (const uid of [uniqueidOf(message), known(message.DestUniqueid), known(message.TransfereeUniqueid)]) {
+    const owner = uid ? state.channelCall.get(uid) : undefined;
+    if (owner) return state.calls.get(owner) ?? null;
+  }
+  const destLinkedid = known(message.DestLinkedid);
+  return destLinkedid ? (state.calls.get(destLinkedid) ?? null) : null;
+}
+
+function isFinished(state: CallTrackerState, uid: string | null, linkedid: string | null): boolean {
+  return (uid !== null && state.finished.has(uid)) || (linkedid !== null && state.finished.has(linkedid));
+}
+
+function newCall(state: CallTrackerState, linkedid: string, at: number, effects: CallEffect[]): CallEntry {
+  const call: TrackedCall = {
+    linkedid,
+    channels: new Map(),
+    channelByName: new Map(),
+    legs: new Map(),
+    inbound: null,
+    steps: [],
+    firstAnswerAt: null,
+    transferAt: null,
+    transferTarget: null,
+    hangupRequests: [],
+    pbxAnsweredAt: null,
+    originateExten: null,
+    recordingFile: null,
+    firstSeenAt: at,
+    lastSeenAt: at,
+  };
+  const entry: CallEntry = { call, events: [], announced: new Set() };
+  state.calls.set(linkedid, entry);
+  effects.push({ type: 'callStarted', linkedid, at });
+  return entry;
+}
+
+/**
+ * The channel an event is about (prefix '' for `Channel`/`Uniqueid`, 'Dest' for `DestChannel`…),
+ * created with its call when first seen. Returns null for events that name no channel, and for
+ * channels of calls already finished (late Cdr, trailing events).
+ */
+function ensureChannel(
+  input: HandlerInput,
+  prefix: '' | 'Dest' = '',
+  create = true,
+): { entry: CallEntry; channel: TrackedChannel } | null {
+  const { state, message, at, effects } = input;
+  const uid = known(prefix ? message[`${prefix}Uniqueid`] : (message.Uniqueid ?? message.UniqueID));
+  const name = known(message[`${prefix}Channel`]);
+  if (!uid) return null;
+  const linkedidOfChannel = state.channelCall.get(uid);
+  if (linkedidOfChannel) {
+    const entry = state.calls.get(linkedidOfChannel);
+    const channel = entry?.call.channels.get(uid);
+    if (entry && channel) {
+      channel.lastSeq = state.seq;
+      updateSnapshot(channel, message, prefix, at);
+      return { entry, channel };
+    }
+  }
+  const linkedid = known(message[`${prefix}Linkedid`]) ?? known(message.Linkedid);
+  if (!create || !name || !linkedid || isFinished(state, uid, null)) return null;
+  const entry = state.calls.get(linkedid) ?? newCall(state, linkedid, at, effects);
+  const channel: TrackedChannel = {
+    uniqueid: uid,
+    name,
+    person: state.directory.personOfChannel(name),
+    createdAt: null,
+    state: null,
+    upAt: null,
+    hangupAt: null,
+    hangupCause: null,
+    hangupCauseText: null,
+    callerNum: null,
+    callerName: null,
+    connectedNum: null,
+    exten: null,
+    lastSeq: state.seq,
+  };
+  entry.call.channels.set(uid, channel);
+  entry.call.channelByName.set(name, uid);
+  state.channelCall.set(uid, linkedid);
+  updateSnapshot(channel, message, prefix, at);
+  return { entry, channel };
+}
+
+function updateSnapshot(channel: TrackedChannel, message: AmiMessage, prefix: '' | 'Dest', at: number): void {
+  const field = (key: string): string | undefined => message[prefix + key];
+  if (channel.callerNum === null) {
+    const num = known(field('CallerIDNum'));
+    if (num !== null) {
+      channel.callerNum = num;
+      channel.callerName = known(field('CallerIDName'));
+    }
+  }
+  if (channel.connectedNum === null) channel.connectedNum = known(field('ConnectedLineNum'));
+  if (channel.exten === null) {
+    const exten = known(field('Exten'));
+    if (exten !== null && exten !== 's') channel.exten = exten;
+  }
+  const state = intField(field('ChannelState'));
+  if (state !== null) {
+    channel.state = state;
+    if (state === ChannelStateCode.Up && channel.upAt === null) channel.upAt = at;
+  }
+}
+
+function forget(state: CallTrackerState, key: string): void {
+  state.finished.set(key, true);
+  if (state.finished.size > state.finishedMemory) {
+    const oldest = state.finished.keys().next().value;
+    if (oldest !== undefined) state.finished.delete(oldest);
+  }
+}
+
+// ----- handlers ---------------------------------------------------------------------------------
+
+function onNewchannel(input: HandlerInput): void {
+  const hit = ensureChannel(input);
+  if (hit && hit.channel.createdAt === null) hit.channel.createdAt = input.at;
+}
+
+function onChannelSnapshot(input: HandlerInput): void {
+  ensureChannel(input);
+}
+
+function onNewstate(input: HandlerInput): void {
+  const hit = ensureChannel(input);
+  if (!hit) return;
+  const { entry, channel } = hit;
+  if (channel.state === ChannelStateCode.Ringing) {
+    const leg = legOfChannel(entry.call, channel.uniqueid);
+    if (leg) announceRinging(input, entry, leg);
+  }
+  if (channel.state === ChannelStateCode.Up && channel.person === null) {
+    const inbound = inboundChannel(entry.call);
+    if (inbound && inbound.uniqueid === channel.uniqueid && entry.call.pbxAnsweredAt === null) {
+      entry.call.pbxAnsweredAt = input.at;
+    }
+  }
+}
+
+function onVarSet(input: HandlerInput): void {
+  const hit = ensureChannel(input);
+  if (!hit) return;
+  const { entry, channel } = hit;
+  const variable = (input.message.Variable ?? '').replace(/^_+/, '');
+  const value = known(input.message.Value);
+  if (variable === input.state.directory.directory.stepVariable && value !== null && channel.person === null) {
+    const call = entry.call;
+    if (call.inbound === null) call.inbound = channel.uniqueid;
+    if (call.inbound !== channel.uniqueid) return;
+    const current = call.steps[call.steps.length - 1];
+    if (!current || current.raw !== value) call.steps.push({ raw: value, startedAt: input.at, dialer: channel.uniqueid });
+  } else if (variable === 'MIXMONITOR_FILENAME' && value !== null) {
+    entry.call.recordingFile = value;
+  }
+}
+
+function onDialBegin(input: HandlerInput): void {
+  const dialer = ensureChannel(input);
+  const dest = ensureChannel(input, 'Dest');
+  if (!dest) {
+    input.effects.push(problem('unknown-channel', 'DialBegin without a usable destination', input));
+    return;
+  }
+  // The dialer's call owns the leg even if the destination was created under another linkedid.
+  dialBeginIn(input, dialer?.entry ?? dest.entry, dialer?.channel ?? null, dest.channel);
+}
+
+function dialBeginIn(
+  input: HandlerInput,
+  entry: CallEntry,
+  dialer: TrackedChannel | null,
+  dest: TrackedChannel,
+): void {
+  const { message, at } = input;
+  const call = entry.call;
+  if (call.legs.has(dest.uniqueid)) return;
+  if (dialer && dialer.person === null && call.inbound === null && dest.person !== null) call.inbound = dialer.uniqueid;
+  const afterAnswer = call.firstAnswerAt !== null && dialer !== null && dialer.person === null;
+  const afterTransfer = call.transferAt !== null || afterAnswer;
+  let stepId: number | null = null;
+  if (dialer && dialer.person === null && !afterTransfer) stepId = stepFor(call, dialer.uniqueid, at);
+  const leg: TrackedLeg = {
+    uniqueid: dest.uniqueid,
+    channel: dest.name,
+    person: dest.person,
+    dialer: dialer?.uniqueid ?? null,
+    stepId,
+    afterTransfer,
+    number: dest.person === null ? dialedNumber(message) : null,
+    presentedNum: known(message.CallerIDNum),
+    startedAt: at,
+    ringingAt: null,
+    answeredAt: null,
+    endedAt: null,
+    dialStatus: null,
+  };
+  call.legs.set(dest.uniqueid, leg);
+  if (dest.state === ChannelStateCode.Ringing) announceRinging(input, entry, leg);
+}
+
+/** The step a new Dial target belongs to: the step variable's, else one inferred per Dial(). */
+function stepFor(call: TrackedCall, dialer: string, at: number): number {
+  const explicit = call.steps.some((step) => step.raw !== null);
+  if (explicit) return call.steps.length - 1;
+  const current = call.steps.length - 1;
+  if (current >= 0) {
+    for (const leg of call.legs.values()) {
+      if (leg.dialer === dialer && leg.stepId === current && leg.endedAt === null) return current;
+    }
+  }
+  call.steps.push({ raw: null, startedAt: at, dialer });
+  return call.steps.length - 1;
+}
+
+function dialedNumber(message: AmiMessage): string | null {
+  const dialString = known(message.DialString);
+  if (dialString) {
+    const user = dialString.split('@')[0].split('/').pop() ?? '';
+    const cleaned = user.replace(/^sips?:/i, '');
+    if (/^\+?\d{5,}$/.test(cleaned)) return cleaned;
+  }
+  return known(message.DestCallerIDNum) ?? known(message.Exten);
+}
+
+function legOfDialEvent(input: HandlerInput): { entry: CallEntry; leg: TrackedLeg } | null {
+  const { state, message } = input;
+  ensureChannel(input);
+  const destUid = known(message.DestUniqueid);
+  const owner = destUid ? state.channelCall.get(destUid) : undefined;
+  const candidates = [owner, known(message.Linkedid) ?? undefined];
+  for (const linkedid of candidates) {
+    const entry = linkedid ? state.calls.get(linkedid) : undefined;
+    const leg = destUid ? entry?.call.legs.get(destUid) : undefined;
+    if (entry && leg) return { entry, leg };
+  }
+  // A destination that moved to another call: search the dialer's call by channel name.
+  const dialerUid = known(message.Uniqueid);
+  const dialerCall = dialerUid ? state.channelCall.get(dialerUid) : undefined;
+  const entry = dialerCall ? state.calls.get(dialerCall) : undefined;
+  if (entry && destUid) {
+    const leg = entry.call.legs.get(destUid);
+    if (leg) return { entry, leg };
+  }
+  if (!isFinished(state, destUid, known(message.Linkedid))) {
+    input.effects.push(problem('unknown-leg', `${input.name} for a Dial never seen`, input));
+  }
+  return null;
+}
+
+function onDialState(input: HandlerInput): void {
+  const hit = legOfDialEvent(input);
+  if (!hit) return;
+  if (input.message.DialStatus === 'RINGING') announceRinging(input, hit.entry, hit.leg);
+}
+
+function onDialEnd(input: HandlerInput): void {
+  const hit = legOfDialEvent(input);
+  if (!hit) return;
+  const { entry, leg } = hit;
+  const call = entry.call;
+  const status = known(input.message.DialStatus);
+  if (leg.dialStatus !== null) return;
+  leg.dialStatus = status;
+  leg.endedAt = input.at;
+  if (status === 'ANSWER') {
+    leg.answeredAt = input.at;
+    leg.endedAt = null;
+    if (leg.person === null) return;
+    if (call.firstAnswerAt === null && leg.dialer !== null) call.firstAnswerAt = input.at;
+    input.effects.push({
+      type: 'answered',
+      linkedid: call.linkedid,
+      uniqueid: leg.uniqueid,
+      extension: leg.person,
+      step: stepOfLeg(input.state, call, leg),
+      at: input.at,
+    });
+    return;
+  }
+  if (leg.person === null) return;
+  input.effects.push({
+    type: 'legEnded',
+    linkedid: call.linkedid,
+    uniqueid: leg.uniqueid,
+    extension: leg.person,
+    outcome: legOutcome(call, leg, call.firstAnswerAt),
+    at: input.at,
+  });
+}
+
+function onHangupRequest(input: HandlerInput): void {
+  const hit = ensureChannel(input, '', false);
+  if (!hit) return;
+  hit.entry.call.hangupRequests.push({
+    uniqueid: hit.channel.uniqueid,
+    kind: input.name === 'HangupRequest' ? 'HangupRequest' : 'SoftHangupRequest',
+    at: input.at,
+  });
+}
+
+function onHangup(input: HandlerInput): void {
+  const { state, message } = input;
+  const hit = ensureChannel(input, '', false);
+  if (!hit) {
+    const uid = uniqueidOf(message);
+    if (!isFinished(state, uid, known(message.Linkedid))) {
+      input.effects.push(problem('unknown-channel', 'Hangup of a channel never seen', input));
+    }
+    return;
+  }
+  const { entry, channel } = hit;
+  if (channel.hangupAt !== null) return;
+  channel.hangupAt = input.at;
+  channel.hangupCause = intField(message.Cause);
+  channel.hangupCauseText = known(message['Cause-txt']);
+  if (allHungUp(entry.call)) finalize(state, entry, 'hangup', input.effects);
+}
+
+function onBlindTransfer(input: HandlerInput): void {
+  const { state, message } = input;
+  const uid = known(message.TransfereeUniqueid) ?? known(message.TransfererUniqueid);
+  const linkedid = uid ? state.channelCall.get(uid) : (known(message.TransfereeLinkedid) ?? undefined);
+  const entry = linkedid ? state.calls.get(linkedid) : undefined;
+  if (!entry || (message.Result && message.Result !== 'Success')) return;
+  const exten = known(message.Extension);
+  const to = exten && state.directory.person(exten) ? exten : null;
+  markTransfer(input, entry, to);
+}
+
+function onAttendedTransfer(input: HandlerInput): void {
+  const { state, message } = input;
+  if (message.Result && message.Result !== 'Success') return;
+  const targetName = known(message.TransferTargetChannel);
+  const to = targetName ? state.directory.personOfChannel(targetName) : null;
+  for (const key of ['TransfereeUniqueid', 'OrigTransfererUniqueid']) {
+    const uid = known(message[key]);
+    const linkedid = uid ? state.channelCall.get(uid) : undefined;
+    const entry = linkedid ? state.calls.get(linkedid) : undefined;
+    if (entry) {
+      markTransfer(input, entry, to);
+      return;
+    }
+  }
+}
+
+function markTransfer(input: HandlerInput, entry: CallEntry, to: string | null): void {
+  const call = entry.call;
+  if (call.transferAt === null) call.transferAt = input.at;
+  if (to !== null) call.transferTarget = to;
+  input.effects.push({ type: 'transferred', linkedid: call.linkedid, to, at: input.at });
+}
+
+function onOriginateResponse(input: HandlerInput): void {
+  const uid = known(input.message.Uniqueid);
+  const linkedid = uid ? input.state.channelCall.get(uid) : undefined;
+  const entry = linkedid ? input.state.calls.get(linkedid) : undefined;
+  const exten = known(input.message.Exten);
+  if (entry && exten && entry.call.originateExten === null) entry.call.originateExten = exten;
+}
+
+function onRename(input: HandlerInput): void {
+  const uid = known(input.message.Uniqueid);
+  const newName = known(input.message.Newname);
+  const linkedid = uid ? input.state.channelCall.get(uid) : undefined;
+  const entry = linkedid ? input.state.calls.get(linkedid) : undefined;
+  const channel = uid ? entry?.call.channels.get(uid) : undefined;
+  if (!entry || !channel || !newName) return;
+  entry.call.channelByName.delete(channel.name);
+  channel.name = newName;
+  entry.call.channelByName.set(newName, channel.uniqueid);
+}
+
+// ----- resync after a (re)connect ---------------------------------------------------------------
+
+function onResponse(state: CallTrackerState, message: AmiMessage): void {
+  if (message.EventList === 'start' && /channels will follow/i.test(message.Message ?? '')) {
+    state.resync = { actionId: known(message.ActionID), startedSeq: state.seq, items: [] };
+  }
+}
+
+function onCoreShowChannel(input: HandlerInput): void {
+  const { state, message } = input;
+  if (!state.resync) state.resync = { actionId: known(message.ActionID), startedSeq: state.seq, items: [] };
+  state.resync.items.push(message);
+}
+
+function onCoreShowChannelsComplete(input: HandlerInput): void {
+  const { state } = input;
+  const list = state.resync ?? { actionId: null, startedSeq: state.seq, items: [] };
+  state.resync = null;
+  const now = state.lastTimestamp ?? input.at;
+  const alive = new Set<string>();
+  for (const item of list.items) {
+    const uid = known(item.Uniqueid);
+    if (!uid) continue;
+    alive.add(uid);
+    const known_ = state.channelCall.has(uid);
+    const hit = ensureChannel({ ...input, message: item, at: now });
+    if (!hit || known_) continue;
+    const age = durationSeconds(item.Duration) ?? 0;
+    hit.channel.createdAt = now - age;
+    hit.entry.call.firstSeenAt = Math.min(hit.entry.call.firstSeenAt, now - age);
+    if (hit.channel.state === ChannelStateCode.Up) hit.channel.upAt = now - age;
+  }
+  closeMissingChannels(state, alive, list.startedSeq, now, input.effects);
+}
+
+/** Channels not alive any more (absent from a channel list and silent since it started) end now. */
+function closeMissingChannels(
+  state: CallTrackerState,
+  alive: ReadonlySet<string>,
+  sinceSeq: number,
+  now: number,
+  effects: CallEffect[],
+): void {
+  for (const entry of [...state.calls.values()]) {
+    for (const channel of entry.call.channels.values()) {
+      if (channel.hangupAt !== null || alive.has(channel.uniqueid) || channel.lastSeq > sinceSeq) continue;
+      channel.hangupAt = Math.max(now, entry.call.lastSeenAt);
+    }
+    if (allHungUp(entry.call)) finalize(state, entry, 'resync', effects);
+  }
+}
+
+/**
+ * Finalizes calls a lost link left open. With `liveChannelUniqueids` (a fresh channel list),
+ * channels absent from it end now (`resync`); without it, calls silent for `maxIdleSeconds`
+ * end at their last event (`timeout`). Pure apart from updating the state it is given.
+ */
+export function closeStaleCalls(
+  state: CallTrackerState,
+  now: number,
+  liveChannelUniqueids?: ReadonlySet<string>,
+  maxIdleSeconds = 4 * 3600,
+): ReduceResult {
+  const effects: CallEffect[] = [];
+  if (liveChannelUniqueids) {
+    closeMissingChannels(state, liveChannelUniqueids, Number.POSITIVE_INFINITY, now, effects);
+    return { state, effects };
+  }
+  for (const entry of [...state.calls.values()]) {
+    if (now - entry.call.lastSeenAt < maxIdleSeconds) continue;
+    for (const channel of entry.call.channels.values()) {
+      if (channel.hangupAt === null) channel.hangupAt = entry.call.lastSeenAt;
+    }
+    finalize(state, entry, 'timeout', effects);
+  }
+  return { state, effects };
+}
+
+// ----- finalization & helpers -----------------------------------------------------------------
+
+function allHungUp(call: TrackedCall): boolean {
+  for (const channel of call.channels.values()) if (channel.hangupAt === null) return false;
+  return call.channels.size > 0;
+}
+
+function finalize(state: CallTrackerState, entry: CallEntry, closedBy: CallClosedBy, effects: CallEffect[]): void {
+  const call = entry.call;
+  state.calls.delete(call.linkedid);
+  forget(state, call.linkedid);
+  for (const uid of call.channels.keys()) {
+    state.channelCall.delete(uid);
+    forget(state, uid);
+  }
+  const record = buildCallRecord(call, state.context, closedBy);
+  effects.push({ type: 'callFinalized', record, events: entry.events });
+}
+
+function stepOfLeg(state: CallTrackerState, call: TrackedCall, leg: TrackedLeg): string | null {
+  if (leg.afterTransfer) return 'transfer';
+  if (leg.stepId === null) return null;
+  return stepNameOf(call, leg.stepId, state.context, inboundCaller(call, state.context).caller);
+}
+
+function announceRinging(input: HandlerInput, entry: CallEntry, leg: TrackedLeg): void {
+  if (leg.ringingAt === null) leg.ringingAt = input.at;
+  if (leg.person === null || entry.announced.has(leg.uniqueid) || leg.endedAt !== null) return;
+  entry.announced.add(leg.uniqueid);
+  const call = entry.call;
+  const ctx = input.state.context;
+  const direction = callDirection(call, ctx);
+  const inbound = direction === 'inbound' ? inboundCaller(call, ctx) : null;
+  const exten = inboundChannel(call)?.exten ?? null;
+  input.effects.push({
+    type: 'ringing',
+    linkedid: call.linkedid,
+    uniqueid: leg.uniqueid,
+    extension: leg.person,
+    step: stepOfLeg(input.state, call, leg),
+    at: input.at,
+    card: {
+      direction,
+      caller: inbound?.caller ?? firstCallerId(call),
+      callerName: inbound?.callerName ?? null,
+      did: direction === 'inbound' ? ctx.lineOf(exten) : null,
+    },
+  });
+}
+
+function firstCallerId(call: TrackedCall): string {
+  for (const channel of call.channels.values()) if (channel.callerNum) return channel.callerNum;
+  return 'anonymous';
+}
+
+function problem(code: TrackerProblemCode, message: string, input: HandlerInput): CallEffect {
+  return {
+    type: 'problem',
+    code,
+    message,
+    linkedid: known(input.message.Linkedid) ?? known(input.message.DestLinkedid),
+    event: input.name,
+  };
+}

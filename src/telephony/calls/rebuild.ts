@@ -1,0 +1,57 @@
+import type { AmiMessage } from '../ami/ami-frame-parser';
+import type { CallRecord } from './call-record';
+import {
+  closeStaleCalls,
+  createCallTrackerState,
+  reduceCallEvent,
+  type CallEffect,
+  type CallTrackerState,
+  type TrackerOptions,
+} from './call-reducer';
+import type { Directory } from './directory';
+
+export interface RebuildResult {
+  records: CallRecord[];
+  /** Problem effects met on the way (for logs). */
+  problems: Extract<CallEffect, { type: 'problem' }>[];
+  /** Calls still open at the end of the input, closed with `timeout`. */
+  unfinished: number;
+}
+
+/** Feeds messages through a tracker; collects records and problems. */
+export class CallRebuilder {
+  readonly state: CallTrackerState;
+  readonly records: CallRecord[] = [];
+  readonly problems: Extract<CallEffect, { type: 'problem' }>[] = [];
+
+  constructor(directory: Directory, options: TrackerOptions = { keepEvents: false }) {
+    this.state = createCallTrackerState(directory, options);
+  }
+
+  push(message: AmiMessage): void {
+    this.collect(reduceCallEvent(this.state, message).effects);
+  }
+
+  /** Closes what is still open (end of input) and returns records ordered by start time. */
+  finish(): RebuildResult {
+    const open = this.state.calls.size;
+    const now = this.state.lastTimestamp ?? 0;
+    this.collect(closeStaleCalls(this.state, now, undefined, 0).effects);
+    const records = [...this.records].sort((a, b) => a.startedAt - b.startedAt || a.linkedid.localeCompare(b.linkedid));
+    return { records, problems: this.problems, unfinished: open };
+  }
+
+  private collect(effects: CallEffect[]): void {
+    for (const effect of effects) {
+      if (effect.type === 'callFinalized') this.records.push(effect.record);
+      else if (effect.type === 'problem') this.problems.push(effect);
+    }
+  }
+}
+
+/** Rebuilds call records from stored raw events (pure: same events, same records). */
+export function rebuildCalls(messages: Iterable<AmiMessage>, directory: Directory): RebuildResult {
+  const rebuilder = new CallRebuilder(directory);
+  for (const message of messages) rebuilder.push(message);
+  return rebuilder.finish();
+}
