@@ -42,7 +42,10 @@ export interface AmiLogger {
   debug(message: string): void;
 }
 
-/** `on`/`off`, or a filter: an event mask for Login and event names kept via the Filter action. */
+/**
+ * `on`/`off`, or a filter: an event mask for Login (e.g. `call,dialplan,cdr`) and event names kept
+ * via the Filter action after login (prefer `eventfilter` in manager.conf: Filter needs `system`).
+ */
 export type AmiEventsOption = 'on' | 'off' | { mask?: string; include?: readonly string[] };
 
 export interface AmiClientOptions {
@@ -273,7 +276,9 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     const events = this.options.events;
     if (typeof events !== 'object' || !events.include) return;
     for (const name of events.include) {
-      const fields = { Action: 'Filter', Operation: 'Add', Filter: `Event: ${name}` };
+      // Asterisk 21+/22 advanced filter (exact event name). Needs `write = system` for this user;
+      // config/manager.conf.example does the same with `eventfilter(...)` and needs no extra right.
+      const fields = { Action: 'Filter', Operation: 'Add', MatchCriteria: `action(include),name(${name})` };
       const filter = this.track(fields, false, true, this.actionTimeoutMs, (error, result) => {
         const failure = error?.message ?? (result?.response.Response !== 'Success' ? result?.response.Message : undefined);
         if (failure) this.logger.warn(`AMI ${this.address()}: event filter ${name} not added: ${failure}`);
