@@ -21,8 +21,13 @@ export type LegOutcome =
 /** One person rung during a call (one Dial target). */
 export interface CallLeg {
   extension: string;
-  /** Our step name (`responsible`, `department`, …), `transfer` after a transfer, null for none. */
+  /**
+   * Our step name (`responsible`, `department`, …); a leg rung by a transfer carries the step the
+   * call was answered at (and `transfer: true`); null for legs outside the chain.
+   */
   step: string | null;
+  /** Rung because the call was transferred (not an escalation step). */
+  transfer: boolean;
   /** Channel name of the dialed device (`PJSIP/101-00000007`, `Local/101@managers-00000003;1`). */
   channel: string;
   uniqueid: string;
@@ -429,7 +434,8 @@ export function buildCallRecord(call: TrackedCall, ctx: RecordContext, closedBy:
   const answerRef = direction === 'inbound' || direction === 'internal' ? answeredAt : null;
   const legs: CallLeg[] = personLegs.map((leg) => ({
     extension: leg.person as string,
-    step: leg.afterTransfer ? 'transfer' : leg.stepId !== null ? (chain.names[leg.stepId] ?? null) : null,
+    step: leg.stepId !== null ? (chain.names[leg.stepId] ?? null) : leg.afterTransfer ? answerStepName : null,
+    transfer: leg.afterTransfer,
     channel: leg.channel,
     uniqueid: leg.uniqueid,
     startedAt: leg.startedAt,

@@ -135,3 +135,294 @@ describe('call tracker on the real Asterisk recordings', () => {
     expect(record.legs.map((l) => ({ extension: l.extension, step: l.step, outcome: l.outcome }))).toEqual(expectedLegs);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Reconnects: a recording split into two connections of the same link
+// ---------------------------------------------------------------------------------------------
+
+const CHANNEL_KEYS = [
+  'Channel',
+  'ChannelState',
+  'ChannelStateDesc',
+  'CallerIDNum',
+  'CallerIDName',
+  'ConnectedLineNum',
+  'ConnectedLineName',
+  'Language',
+  'AccountCode',
+  'Context',
+  'Exten',
+  'Priority',
+  'Uniqueid',
+  'Linkedid',
+];
+
+function serialize(message: AmiMessage): string {
+  return (
+    Object.entries(message)
+      .map(([key, value]) => value.split('\n').map((line) => `${key}: ${line}`).join('\r\n'))
+      .join('\r\n') + '\r\n\r\n'
+  );
+}
+
+function hms(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+}
+
+/** What Asterisk would list for `CoreShowChannels` after the first `cut` messages. */
+function channelList(messages: AmiMessage[], cut: number): string {
+  const alive = new Map<string, { snapshot: AmiMessage; createdAt: number }>();
+  let now = 0;
+  for (const message of messages.slice(0, cut)) {
+    if (message.Timestamp) now = Number(message.Timestamp);
+    const uid = message.Uniqueid;
+    if (!uid || !message.Channel || !message.Linkedid) continue;
+    if (message.Event === 'Hangup') alive.delete(uid);
+    else if (message.Event === 'Newchannel') alive.set(uid, { snapshot: message, createdAt: Number(message.Timestamp) });
+    else if (alive.has(uid)) alive.set(uid, { snapshot: message, createdAt: alive.get(uid)?.createdAt ?? now });
+  }
+  const items = [...alive.values()].map(({ snapshot, createdAt }) => {
+    const item: AmiMessage = { Event: 'CoreShowChannel', ActionID: 'resync-1' };
+    for (const key of CHANNEL_KEYS) item[key] = snapshot[key] ?? '';
+    item.Application = 'Dial';
+    item.ApplicationData = '';
+    item.Duration = hms(now - createdAt);
+    item.BridgeId = '';
+    return serialize(item);
+  });
+  return (
+    'Asterisk Call Manager/11.0.0\r\n' +
+    'Response: Success\r\nActionID: cap-1\r\nMessage: Authentication accepted\r\n\r\n' +
+    'Event: FullyBooted\r\nPrivilege: system,all\r\nUptime: 100\r\nLastReload: 100\r\nStatus: Fully Booted\r\n\r\n' +
+    'Response: Success\r\nActionID: resync-1\r\nEventList: start\r\nMessage: Channels will follow\r\n\r\n' +
+    items.join('') +
+    `Event: CoreShowChannelsComplete\r\nActionID: resync-1\r\nEventList: Complete\r\nListItems: ${items.length}\r\n\r\n`
+  );
+}
+
+/** Runs successive connections (each a string/bytes fed through its own parser) through one tracker. */
+function runConnections(connections: (string | Buffer)[]): { records: CallRecord[]; effects: CallEffect[] } {
+  const state = createCallTrackerState(directory);
+  const effects: CallEffect[] = [];
+  for (const connection of connections) {
+    const parser = new AmiFrameParser();
+    const bytes = typeof connection === 'string' ? Buffer.from(connection) : connection;
+    for (let at = 0; at < bytes.length; at += 1500) {
+      for (const message of parser.push(bytes.subarray(at, at + 1500)).messages) {
+        effects.push(...reduceCallEvent(state, message).effects);
+      }
+    }
+  }
+  const records = effects.flatMap((e) => (e.type === 'callFinalized' ? [e.record] : []));
+  return { records: records.sort((a, b) => a.startedAt - b.startedAt), effects };
+}
+
+function linkedidsOf(messages: AmiMessage[]): Set<string> {
+  return new Set(messages.flatMap((m) => (m.Linkedid ? [m.Linkedid] : [])));
+}
+
+describe('resync after a reconnect', () => {
+  test.each([
+    ['burst1_20_calls', 0.25],
+    ['burst1_20_calls', 0.5],
+    ['burst1_20_calls', 0.8],
+    ['c_new_nobody_answers', 0.5],
+    ['a_known_responsible_answers', 0.6],
+    ['j_sip_new_nobody_answers', 0.4],
+    ['f_click_to_call', 0.5],
+  ])('%s cut at %s gives the same records as one connection', (scenario, fraction) => {
+    const messages = readMessages(join(TRANSCRIPTS, `${scenario}.ami`));
+    const cut = Math.floor(messages.length * fraction);
+    const first = 'Asterisk Call Manager/11.0.0\r\n' + messages.slice(0, cut).map(serialize).join('');
+    const second = channelList(messages, cut) + messages.slice(cut).map(serialize).join('');
+    const { records, effects } = runConnections([first, second]);
+    expect(records).toEqual(recordsOf(scenario));
+    expect(effects.filter((e) => e.type === 'problem')).toEqual([]);
+  });
+
+  it('closes calls that ended while the link was down and keeps the others', () => {
+    const messages = readMessages(join(TRANSCRIPTS, 'burst1_20_calls.ami'));
+    const from = Math.floor(messages.length * 0.55);
+    const to = Math.floor(messages.length * 0.75);
+    const before = messages.slice(0, from);
+    const gap = messages.slice(from, to);
+    const after = messages.slice(to);
+    const first = 'Asterisk Call Manager/11.0.0\r\n' + before.map(serialize).join('');
+    const second = channelList(messages, to) + after.map(serialize).join('');
+    const { records } = runConnections([first, second]);
+    const full = recordsOf('burst1_20_calls');
+
+    const seen = new Set([...linkedidsOf(before), ...linkedidsOf(after)]);
+    const onlyInGap = [...linkedidsOf(gap)].filter((id) => !seen.has(id));
+    expect(records.map((r) => r.linkedid).sort()).toEqual(
+      full.map((r) => r.linkedid).filter((id) => !onlyInGap.includes(id)).sort(),
+    );
+    const untouched = full.filter((r) => !linkedidsOf(gap).has(r.linkedid));
+    for (const record of untouched) expect(records.find((r) => r.linkedid === record.linkedid)).toEqual(record);
+    const endedInGap = full.filter(
+      (r) => linkedidsOf(before).has(r.linkedid) && linkedidsOf(gap).has(r.linkedid) && !linkedidsOf(after).has(r.linkedid),
+    );
+    expect(endedInGap.length).toBeGreaterThan(0);
+    for (const record of endedInGap) {
+      const got = records.find((r) => r.linkedid === record.linkedid);
+      expect(got?.closedBy).toBe('resync');
+      expect(got?.caller).toBe(record.caller);
+    }
+    for (const record of records) expect(record.endedAt).toBeGreaterThanOrEqual(record.startedAt);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Bad input: nothing throws and the other calls stay right
+// ---------------------------------------------------------------------------------------------
+
+describe('bad input', () => {
+  const aBytes = readFileSync(join(TRANSCRIPTS, 'a_known_responsible_answers.ami'));
+  const aMessages = readMessages(join(TRANSCRIPTS, 'a_known_responsible_answers.ami'));
+  const burst = readMessages(join(TRANSCRIPTS, 'burst1_20_calls.ami'));
+  const banner = 'Asterisk Call Manager/11.0.0\r\n';
+
+  function withoutEvents(result: { records: CallRecord[] }): CallRecord[] {
+    return result.records;
+  }
+
+  test.each([
+    ['garbage bytes between messages', '\u0000\u00ff\u00fe garbage \u0001\r\n\r\nno colon here\r\n\r\n:\r\n\r\n'],
+    ['unknown events', 'Event: FancyNewThing\r\nLinkedid: 1795335530.4\r\nUniqueid: 1795335530.5\r\n\r\n'],
+    ['a Hangup for a never-seen call', 'Event: Hangup\r\nChannel: PJSIP/x-1\r\nUniqueid: 1.1\r\nLinkedid: 1.1\r\nCause: 16\r\n\r\n'],
+    ['a DialEnd for a never-seen Dial', 'Event: DialEnd\r\nDestUniqueid: 9.9\r\nDialStatus: ANSWER\r\n\r\n'],
+    ['responses and events without fields', 'Response: Error\r\nMessage: nope\r\n\r\nEvent: Newchannel\r\n\r\nEvent: DialBegin\r\n\r\n'],
+    ['a 1 MB field', `Event: VarSet\r\nUniqueid: 1795335530.5\r\nLinkedid: 1795335530.4\r\nVariable: X\r\nValue: ${'x'.repeat(1 << 20)}\r\n\r\n`],
+  ])('%s', (_label, noise) => {
+    const text = aMessages.map(serialize);
+    const middle = Math.floor(text.length / 2);
+    const noisy = banner + text.slice(0, middle).join('') + noise + text.slice(middle).join('');
+    const result = runConnections([noisy]);
+    expect(withoutEvents(result)).toEqual(recordsOf('a_known_responsible_answers'));
+  });
+
+  it('a 1 MB field given straight to the reducer does not hurt', () => {
+    const state = createCallTrackerState(directory);
+    const effects: CallEffect[] = [];
+    const half = Math.floor(aMessages.length / 2);
+    for (const message of aMessages.slice(0, half)) effects.push(...reduceCallEvent(state, message).effects);
+    const huge = { ...aMessages[half], Event: 'VarSet', Variable: 'ESC_STEP_X', Value: 'y'.repeat(1 << 20) };
+    effects.push(...reduceCallEvent(state, huge).effects);
+    for (const message of aMessages.slice(half)) effects.push(...reduceCallEvent(state, message).effects);
+    const records = effects.flatMap((e) => (e.type === 'callFinalized' ? [e.record] : []));
+    expect(records).toEqual(recordsOf('a_known_responsible_answers'));
+  });
+
+  it('reports a Hangup of a never-seen call as a problem', () => {
+    const state = createCallTrackerState(directory);
+    const { effects } = reduceCallEvent(state, {
+      Event: 'Hangup',
+      Channel: 'PJSIP/trunk-00000001',
+      Uniqueid: '42.1',
+      Linkedid: '42.1',
+      Cause: '16',
+      Timestamp: '1795335530.1',
+    });
+    expect(effects).toEqual([expect.objectContaining({ type: 'problem', code: 'unknown-channel', linkedid: '42.1' })]);
+    expect(state.calls.size).toBe(0);
+  });
+
+  it('a truncated recording leaves the call open; finishing closes it as timeout', () => {
+    const truncated = aBytes.subarray(0, Math.floor(aBytes.length * 0.8));
+    const result = rebuildCalls(readMessagesFrom(truncated), directory);
+    expect(result.unfinished).toBe(1);
+    expect(result.records).toEqual([expect.objectContaining({ linkedid: '1795335530.4', closedBy: 'timeout', answeredBy: '101' })]);
+  });
+
+  it('events out of order in one call leave the other calls of a burst untouched', () => {
+    const shuffled = [...aMessages];
+    // DialBegin of the manager leg arrives after its DialState/DialEnd; a NewCallerid before its Newchannel.
+    const dialBegin = shuffled.findIndex((m) => m.Event === 'DialBegin' && m.Channel);
+    const [begin] = shuffled.splice(dialBegin, 1);
+    const dialEnd = shuffled.findIndex((m) => m.Event === 'DialEnd' && m.Channel);
+    shuffled.splice(dialEnd + 1, 0, begin);
+    const newchannel = shuffled.findIndex((m) => m.Event === 'Newchannel');
+    const [nc] = shuffled.splice(newchannel, 1);
+    shuffled.splice(newchannel + 3, 0, nc);
+    // interleave with the burst
+    const mixed: AmiMessage[] = [];
+    const step = Math.ceil(burst.length / shuffled.length);
+    for (let i = 0; i < burst.length; i++) {
+      mixed.push(burst[i]);
+      if (i % step === 0 && shuffled.length > 0) mixed.push(shuffled.shift() as AmiMessage);
+    }
+    mixed.push(...shuffled);
+    const { records } = rebuildCalls(mixed, directory);
+    for (const record of recordsOf('burst1_20_calls')) {
+      expect(records.find((r) => r.linkedid === record.linkedid)).toEqual(record);
+    }
+    const a = records.find((r) => r.linkedid === '1795335530.4');
+    expect(a).toMatchObject({ answeredBy: '101', disposition: 'answered', caller: '+79161234567' });
+  });
+
+  it('replaying the same stream twice gives the same records (idempotent)', () => {
+    const once = rebuildCalls(burst, directory).records;
+    const twice = rebuildCalls(burst, directory).records;
+    expect(twice).toEqual(once);
+  });
+});
+
+function readMessagesFrom(bytes: Buffer): AmiMessage[] {
+  return new AmiFrameParser().push(bytes).messages;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Effects
+// ---------------------------------------------------------------------------------------------
+
+describe('effects', () => {
+  function effectsOf(scenario: string): CallEffect[] {
+    const state = createCallTrackerState(directory);
+    return readMessages(join(TRANSCRIPTS, `${scenario}.ami`)).flatMap((m) => reduceCallEvent(state, m).effects);
+  }
+
+  it('ring-all: three ringing popups with the caller card, one answer, two cancels, one finalized call', () => {
+    const effects = effectsOf('h_anonymous_group_answers').filter((e) => e.type !== 'ignored');
+    const ringing = effects.filter((e) => e.type === 'ringing');
+    expect(ringing.map((e) => e.type === 'ringing' && [e.extension, e.step, e.card])).toEqual(
+      ['101', '102', '103'].map((ext) => [
+        ext,
+        'department',
+        { direction: 'inbound', caller: 'anonymous', callerName: null, did: '74951112233' },
+      ]).sort(),
+    );
+    expect(effects.filter((e) => e.type === 'answered')).toEqual([
+      expect.objectContaining({ extension: '103', linkedid: '1795335691.66', step: 'department' }),
+    ]);
+    expect(
+      effects.flatMap((e) => (e.type === 'legEnded' ? [[e.extension, e.outcome]] : [])).sort(),
+    ).toEqual([
+      ['101', 'cancelled_other_answered'],
+      ['102', 'cancelled_other_answered'],
+    ]);
+    const finalized = effects.filter((e) => e.type === 'callFinalized');
+    expect(finalized).toHaveLength(1);
+    expect(finalized[0].type === 'callFinalized' && finalized[0].events.length).toBeGreaterThan(100);
+  });
+
+  it('busy and rejecting phones get no ringing popup', () => {
+    const effects = effectsOf('burst1_20_calls');
+    const forCall = (e: CallEffect): boolean => 'linkedid' in e && e.linkedid === '1795335774.96';
+    const ringing = effects.filter((e) => forCall(e) && e.type === 'ringing');
+    expect(ringing.map((e) => e.type === 'ringing' && e.extension)).toEqual(['102']);
+    expect(effects.filter((e) => forCall(e) && e.type === 'legEnded').map((e) => e.type === 'legEnded' && [e.extension, e.outcome]).sort()).toEqual([
+      ['101', 'busy'],
+      ['103', 'rejected'],
+    ]);
+  });
+
+  it('every effect of the burst is well-formed and each call is finalized once', () => {
+    const effects = effectsOf('burst1_20_calls');
+    const finalized = effects.filter((e) => e.type === 'callFinalized');
+    expect(finalized).toHaveLength(20);
+    expect(effects.filter((e) => e.type === 'problem')).toEqual([]);
+    expect(effects.filter((e) => e.type === 'callStarted')).toHaveLength(20);
+  });
+});

@@ -472,6 +472,18 @@ function legOfDialEvent(input: HandlerInput): { entry: CallEntry; leg: TrackedLe
     const leg = entry.call.legs.get(destUid);
     if (leg) return { entry, leg };
   }
+  // The DialBegin was lost (link down, or events out of order): start the leg from here.
+  const dest = ensureChannel(input, 'Dest');
+  if (dest) {
+    const dialerHit = ensureChannel(input);
+    const owner = dialerHit?.entry ?? dest.entry;
+    dialBeginIn(input, owner, dialerHit?.channel ?? null, dest.channel);
+    const leg = owner.call.legs.get(dest.channel.uniqueid);
+    if (leg) {
+      leg.startedAt = Math.min(leg.startedAt, dest.channel.createdAt ?? leg.startedAt);
+      return { entry: owner, leg };
+    }
+  }
   if (!isFinished(state, destUid, known(message.Linkedid))) {
     input.effects.push(problem('unknown-leg', `${input.name} for a Dial never seen`, input));
   }
@@ -514,9 +526,21 @@ function onDialEnd(input: HandlerInput): void {
     linkedid: call.linkedid,
     uniqueid: leg.uniqueid,
     extension: leg.person,
-    outcome: legOutcome(call, leg, call.firstAnswerAt),
+    outcome: legOutcome(call, leg, call.firstAnswerAt ?? (siblingAnswered(call, leg) ? input.at : null)),
     at: input.at,
   });
+}
+
+/**
+ * In a ring-all Dial the losers' DialEnd CANCEL comes before the winner's DialEnd ANSWER, but
+ * after the winner's channel went Up.
+ */
+function siblingAnswered(call: TrackedCall, leg: TrackedLeg): boolean {
+  for (const other of call.legs.values()) {
+    if (other === leg || other.dialer !== leg.dialer || other.person === null || other.endedAt !== null) continue;
+    if (call.channels.get(other.uniqueid)?.upAt != null) return true;
+  }
+  return false;
 }
 
 function onHangupRequest(input: HandlerInput): void {
@@ -619,21 +643,34 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
   const { state } = input;
   const list = state.resync ?? { actionId: null, startedSeq: state.seq, items: [] };
   state.resync = null;
-  const now = state.lastTimestamp ?? input.at;
+  // List items carry no Timestamp: "now" is the latest time we know of, and a channel's start is
+  // the epoch in its Uniqueid (`<epoch>.<seq>`) or else now minus its Duration.
+  let now = state.lastTimestamp ?? input.at;
+  for (const item of list.items) {
+    const born = uniqueidEpoch(known(item.Uniqueid));
+    const age = durationSeconds(item.Duration);
+    if (born !== null && age !== null && born + age > now) now = born + age;
+  }
   const alive = new Set<string>();
   for (const item of list.items) {
     const uid = known(item.Uniqueid);
     if (!uid) continue;
     alive.add(uid);
-    const known_ = state.channelCall.has(uid);
+    const wasKnown = state.channelCall.has(uid);
     const hit = ensureChannel({ ...input, message: item, at: now });
-    if (!hit || known_) continue;
-    const age = durationSeconds(item.Duration) ?? 0;
-    hit.channel.createdAt = now - age;
-    hit.entry.call.firstSeenAt = Math.min(hit.entry.call.firstSeenAt, now - age);
-    if (hit.channel.state === ChannelStateCode.Up) hit.channel.upAt = now - age;
+    if (!hit || wasKnown) continue;
+    const createdAt = uniqueidEpoch(uid) ?? now - (durationSeconds(item.Duration) ?? 0);
+    hit.channel.createdAt = createdAt;
+    hit.entry.call.firstSeenAt = Math.min(hit.entry.call.firstSeenAt, createdAt);
+    if (hit.channel.state === ChannelStateCode.Up) hit.channel.upAt = createdAt;
   }
   closeMissingChannels(state, alive, list.startedSeq, now, input.effects);
+}
+
+/** `1795336311.478` → 1795336311 (Asterisk's default Uniqueid); null for other formats. */
+function uniqueidEpoch(uid: string | null): number | null {
+  const match = uid ? /^(\d{9,11})\.\d+$/.exec(uid) : null;
+  return match ? Number(match[1]) : null;
 }
 
 /** Channels not alive any more (absent from a channel list and silent since it started) end now. */
