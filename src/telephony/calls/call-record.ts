@@ -463,7 +463,8 @@ export function buildCallRecord(call: TrackedCall, ctx: RecordContext, closedBy:
     disposition: answered ? 'answered' : 'missed',
     abandoned,
     voicemail,
-    stepReached: answered && answerLeg ? answerStepName : chain.reached,
+    // Without a step marker, a PBX answer after the chain ran out is the voicemail step.
+    stepReached: answered && answerLeg ? answerStepName : voicemail ? VOICEMAIL_STEP : chain.reached,
     stepIndex: chain.index,
     hangupCause: mainChannel?.hangupCause ?? null,
     hangupCauseText: mainChannel?.hangupCauseText ?? null,

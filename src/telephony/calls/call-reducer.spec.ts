@@ -136,6 +136,23 @@ describe('call tracker on the real Asterisk recordings', () => {
   });
 });
 
+describe('step inference when the dialplan sets no step variable', () => {
+  const inferring = { ...directory, stepVariable: 'NO_SUCH_VARIABLE' };
+  const inbound = cases.filter(([, , truth]) => truth.direction === 'inbound');
+
+  test.each(inbound)('%s call %s gets its steps from who was dialed', (scenario, linkedid, truth) => {
+    const record = rebuildCalls(readMessages(join(TRANSCRIPTS, `${scenario}.ami`)), inferring).records.find(
+      (r) => r.linkedid === linkedid,
+    );
+    const stepName = (raw: string): string => directory.stepNames[raw] ?? raw;
+    expect(record?.stepReached).toBe(stepName(truth.escalation_step_reached as string));
+    expect(record?.stepIndex).toBe(truth.escalation_step_index);
+    expect(record?.legs.map((l) => [l.extension, l.step])).toEqual(
+      (truth.escalation_steps ?? []).flatMap((step) => step.dialed.map((d) => [d.ext, stepName(step.step)])),
+    );
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Reconnects: a recording split into two connections of the same link
 // ---------------------------------------------------------------------------------------------
@@ -424,5 +441,75 @@ describe('effects', () => {
     expect(finalized).toHaveLength(20);
     expect(effects.filter((e) => e.type === 'problem')).toEqual([]);
     expect(effects.filter((e) => e.type === 'callStarted')).toHaveLength(20);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Transfers (no lab recording yet): events shaped like Asterisk 22's PJSIP ones
+// ---------------------------------------------------------------------------------------------
+
+describe('blind transfer', () => {
+  const trunk = { Channel: 'PJSIP/trunk-00000001', Uniqueid: '1795400000.1', Linkedid: '1795400000.1' };
+  const phone101 = { Channel: 'PJSIP/101-00000002', Uniqueid: '1795400000.2', Linkedid: '1795400000.1' };
+  const phone102 = { Channel: 'PJSIP/102-00000003', Uniqueid: '1795400000.3', Linkedid: '1795400000.1' };
+  const dest = (c: typeof trunk): AmiMessage => ({
+    DestChannel: c.Channel,
+    DestUniqueid: c.Uniqueid,
+    DestLinkedid: c.Linkedid,
+  });
+  const at = (t: number): string => (1795400000 + t).toFixed(6);
+  const events: AmiMessage[] = [
+    { Event: 'Newchannel', ...trunk, Timestamp: at(0), ChannelState: '4', CallerIDNum: '+79161234567', Exten: '74951112233' },
+    { Event: 'VarSet', ...trunk, Timestamp: at(0.01), Variable: 'ESC_STEP', Value: 'responsible' },
+    { Event: 'Newchannel', ...phone101, Timestamp: at(0.02), ChannelState: '0', CallerIDNum: '101' },
+    { Event: 'DialBegin', ...trunk, ...dest(phone101), Timestamp: at(0.03), DialString: '101' },
+    { Event: 'Newstate', ...phone101, Timestamp: at(0.04), ChannelState: '5' },
+    { Event: 'Newstate', ...phone101, Timestamp: at(3), ChannelState: '6' },
+    { Event: 'DialEnd', ...trunk, ...dest(phone101), Timestamp: at(3), DialStatus: 'ANSWER' },
+    { Event: 'Newstate', ...trunk, Timestamp: at(3), ChannelState: '6' },
+    {
+      Event: 'BlindTransfer',
+      Timestamp: at(8),
+      Result: 'Success',
+      TransfererChannel: phone101.Channel,
+      TransfererUniqueid: phone101.Uniqueid,
+      TransfereeChannel: trunk.Channel,
+      TransfereeUniqueid: trunk.Uniqueid,
+      Extension: '102',
+      Context: 'transfer',
+    },
+    { Event: 'HangupRequest', ...phone101, Timestamp: at(8.1) },
+    { Event: 'Hangup', ...phone101, Timestamp: at(8.1), Cause: '16', 'Cause-txt': 'Normal Clearing' },
+    { Event: 'Newchannel', ...phone102, Timestamp: at(8.2), ChannelState: '0', CallerIDNum: '102' },
+    { Event: 'DialBegin', ...trunk, ...dest(phone102), Timestamp: at(8.2), DialString: '102' },
+    { Event: 'DialState', ...trunk, ...dest(phone102), Timestamp: at(8.3), DialStatus: 'RINGING' },
+    { Event: 'DialEnd', ...trunk, ...dest(phone102), Timestamp: at(10), DialStatus: 'ANSWER' },
+    { Event: 'HangupRequest', ...phone102, Timestamp: at(20) },
+    { Event: 'Hangup', ...phone102, Timestamp: at(20), Cause: '16' },
+    { Event: 'SoftHangupRequest', ...trunk, Timestamp: at(20) },
+    { Event: 'Hangup', ...trunk, Timestamp: at(20), Cause: '16', 'Cause-txt': 'Normal Clearing' },
+  ];
+
+  it('keeps the first answerer and time, and records the transfer target', () => {
+    const { records } = rebuildCalls(events, directory);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      direction: 'inbound',
+      caller: '+79161234567',
+      did: '74951112233',
+      answeredBy: '101',
+      answeredAt: 1795400003,
+      disposition: 'answered',
+      stepReached: 'responsible',
+      stepIndex: 1,
+      ringSeconds: 3,
+      talkSeconds: 17,
+      transferredTo: '102',
+      hungUpBy: 'manager:102',
+    });
+    expect(records[0].legs.map((l) => [l.extension, l.step, l.transfer, l.outcome])).toEqual([
+      ['101', 'responsible', false, 'answered'],
+      ['102', 'responsible', true, 'answered'],
+    ]);
   });
 });
