@@ -259,6 +259,21 @@ describe('resync after a reconnect', () => {
     expect(effects.filter((e) => e.type === 'problem')).toEqual([]);
   });
 
+  it('a call first seen in a CoreShowChannels list (k_action_responses) keeps its caller and ringing leg', () => {
+    const result = rebuildCalls(readMessages(join(TRANSCRIPTS, 'k_action_responses.ami')), directory);
+    expect(result.records).toEqual([
+      expect.objectContaining({
+        linkedid: '1795336311.478',
+        direction: 'inbound',
+        caller: '+79161234567',
+        did: '74951112233',
+        stepReached: 'responsible',
+        closedBy: 'timeout',
+        legs: [expect.objectContaining({ extension: '101', step: 'responsible', outcome: 'no_answer' })],
+      }),
+    ]);
+  });
+
   it('closes calls that ended while the link was down and keeps the others', () => {
     const messages = readMessages(join(TRANSCRIPTS, 'burst1_20_calls.ami'));
     const from = Math.floor(messages.length * 0.55);

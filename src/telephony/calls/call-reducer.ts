@@ -652,6 +652,7 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
     if (born !== null && age !== null && born + age > now) now = born + age;
   }
   const alive = new Set<string>();
+  const discovered: { item: AmiMessage; channel: TrackedChannel; entry: CallEntry }[] = [];
   for (const item of list.items) {
     const uid = known(item.Uniqueid);
     if (!uid) continue;
@@ -663,6 +664,22 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
     hit.channel.createdAt = createdAt;
     hit.entry.call.firstSeenAt = Math.min(hit.entry.call.firstSeenAt, createdAt);
     if (hit.channel.state === ChannelStateCode.Up) hit.channel.upAt = createdAt;
+    discovered.push({ item, channel: hit.channel, entry: hit.entry });
+  }
+  // A person's channel that is the outgoing side of a Dial we never saw is a leg of its call.
+  for (const { item, channel, entry } of discovered) {
+    if (channel.person === null || !/^AppDial/i.test(item.Application ?? '')) continue;
+    const dialer = inboundChannel(entry.call);
+    if (!dialer || dialer.person !== null) continue;
+    dialBeginIn({ ...input, message: item, at: channel.createdAt ?? now }, entry, dialer, channel);
+    const leg = entry.call.legs.get(channel.uniqueid);
+    if (!leg) continue;
+    if (channel.state === ChannelStateCode.Ringing) leg.ringingAt = leg.startedAt;
+    if (channel.state === ChannelStateCode.Up && known(item.BridgeId) !== null) {
+      leg.answeredAt = leg.startedAt;
+      leg.dialStatus = 'ANSWER';
+      entry.call.firstAnswerAt ??= leg.startedAt;
+    }
   }
   closeMissingChannels(state, alive, list.startedSeq, now, input.effects);
 }

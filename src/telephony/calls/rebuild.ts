@@ -35,8 +35,8 @@ export class CallRebuilder {
   /** Closes what is still open (end of input) and returns records ordered by start time. */
   finish(): RebuildResult {
     const open = this.state.calls.size;
-    const now = this.state.lastTimestamp ?? 0;
-    this.collect(closeStaleCalls(this.state, now, undefined, 0).effects);
+    // End of input: every open call ends at its own last event.
+    this.collect(closeStaleCalls(this.state, Number.POSITIVE_INFINITY, undefined, 0).effects);
     const records = [...this.records].sort((a, b) => a.startedAt - b.startedAt || a.linkedid.localeCompare(b.linkedid));
     return { records, problems: this.problems, unfinished: open };
   }
