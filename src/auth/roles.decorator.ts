@@ -1,0 +1,13 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Role } from './users/user.entity';
+
+export const ROLES_KEY = 'switchboard:roles';
+export const PUBLIC_KEY = 'switchboard:public';
+
+/** Only these roles may call the route (admin always may). Routes without @Roles need any logged-in user. */
+export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+/** No login needed (health, login, the dialplan endpoint with its own token). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
+
+/** Who may see and change what everyone's calls, deals and tasks. */
+export const SUPERVISORS: Role[] = ['head_of_sales', 'ceo', 'owner', 'admin'];

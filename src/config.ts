@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { isSupportedCountry } from 'libphonenumber-js/max';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every setting of the service. The one place that reads process.env (and the optional
+ * config/switchboard.json, whose keys are the same names; the environment wins).
+ */
+export class AppConfig {
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  PORT = 3000;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  DATA_DIR = './data';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  EMBEDDED_PG_PORT = 54321;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  AMI_HOST?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  AMI_PORT = 5038;
+
+  @IsString()
+  AMI_USER = 'switchboard';
+
+  @IsString()
+  AMI_SECRET = '';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' })
+  ADMIN_EMAIL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @MinLength(8, { message: 'ADMIN_PASSWORD must be at least 8 characters' })
+  ADMIN_PASSWORD?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @MinLength(16, { message: 'ROUTING_TOKEN must be at least 16 characters' })
+  ROUTING_TOKEN?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @Transform(toInt) @IsInt() @Min(60)
+  JWT_TTL_SECONDS = 12 * 3600;
+
+  @IsString() @Length(2, 2)
+  @Matches(/^[A-Z]{2}$/, { message: 'DEFAULT_REGION must be a two-letter country code such as RU' })
+  DEFAULT_REGION = 'RU';
+
+  @IsString()
+  TIMEZONE = 'Europe/Moscow';
+
+  @IsString() @Matches(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'STEP_VARIABLE must be a dialplan variable name' })
+  STEP_VARIABLE = 'SWITCHBOARD_STEP';
+
+  /** Step names the dialplan uses that differ from ours, e.g. the lab's `sales_group=department`. */
+  @IsString() @Matches(/^(\s*[A-Za-z0-9_]+=[A-Za-z0-9_]+\s*(,|$))*$/, { message: 'STEP_ALIASES must look like sales_group=department,boss=head_of_sales' })
+  STEP_ALIASES = 'sales_group=department';
+
+  @Transform(toInt) @IsInt() @Min(1)
+  CALLBACK_SLA_MINUTES = 15;
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  get dataDir(): string {
+    return resolve(this.DATA_DIR);
+  }
+
+  /** STEP_ALIASES as a map from the dialplan's step name to ours. */
+  get stepAliases(): Record<string, string> {
+    return Object.fromEntries(
+      this.STEP_ALIASES.split(',')
+        .map((pair) => pair.trim().split('='))
+        .filter((pair): pair is [string, string] => pair.length === 2 && pair[0] !== '' && pair[1] !== ''),
+    );
+  }
+
+  get amiEnabled(): boolean {
+    return this.AMI_HOST !== undefined;
+  }
+}
+
+export class ConfigError extends Error {}
+
+const KEYS = Object.keys(new AppConfig());
+
+/** Reads, merges and validates the settings; throws ConfigError naming every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = 'config'): AppConfig {
+  const fromFile = readConfigFile(env.CONFIG_FILE ?? join(configDir, 'switchboard.json'));
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const key of KEYS) {
+    if (env[key] !== undefined) merged[key] = env[key];
+  }
+  const config = plainToInstance(AppConfig, merged, { exposeDefaultValues: true });
+  const errors = validateSync(config, { whitelist: true, forbidUnknownValues: false });
+  const problems = errors.flatMap((error) => Object.values(error.constraints ?? {}).map((text) => `${error.property}: ${text}`));
+  if (!isSupportedCountry(config.DEFAULT_REGION)) problems.push(`DEFAULT_REGION: unknown country code ${config.DEFAULT_REGION}`);
+  if (!isValidTimezone(config.TIMEZONE)) problems.push(`TIMEZONE: unknown IANA time zone ${config.TIMEZONE}`);
+  if ((config.ADMIN_EMAIL === undefined) !== (config.ADMIN_PASSWORD === undefined)) {
+    problems.push('ADMIN_EMAIL/ADMIN_PASSWORD: set both or neither');
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  return config;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, typeof value === 'number' ? String(value) : value]));
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration file ${path}: ${(error as Error).message}`);
+  }
+}
+
+function isValidTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,13 @@
+import { Department } from '../auth/users/department.entity';
+import { User } from '../auth/users/user.entity';
+import { Company } from '../crm/companies/company.entity';
+import { Contact } from '../crm/contacts/contact.entity';
+import { Deal } from '../crm/deals/deal.entity';
+import { PipelineStage } from '../crm/deals/pipeline-stage.entity';
+import { PhoneNumber } from '../crm/phones/phone-number.entity';
+import { Task } from '../crm/tasks/task.entity';
+import { CallLeg } from '../telephony/calls/call-leg.entity';
+import { CallRawEvents } from '../telephony/calls/call-raw-events.entity';
+import { Call } from '../telephony/calls/call.entity';
+
+export const ENTITIES = [Department, User, Company, Contact, PhoneNumber, PipelineStage, Deal, Task, Call, CallLeg, CallRawEvents];

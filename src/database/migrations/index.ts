@@ -1,0 +1,4 @@
+import { Init1795442232470 } from './1795442232470-Init';
+
+/** Every migration, in order. Add new ones here (generate with the TypeORM CLI, review by hand). */
+export const MIGRATIONS = [Init1795442232470];

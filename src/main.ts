@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp, resolveDatabase } from './app.factory';
+import { ConfigError, loadConfig } from './config';
+
+async function main(): Promise<void> {
+  const logger = new Logger('Main');
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const database = await resolveDatabase(config, logger);
+  const app = await createApp(config, database.url);
+  const stop = async (signal: string): Promise<void> => {
+    logger.log(`${signal}: shutting down`);
+    await app.close();
+    await database.embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  await app.listen(config.PORT);
+  logger.log(`switchboard listening on http://localhost:${config.PORT} (API docs at /api/docs)`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`switchboard failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

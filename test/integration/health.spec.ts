@@ -1,0 +1,20 @@
+import { createTestApp, type TestApp } from '../support/test-app';
+
+describe('health and auth basics', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+  beforeEach(() => t.reset());
+
+  it('GET /health reports the database and the AMI link', async () => {
+    const response = await t.http.get('/health').expect(200);
+    expect(response.body).toEqual({ status: 'ok', database: 'up', ami: { state: 'disabled' } });
+  });
+
+  it('serves the OpenAPI document', async () => {
+    const response = await t.http.get('/api/docs-json').expect(200);
+    expect(Object.keys(response.body.paths as object)).toContain('/api/auth/login');
+  });
+});

@@ -1,0 +1,47 @@
+import * as argon2 from 'argon2';
+import type { DataSource } from 'typeorm';
+import { User, type Role } from '../../src/auth/users/user.entity';
+import { Company } from '../../src/crm/companies/company.entity';
+import { Contact } from '../../src/crm/contacts/contact.entity';
+import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
+
+let counter = 0;
+const next = (): number => ++counter;
+
+/** Test data builders on the real database (immich's ctx.newUser() habit). */
+export class Factories {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async user(input: { role: Role; password?: string; name?: string; email?: string; extensions?: string[]; devices?: string[]; dnd?: boolean }): Promise<User> {
+    const n = next();
+    const repo = this.dataSource.getRepository(User);
+    const saved = await repo.save(
+      repo.create({
+        name: input.name ?? `User ${n}`,
+        email: input.email ?? `user${n}-${Date.now()}@example.com`,
+        role: input.role,
+        passwordHash: input.password ? await argon2.hash(input.password) : null,
+        extensions: input.extensions ?? [],
+        devices: input.devices ?? [],
+        dnd: input.dnd ?? false,
+      }),
+    );
+    return saved;
+  }
+
+  async company(input: Partial<Company> & { phones?: string[] } = {}): Promise<Company> {
+    const { phones, ...rest } = input;
+    const repo = this.dataSource.getRepository(Company);
+    const company = await repo.save(repo.create({ name: `Company ${next()}`, ...rest }));
+    for (const e164 of phones ?? []) await this.dataSource.getRepository(PhoneNumber).save({ e164, raw: e164, companyId: company.id });
+    return company;
+  }
+
+  async contact(input: Partial<Contact> & { phones?: string[] } = {}): Promise<Contact> {
+    const { phones, ...rest } = input;
+    const repo = this.dataSource.getRepository(Contact);
+    const contact = await repo.save(repo.create({ name: `Contact ${next()}`, ...rest }));
+    for (const e164 of phones ?? []) await this.dataSource.getRepository(PhoneNumber).save({ e164, raw: e164, contactId: contact.id });
+    return contact;
+  }
+}
