@@ -22,6 +22,7 @@ export class AppModule {
   static register(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
+      global: true,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), AuthModule, CrmModule],
       controllers: [HealthController],
       providers: [

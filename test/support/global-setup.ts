@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/database/embedded-postgres';
@@ -6,6 +8,8 @@ import { prepareTestDatabase } from './test-database';
 declare global {
   // eslint-disable-next-line no-var
   var __SWITCHBOARD_TEST_PG__: EmbeddedDatabase | undefined;
+  // eslint-disable-next-line no-var
+  var __SWITCHBOARD_TEST_PG_DIR__: string | undefined;
 }
 
 /**
@@ -15,14 +19,24 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   let url = process.env.DATABASE_URL;
   if (!url) {
-    const server = await startEmbeddedPostgres({
-      dir: join(tmpdir(), `switchboard-test-pg-${process.getuid?.() ?? 0}`),
-      port: Number(process.env.TEST_PG_PORT ?? 54329),
-      database: 'switchboard_test',
-    });
+    // A cluster of its own per run, so parallel runs on one machine never share a schema.
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-pg-'));
+    const server = await startEmbeddedPostgres({ dir, port: await freePort(), database: 'switchboard_test' });
+    globalThis.__SWITCHBOARD_TEST_PG_DIR__ = dir;
     globalThis.__SWITCHBOARD_TEST_PG__ = server;
     url = server.url;
   }
   process.env.TEST_DATABASE_URL = url;
   await prepareTestDatabase(url);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, ILike } from 'typeorm';
+import { notFound } from '../../common/domain-error';
+import { AppConfig } from '../../config';
+import { assignPhones, normalizePhones } from '../phones/phone-ownership';
+import { Contact } from './contact.entity';
+import type { CreateContactDto, UpdateContactDto } from './dto/contact.dto';
+
+@Injectable()
+export class ContactsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  list(filter: { search?: string; companyId?: string }, limit = 100, offset = 0): Promise<Contact[]> {
+    return this.dataSource.getRepository(Contact).find({
+      where: {
+        ...(filter.search ? { name: ILike(`%${filter.search.replace(/[%_\\]/g, '\\$&')}%`) } : {}),
+        ...(filter.companyId ? { companyId: filter.companyId } : {}),
+      },
+      relations: { phones: true },
+      order: { name: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+  }
+
+  async get(id: string): Promise<Contact> {
+    const contact = await this.dataSource.getRepository(Contact).findOne({ where: { id }, relations: { phones: true, company: true } });
+    if (!contact) throw notFound('contact', id);
+    return contact;
+  }
+
+  async create(input: CreateContactDto): Promise<Contact> {
+    const { phones = [], ...fields } = input;
+    const normalized = normalizePhones(phones, this.config.DEFAULT_REGION);
+    const id = await this.dataSource.transaction(async (manager) => {
+      const saved = await manager.getRepository(Contact).save(manager.getRepository(Contact).create(fields));
+      await assignPhones(manager, { contactId: saved.id }, normalized, 'replace');
+      return saved.id;
+    });
+    return this.get(id);
+  }
+
+  async update(id: string, input: UpdateContactDto): Promise<Contact> {
+    const { phones, ...fields } = input;
+    const normalized = phones ? normalizePhones(phones, this.config.DEFAULT_REGION) : null;
+    await this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(Contact);
+      if (!(await repo.exists({ where: { id } }))) throw notFound('contact', id);
+      if (Object.keys(fields).length) await repo.update(id, fields);
+      if (normalized) await assignPhones(manager, { contactId: id }, normalized, 'replace');
+    });
+    return this.get(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    const result = await this.dataSource.getRepository(Contact).delete(id);
+    if (!result.affected) throw notFound('contact', id);
+  }
+}
