@@ -6,6 +6,7 @@ import { JWT_SECRET } from './auth/jwt-secret';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { AppConfig } from './config';
 import { CrmModule } from './crm/crm.module';
+import { ImportModule } from './crm/import/import.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LinkStatus } from './health/link-status';
@@ -23,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), AuthModule, CrmModule],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), AuthModule, CrmModule, ImportModule],
       controllers: [HealthController],
       providers: [
         { provide: AppConfig, useValue: options.config },
