@@ -6,8 +6,9 @@ import { Deal } from '../crm/deals/deal.entity';
 import { PipelineStage } from '../crm/deals/pipeline-stage.entity';
 import { PhoneNumber } from '../crm/phones/phone-number.entity';
 import { Task } from '../crm/tasks/task.entity';
+import { LeadCaptureLog } from '../crm/lead-capture/lead-capture-log.entity';
 import { CallLeg } from '../telephony/calls/call-leg.entity';
 import { CallRawEvents } from '../telephony/calls/call-raw-events.entity';
 import { Call } from '../telephony/calls/call.entity';
 
-export const ENTITIES = [Department, User, Company, Contact, PhoneNumber, PipelineStage, Deal, Task, Call, CallLeg, CallRawEvents];
+export const ENTITIES = [Department, User, Company, Contact, PhoneNumber, PipelineStage, Deal, Task, Call, CallLeg, CallRawEvents, LeadCaptureLog];

@@ -77,6 +77,17 @@ export class Task {
   @Column({ name: 'callback_seconds', type: 'int', nullable: true })
   callbackSeconds!: number | null;
 
+  /** Outbound calls to the number that nobody answered: attempts, not callbacks. */
+  @Column({ name: 'callback_attempts', type: 'int', default: 0 })
+  callbackAttempts!: number;
+
+  @Column({ name: 'last_attempt_at', type: 'timestamptz', nullable: true })
+  lastAttemptAt!: Date | null;
+
+  /** Who actually talked to the client when a callback task closed itself. */
+  @Column({ name: 'closed_by_user_id', type: 'uuid', nullable: true })
+  closedByUserId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
