@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsEmail,
   IsIn,
   IsInt,
@@ -18,6 +19,8 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^(true|false|1|0|yes|no|on|off)$/i.test(value.trim()) ? /^(true|1|yes|on)$/i.test(value.trim()) : value;
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -50,6 +53,14 @@ export class AppConfig {
   @IsString()
   AMI_SECRET = '';
 
+  /** Ping the AMI link this often; a Ping unanswered within the action timeout drops and reconnects it. 0 = off. */
+  @Transform(toInt) @IsInt() @Min(0)
+  AMI_HEARTBEAT_SECONDS = 15;
+
+  /** A call with no AMI event for this long (a lost link, a missed Hangup) is closed as `timeout`. */
+  @Transform(toInt) @IsInt() @Min(60)
+  CALL_MAX_IDLE_SECONDS = 4 * 3600;
+
   @Transform(emptyToUndefined) @IsOptional() @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' })
   ADMIN_EMAIL?: string;
 
@@ -81,6 +92,10 @@ export class AppConfig {
 
   @Transform(toInt) @IsInt() @Min(1)
   CALLBACK_SLA_MINUTES = 15;
+
+  /** An answered call from a new number also becomes a contact + Unsorted deal owned by whoever answered. */
+  @Transform(toBool) @IsBoolean()
+  LEAD_ON_ANSWERED_NEW_CALLER = true;
 
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';

@@ -1,0 +1,121 @@
+import type { CallRecord } from '../../telephony/calls/call-record';
+
+/** What the CRM knows about the client's number when a call ends (loaded by the service). */
+export interface LeadFacts {
+  /** Who owns the number: a contact (maybe with its company) or a company; null for a new number. */
+  owner: { contactId: string | null; companyId: string | null; responsibleUserId: string | null } | null;
+  /** The open deal to attach a callback task to (most recent open deal of the owner), if any. */
+  openDealId: string | null;
+  /** Open callback tasks for this number (oldest first). */
+  openCallbackTasks: { id: string; firstMissedAt: Date | null; createdAt: Date }[];
+  /** Users of the people involved (by extension), for ownership of new deals and closed tasks. */
+  answeredByUserId: string | null;
+  placedByUserId: string | null;
+}
+
+export interface LeadPolicyConfig {
+  callbackSlaMinutes: number;
+  /** An answered call from a new number also creates a contact and an Unsorted deal owned by whoever answered. */
+  dealOnAnsweredNewCaller: boolean;
+}
+
+/** The writes a finished call asks for, applied by the service in one transaction. */
+export type LeadWrite =
+  | { type: 'createLead'; phone: string; line: string | null; responsibleUserId: string | null; title: string; withCallbackTask: boolean; dueAt: Date; missedAt: Date }
+  | { type: 'createCallbackTask'; phone: string; contactId: string | null; companyId: string | null; dealId: string | null; assigneeUserId: string | null; dueAt: Date; missedAt: Date }
+  | { type: 'mergeMissedCall'; taskId: string; missedAt: Date }
+  | { type: 'closeCallbackTasks'; tasks: { id: string; callbackSeconds: number }[]; talkedAt: Date; byUserId: string | null }
+  | { type: 'recordCallbackAttempt'; taskIds: string[]; at: Date };
+
+export interface LeadPlan {
+  /** Why the call led to these writes (for the log line and the lead log). */
+  reason:
+    | 'not-a-client-call'
+    | 'anonymous'
+    | 'missed-new-number'
+    | 'missed-known-number'
+    | 'missed-merged'
+    | 'answered'
+    | 'answered-new-number'
+    | 'callback-attempt'
+    | 'nothing-to-do';
+  writes: LeadWrite[];
+}
+
+const at = (epochSeconds: number): Date => new Date(Math.round(epochSeconds * 1000));
+
+/**
+ * Lead capture (pure): a finished call + what the CRM knows about the number → the writes.
+ * - missed inbound from a new number → contact + Unsorted deal (no responsible) + callback task;
+ * - missed inbound from a known number → callback task for the responsible (or the exchange);
+ * - another missed call while a callback task is open → merged into it;
+ * - a conversation with the number (answered inbound, answered outbound) closes open callback
+ *   tasks and records the callback delay; an unanswered outbound call is only an attempt.
+ */
+export function planLeadCapture(record: CallRecord, facts: LeadFacts, config: LeadPolicyConfig): LeadPlan {
+  if (record.direction === 'internal') return { reason: 'not-a-client-call', writes: [] };
+  if (record.caller === 'anonymous' || !record.caller.startsWith('+')) return { reason: 'anonymous', writes: [] };
+  const phone = record.caller;
+
+  if (record.direction === 'outbound') {
+    if (record.disposition === 'answered') return closeTasks(record, facts, facts.placedByUserId);
+    if (facts.openCallbackTasks.length === 0) return { reason: 'nothing-to-do', writes: [] };
+    return {
+      reason: 'callback-attempt',
+      writes: [{ type: 'recordCallbackAttempt', taskIds: facts.openCallbackTasks.map((t) => t.id), at: at(record.startedAt) }],
+    };
+  }
+
+  if (record.disposition === 'answered') {
+    const closing = closeTasks(record, facts, facts.answeredByUserId);
+    if (facts.owner || !config.dealOnAnsweredNewCaller) return closing;
+    const createLead: LeadWrite = {
+      type: 'createLead',
+      phone,
+      line: record.did,
+      responsibleUserId: facts.answeredByUserId,
+      title: `Call from ${phone}`,
+      withCallbackTask: false,
+      dueAt: at(record.endedAt),
+      missedAt: at(record.startedAt),
+    };
+    return { reason: 'answered-new-number', writes: [...closing.writes, createLead] };
+  }
+
+  // A missed inbound call.
+  const missedAt = at(record.startedAt);
+  const open = facts.openCallbackTasks[0];
+  if (open) return { reason: 'missed-merged', writes: [{ type: 'mergeMissedCall', taskId: open.id, missedAt }] };
+  const dueAt = new Date(at(record.endedAt).getTime() + config.callbackSlaMinutes * 60_000);
+  if (!facts.owner) {
+    return {
+      reason: 'missed-new-number',
+      writes: [{ type: 'createLead', phone, line: record.did, responsibleUserId: null, title: `Missed call from ${phone}`, withCallbackTask: true, dueAt, missedAt }],
+    };
+  }
+  return {
+    reason: 'missed-known-number',
+    writes: [
+      {
+        type: 'createCallbackTask',
+        phone,
+        contactId: facts.owner.contactId,
+        companyId: facts.owner.contactId ? null : facts.owner.companyId,
+        dealId: facts.openDealId,
+        assigneeUserId: facts.owner.responsibleUserId,
+        dueAt,
+        missedAt,
+      },
+    ],
+  };
+}
+
+function closeTasks(record: CallRecord, facts: LeadFacts, byUserId: string | null): LeadPlan {
+  if (facts.openCallbackTasks.length === 0) return { reason: 'answered', writes: [] };
+  const talkedAt = at(record.answeredAt ?? record.startedAt);
+  const tasks = facts.openCallbackTasks.map((task) => {
+    const since = task.firstMissedAt ?? task.createdAt;
+    return { id: task.id, callbackSeconds: Math.max(0, Math.round((talkedAt.getTime() - since.getTime()) / 1000)) };
+  });
+  return { reason: 'answered', writes: [{ type: 'closeCallbackTasks', tasks, talkedAt, byUserId }] };
+}
