@@ -9,6 +9,8 @@ import { ContactsService } from './contacts/contacts.service';
 import { Deal } from './deals/deal.entity';
 import { DealsController } from './deals/deals.controller';
 import { DealsService } from './deals/deals.service';
+import { LeadExchangeController } from './lead-exchange/lead-exchange.controller';
+import { LeadExchangeService } from './lead-exchange/lead-exchange.service';
 import { ClientLookupController } from './lookup/client-lookup.controller';
 import { ClientLookupService } from './lookup/client-lookup.service';
 import { PhoneNumber } from './phones/phone-number.entity';
@@ -18,8 +20,8 @@ import { TasksService } from './tasks/tasks.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Company, Contact, PhoneNumber, Deal, Task])],
-  controllers: [CompaniesController, ContactsController, DealsController, TasksController, ClientLookupController],
-  providers: [CompaniesService, ContactsService, DealsService, TasksService, ClientLookupService],
+  controllers: [CompaniesController, ContactsController, DealsController, TasksController, ClientLookupController, LeadExchangeController],
+  providers: [CompaniesService, ContactsService, DealsService, TasksService, ClientLookupService, LeadExchangeService],
   exports: [CompaniesService, ContactsService, DealsService, TasksService, ClientLookupService],
 })
 export class CrmModule {}
