@@ -134,6 +134,17 @@ export function createCallTrackerState(directory: Directory, options: TrackerOpt
   };
 }
 
+/**
+ * Swaps the directory (people, devices, known callers, step names) of a running tracker; calls in
+ * progress keep their state, and what they already resolved (who a channel belongs to) stays.
+ */
+export function replaceTrackerDirectory(state: CallTrackerState, directory: Directory): void {
+  const fresh = createCallTrackerState(directory);
+  const writable = state as { -readonly [K in keyof CallTrackerState]: CallTrackerState[K] };
+  writable.directory = fresh.directory;
+  writable.context = fresh.context;
+}
+
 /** Calls in progress (read-only view for status pages and tests). */
 export function liveCalls(state: CallTrackerState): TrackedCall[] {
   return [...state.calls.values()].map((entry) => entry.call);

@@ -1,0 +1,50 @@
+import { EventEmitter } from 'node:events';
+import { Injectable, Logger } from '@nestjs/common';
+import type { CallRecord, LegOutcome } from './call-record';
+import type { CallerCard } from './call-reducer';
+
+/** What the call tracker announces inside the process (realtime gateway, lead capture, …). */
+export interface CallEventMap {
+  'call.ringing': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; step: string | null; card: CallerCard; at: number }];
+  'call.answered': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; step: string | null; at: number }];
+  'call.legEnded': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; outcome: LegOutcome; at: number }];
+  'call.finalized': [{ record: CallRecord }];
+}
+
+export type CallEventName = keyof CallEventMap;
+
+/**
+ * A small typed in-process bus. Listeners run synchronously in the tracker's event order; a
+ * listener that throws is logged and does not stop the others or the ingestion.
+ */
+@Injectable()
+export class CallEventBus {
+  private readonly logger = new Logger(CallEventBus.name);
+  private readonly emitter = new EventEmitter<CallEventMap>();
+
+  constructor() {
+    this.emitter.setMaxListeners(50);
+  }
+
+  on<K extends CallEventName>(event: K, listener: (...args: CallEventMap[K]) => void): () => void {
+    const safe = (...args: CallEventMap[K]): void => {
+      try {
+        listener(...args);
+      } catch (error) {
+        this.logger.error(`listener of ${event} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    };
+    // Node's typed EventEmitter cannot relate a generic K to its listener tuple; the map above is the contract.
+    const emitter = this.emitter as unknown as EventEmitter;
+    emitter.on(event, safe as (...args: unknown[]) => void);
+    return () => emitter.off(event, safe as (...args: unknown[]) => void);
+  }
+
+  emit<K extends CallEventName>(event: K, ...args: CallEventMap[K]): void {
+    (this.emitter as unknown as EventEmitter).emit(event, ...args);
+  }
+
+  listenerCount(event: CallEventName): number {
+    return this.emitter.listenerCount(event);
+  }
+}

@@ -1,0 +1,226 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../config';
+import type { AmiMessage } from '../ami/ami-frame-parser';
+import { AmiService } from '../ami/ami.service';
+import { CallEventBus } from './call-events';
+import {
+  closeStaleCalls,
+  createCallTrackerState,
+  liveCalls,
+  reduceCallEvent,
+  replaceTrackerDirectory,
+  type CallEffect,
+  type CallTrackerState,
+} from './call-reducer';
+import { CallsRepository } from './calls.repository';
+import { parseDirectory } from './directory';
+
+const DIRECTORY_RELOAD_MS = 30_000;
+const SWEEP_MS = 60_000;
+
+/**
+ * The edge around the pure call tracker: every AMI message goes, strictly in arrival order and
+ * synchronously, through `reduceCallEvent`; the effects it returns are carried out here —
+ * finalized calls queued for storage, ringing/answered/leg-ended/finalized published on the
+ * CallEventBus, problems logged with their linkedid. After every (re)connect the live channels
+ * are listed (CoreShowChannels) and fed to the tracker, which closes calls that ended while the
+ * link was down; a periodic sweep closes calls silent for CALL_MAX_IDLE_SECONDS. Nothing here
+ * throws into the AMI client.
+ */
+@Injectable()
+export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(CallTrackerService.name);
+  private readonly state: CallTrackerState;
+  private readonly debug: boolean;
+  private userIds = new Map<string, string>();
+  private lastEventWallMs = Date.now();
+  private resyncs = 0;
+  private reloadTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private directorySummary = '';
+  /** Messages fed to the tracker and calls finalized since start. */
+  messages = 0;
+  finalized = 0;
+
+  constructor(
+    private readonly ami: AmiService,
+    private readonly calls: CallsRepository,
+    private readonly bus: CallEventBus,
+    private readonly config: AppConfig,
+  ) {
+    this.debug = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'verbose';
+    this.state = createCallTrackerState(
+      parseDirectory({ defaultRegion: config.DEFAULT_REGION, stepVariable: config.STEP_VARIABLE, stepNames: config.stepAliases }),
+    );
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.ami.enabled) return;
+    await this.reloadDirectory();
+    this.ami.on('message', (message) => this.ingest(message));
+    this.ami.on('connected', ({ connection }) => void this.resync(connection));
+    this.reloadTimer = setInterval(() => void this.reloadDirectory(), DIRECTORY_RELOAD_MS);
+    this.reloadTimer.unref();
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweepTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.reloadTimer) clearInterval(this.reloadTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.reloadTimer = this.sweepTimer = null;
+    const open = this.state.calls.size;
+    if (open > 0) this.logger.warn(`stopping with ${open} call(s) in progress; they are not recorded`);
+  }
+
+  /** Calls in progress (linkedids), for status and tests. */
+  liveCallIds(): string[] {
+    return liveCalls(this.state).map((call) => call.linkedid);
+  }
+
+  /** Rebuilds the tracker's directory from the database; calls in progress keep their state. */
+  async reloadDirectory(): Promise<boolean> {
+    try {
+      const { directory, userIds } = await this.calls.loadDirectory();
+      replaceTrackerDirectory(this.state, directory);
+      this.userIds = userIds;
+      const summary = `${directory.users.length} extension(s), ${directory.knownCallers.length} known caller(s), step variable ${directory.stepVariable}`;
+      if (summary !== this.directorySummary) this.logger.log(`directory loaded: ${summary}`);
+      this.directorySummary = summary;
+      return true;
+    } catch (error) {
+      this.logger.error(`directory not loaded (keeping the previous one): ${errorText(error)}`);
+      return false;
+    }
+  }
+
+  /** Feeds one AMI message to the tracker and carries out its effects. Never throws. */
+  ingest(message: AmiMessage): CallEffect[] {
+    this.messages++;
+    this.lastEventWallMs = Date.now();
+    let effects: CallEffect[];
+    try {
+      effects = reduceCallEvent(this.state, message).effects;
+    } catch (error) {
+      this.logger.error(`tracker failed on ${message.Event ?? 'response'} (linkedid ${message.Linkedid ?? 'none'}): ${errorText(error)}`);
+      return [];
+    }
+    this.dispatch(effects);
+    return effects;
+  }
+
+  /** Lists live channels after a (re)connect and lets the tracker close what ended meanwhile. */
+  private async resync(connection: number): Promise<void> {
+    const actionId = `switchboard-resync-${++this.resyncs}`;
+    // Mark where the snapshot starts in the event order before asking: channels with events after
+    // this point are alive even if the list (taken a moment later) does not show them.
+    this.ingest({ Response: 'Success', ActionID: actionId, EventList: 'start', Message: 'Channels will follow' });
+    const before = this.state.calls.size;
+    try {
+      const { items } = await this.ami.listAction({ Action: 'CoreShowChannels' });
+      let closed = 0;
+      for (const item of items) closed += countFinalized(this.ingest({ ...item, ActionID: actionId }));
+      closed += countFinalized(
+        this.ingest({ Event: 'CoreShowChannelsComplete', ActionID: actionId, EventList: 'Complete', ListItems: String(items.length) }),
+      );
+      this.logger.log(
+        `resync on connection ${connection}: ${items.length} live channel(s); ${before} call(s) were open, ${closed} closed as ended while the link was down, ${this.state.calls.size} in progress`,
+      );
+    } catch (error) {
+      this.state.resync = null;
+      this.logger.warn(`resync on connection ${connection} failed: ${errorText(error)}; open calls are closed by the idle sweep if they never end`);
+    }
+  }
+
+  /** Closes calls silent for too long, measured on the Asterisk clock of the last event. */
+  private sweep(): void {
+    const asteriskNow = (this.state.lastTimestamp ?? Date.now() / 1000) + (Date.now() - this.lastEventWallMs) / 1000;
+    try {
+      const { effects } = closeStaleCalls(this.state, asteriskNow, undefined, this.config.CALL_MAX_IDLE_SECONDS);
+      const closed = countFinalized(effects);
+      if (closed > 0) this.logger.warn(`${closed} call(s) idle for over ${this.config.CALL_MAX_IDLE_SECONDS} s closed as timeout`);
+      this.dispatch(effects);
+    } catch (error) {
+      this.logger.error(`idle sweep failed: ${errorText(error)}`);
+    }
+  }
+
+  private dispatch(effects: CallEffect[]): void {
+    for (const effect of effects) {
+      try {
+        this.carryOut(effect);
+      } catch (error) {
+        const linkedid = 'linkedid' in effect ? effect.linkedid : 'record' in effect ? effect.record.linkedid : null;
+        this.logger.error(`call ${linkedid ?? '?'}: ${effect.type} effect failed: ${errorText(error)}`);
+      }
+    }
+  }
+
+  private carryOut(effect: CallEffect): void {
+    switch (effect.type) {
+      case 'callStarted':
+        if (this.debug) this.logger.debug(`call ${effect.linkedid} started`);
+        return;
+      case 'ringing':
+        this.bus.emit('call.ringing', {
+          linkedid: effect.linkedid,
+          uniqueid: effect.uniqueid,
+          extension: effect.extension,
+          userId: this.userIds.get(effect.extension) ?? null,
+          step: effect.step,
+          card: effect.card,
+          at: effect.at,
+        });
+        return;
+      case 'answered':
+        if (this.debug) this.logger.debug(`call ${effect.linkedid} answered by ${effect.extension} at step ${effect.step ?? '-'}`);
+        this.bus.emit('call.answered', {
+          linkedid: effect.linkedid,
+          uniqueid: effect.uniqueid,
+          extension: effect.extension,
+          userId: this.userIds.get(effect.extension) ?? null,
+          step: effect.step,
+          at: effect.at,
+        });
+        return;
+      case 'legEnded':
+        this.bus.emit('call.legEnded', {
+          linkedid: effect.linkedid,
+          uniqueid: effect.uniqueid,
+          extension: effect.extension,
+          userId: this.userIds.get(effect.extension) ?? null,
+          outcome: effect.outcome,
+          at: effect.at,
+        });
+        return;
+      case 'transferred':
+        this.logger.log(`call ${effect.linkedid} transferred to ${effect.to ?? 'unknown'}`);
+        return;
+      case 'callFinalized': {
+        const record = effect.record;
+        this.finalized++;
+        this.calls.enqueue(record, effect.events);
+        this.logger.log(
+          `call ${record.linkedid} finalized: ${record.direction} ${record.caller} ${record.disposition}` +
+            `${record.answeredBy ? ` by ${record.answeredBy}` : ''}, step ${record.stepReached ?? '-'}, closed by ${record.closedBy}`,
+        );
+        this.bus.emit('call.finalized', { record });
+        return;
+      }
+      case 'problem':
+        this.logger.warn(`call ${effect.linkedid ?? '?'}: ${effect.code} on ${effect.event ?? '?'}: ${effect.message}`);
+        return;
+      case 'ignored':
+        if (this.debug) this.logger.debug(`call ${effect.linkedid ?? '-'}: ${effect.event} ignored`);
+        return;
+    }
+  }
+}
+
+function countFinalized(effects: CallEffect[]): number {
+  return effects.filter((effect) => effect.type === 'callFinalized').length;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
