@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
+import { rebuildStoredCalls } from '../../src/cli/rebuild-calls';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { AmiFrameParser, type AmiMessage } from '../../src/telephony/ami/ami-frame-parser';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
@@ -345,6 +346,22 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
     expect(row.closed_by).toBe('hangup');
     expect(replay?.connections.filter((conn) => conn.loggedIn)).toHaveLength(2);
     expect(await callCount()).toBe(1);
+  });
+
+  it('rebuild-calls rewrites every call from its stored raw events, the same as ingested', async () => {
+    const app = await boot({ recordings: [file('burst1_20_calls.ami')] });
+    await waitForCalls(20);
+    const before = await calls();
+    const legsBefore = await seedSource.query('SELECT * FROM call_legs ORDER BY linkedid, seq');
+    await seedSource.query(`UPDATE calls SET disposition = 'answered', step_reached = 'broken', answered_by_user_id = NULL`);
+    await seedSource.query('DELETE FROM call_legs WHERE seq > 0');
+    const progress: string[] = [];
+    const summary = await rebuildStoredCalls(seedSource, app.config, (line) => progress.push(line));
+    expect(summary).toEqual({ calls: 20, rewritten: 20, skipped: [] });
+    expect(progress).toContain('20/20 calls rebuilt');
+    const strip = (rows: CallRow[]): unknown[] => rows.map(({ updated_at: _u, ...rest }: CallRow & { updated_at?: Date }) => rest);
+    expect(strip(await calls())).toEqual(strip(before));
+    expect(await seedSource.query('SELECT * FROM call_legs ORDER BY linkedid, seq')).toEqual(legsBefore);
   });
 
   describe('GET /api/calls', () => {
