@@ -90,6 +90,18 @@ export class AppConfig {
   @IsString() @Matches(/^(\s*[A-Za-z0-9_]+=[A-Za-z0-9_]+\s*(,|$))*$/, { message: 'STEP_ALIASES must look like sales_group=department,boss=head_of_sales' })
   STEP_ALIASES = 'sales_group=department';
 
+  /** Escalation chains (shape of PUT /api/routing/chains); chains saved through the API win over the file. */
+  @IsString()
+  ROUTING_CONFIG_FILE = 'config/routing.json';
+
+  /** Dialplan context an AMI Originate sends the manager's answered phone to (dialplans/switchboard.conf). */
+  @IsString() @Matches(/^[A-Za-z0-9_-]+$/, { message: 'CLICK_TO_CALL_CONTEXT must be a dialplan context name' })
+  CLICK_TO_CALL_CONTEXT = 'switchboard-click-to-call';
+
+  /** Click-to-call requests a user may make per minute. */
+  @Transform(toInt) @IsInt() @Min(1)
+  ORIGINATE_PER_MINUTE = 6;
+
   @Transform(toInt) @IsInt() @Min(1)
   CALLBACK_SLA_MINUTES = 15;
 

@@ -10,5 +10,6 @@ import { LeadCaptureLog } from '../crm/lead-capture/lead-capture-log.entity';
 import { CallLeg } from '../telephony/calls/call-leg.entity';
 import { CallRawEvents } from '../telephony/calls/call-raw-events.entity';
 import { Call } from '../telephony/calls/call.entity';
+import { RouteDecision, RoutingSetting } from '../telephony/routing/route-decision.entity';
 
-export const ENTITIES = [Department, User, Company, Contact, PhoneNumber, PipelineStage, Deal, Task, Call, CallLeg, CallRawEvents, LeadCaptureLog];
+export const ENTITIES = [Department, User, Company, Contact, PhoneNumber, PipelineStage, Deal, Task, Call, CallLeg, CallRawEvents, LeadCaptureLog, RouteDecision, RoutingSetting];

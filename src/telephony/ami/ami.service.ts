@@ -68,6 +68,12 @@ export class AmiService implements OnApplicationBootstrap, OnModuleDestroy {
     else this.client.on('connected', listener as (info: { connection: number }) => void);
   }
 
+  /** Sends one action (an async Originate, …); resolves with its response — check `Response`. */
+  action(fields: AmiActionFields): Promise<AmiMessage> {
+    if (!this.client) return Promise.reject(new Error('AMI disabled (AMI_HOST unset)'));
+    return this.client.action(fields);
+  }
+
   listAction(fields: AmiActionFields): Promise<AmiListResult> {
     if (!this.client) return Promise.reject(new Error('AMI disabled (AMI_HOST unset)'));
     return this.client.listAction(fields);

@@ -1,0 +1,187 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config';
+import { preparedQuery } from '../../database/prepared';
+import { normalizePhone } from '../calls/phone-number';
+import { chooseRoute, type CallerFacts, type RouteUser } from './choose-route';
+import { encodePlan, type RoutePlan } from './route-plan';
+import { PresenceService } from './presence.service';
+import { RoutingChainsService } from './routing-chains.service';
+
+/**
+ * One statement per route: the caller's owner (responsible = contact's, else company's; display
+ * parts) and the whole directory of people, so DND and role changes apply to the next call.
+ */
+export const ROUTE_STATEMENT = {
+  name: 'route_v1',
+  text: `
+SELECT
+  (SELECT json_build_object('responsible_id', coalesce(ct.responsible_id, co.responsible_id), 'company', co.name, 'contact', ct.name)
+     FROM phone_numbers p
+     LEFT JOIN contacts ct ON ct.id = p.contact_id
+     LEFT JOIN companies co ON co.id = coalesce(ct.company_id, p.company_id)
+    WHERE p.e164 = $1) AS caller,
+  (SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.name, 'role', u.role, 'extensions', u.extensions,
+                                              'devices', u.devices, 'department', d.name, 'dnd', u.dnd, 'active', u.active)
+                            ORDER BY u.extensions[1] NULLS LAST, u.name), '[]')
+     FROM users u LEFT JOIN departments d ON d.id = u.department_id) AS users`,
+};
+
+interface RouteRow {
+  caller: { responsible_id: string | null; company: string | null; contact: string | null } | null;
+  users: RouteUser[];
+}
+
+export interface RouteRequest {
+  caller: string;
+  did: string;
+  uniqueid: string | null;
+  linkedid: string | null;
+}
+
+interface PendingDecision {
+  request: RouteRequest;
+  plan: RoutePlan;
+  body: string;
+  decidedAt: Date;
+  durationUs: number;
+}
+
+const INSERT_DECISIONS = {
+  name: 'route_decisions_insert_v1',
+  text: `
+INSERT INTO route_decisions (uniqueid, linkedid, caller, caller_raw, did, known, responsible_id, chain, rule, steps, empty_steps,
+                             skipped, final_action, plan, decided_at, duration_us)
+SELECT u.uniqueid, u.linkedid, u.caller, u.caller_raw, u.did, u.known, u.responsible_id, u.chain, u.rule, u.steps,
+       ARRAY(SELECT jsonb_array_elements_text(u.empty_steps)), u.skipped, u.final_action, u.plan, u.decided_at, u.duration_us
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::uuid[], $8::text[], $9::text[],
+            $10::jsonb[], $11::jsonb[], $12::jsonb[], $13::text[], $14::text[], $15::timestamptz[], $16::integer[])
+  AS u(uniqueid, linkedid, caller, caller_raw, did, known, responsible_id, chain, rule, steps, empty_steps, skipped,
+       final_action, plan, decided_at, duration_us)`,
+};
+
+/** A caller id worth parsing: digits and the usual separators only (anything else is a new caller). */
+const CALLER_ID = /^\+?[0-9 ()\-.]{1,40}$/;
+
+const FLUSH_EVERY_MS = 200;
+const FLUSH_AT = 200;
+const MAX_BUFFERED = 20_000;
+
+/**
+ * The dialplan's route: token check, one prepared statement, the pure decision, the compact plan.
+ * Decisions are recorded off the response path, in batches (one INSERT … unnest per batch).
+ */
+@Injectable()
+export class RoutingService implements OnModuleDestroy {
+  private readonly logger = new Logger(RoutingService.name);
+  private readonly token: Buffer | null;
+  private buffer: PendingDecision[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private warnedNoToken = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly presence: PresenceService,
+    private readonly chains: RoutingChainsService,
+  ) {
+    this.token = config.ROUTING_TOKEN ? Buffer.from(config.ROUTING_TOKEN) : null;
+  }
+
+  /** Constant-time token check; with no ROUTING_TOKEN set every request is refused. */
+  tokenMatches(given: string): boolean {
+    if (!this.token) {
+      if (!this.warnedNoToken) this.logger.warn('ROUTING_TOKEN is unset: every route request is refused (the dialplan falls back)');
+      this.warnedNoToken = true;
+      return false;
+    }
+    const candidate = Buffer.from(given);
+    return candidate.length === this.token.length && timingSafeEqual(candidate, this.token);
+  }
+
+  /** Decides and encodes the plan; `startedAt` is process.hrtime.bigint() when the request arrived. */
+  async route(request: RouteRequest, startedAt: bigint): Promise<{ plan: RoutePlan; body: string }> {
+    const e164 = CALLER_ID.test(request.caller) ? normalizePhone(request.caller, this.config.DEFAULT_REGION) : null;
+    const rows = await preparedQuery<RouteRow & Record<string, unknown>>(this.dataSource, ROUTE_STATEMENT, [e164]);
+    const row = rows[0];
+    const owner = e164 === null ? null : (row?.caller ?? null);
+    const caller: CallerFacts = {
+      e164,
+      known: owner !== null,
+      responsibleId: owner?.responsible_id ?? null,
+      company: owner?.company ?? null,
+      contact: owner?.contact ?? null,
+    };
+    const plan = chooseRoute({
+      caller,
+      did: request.did,
+      now: new Date(),
+      users: row?.users ?? [],
+      presence: this.presence.state,
+      config: this.chains.routing,
+      timezone: this.config.TIMEZONE,
+    });
+    const body = encodePlan(plan);
+    const durationUs = Number((process.hrtime.bigint() - startedAt) / 1000n);
+    this.record({ request, plan, body, decidedAt: new Date(), durationUs });
+    return { plan, body };
+  }
+
+  /** Queues a decision for the batch writer (never blocks, never throws). */
+  private record(decision: PendingDecision): void {
+    if (this.buffer.length >= MAX_BUFFERED) {
+      this.logger.warn(`route decision buffer full (${MAX_BUFFERED}); decision for ${decision.request.uniqueid ?? 'no uniqueid'} dropped`);
+      return;
+    }
+    this.buffer.push(decision);
+    if (this.buffer.length >= FLUSH_AT) void this.flush();
+    else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
+      this.flushTimer.unref();
+    }
+  }
+
+  /** Writes whatever is buffered; resolves when it is stored (tests and shutdown wait on this). */
+  flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.flushing.then(() => (batch.length > 0 ? this.write(batch) : undefined));
+    return this.flushing;
+  }
+
+  private async write(batch: PendingDecision[]): Promise<void> {
+    const column = <T>(pick: (d: PendingDecision) => T): T[] => batch.map(pick);
+    try {
+      await preparedQuery(this.dataSource, INSERT_DECISIONS, [
+        column((d) => d.request.uniqueid),
+        column((d) => d.request.linkedid),
+        column((d) => d.plan.caller),
+        column((d) => d.request.caller.slice(0, 64)),
+        column((d) => d.request.did.slice(0, 32)),
+        column((d) => d.plan.known),
+        column((d) => d.plan.responsibleId),
+        column((d) => d.plan.chain),
+        column((d) => d.plan.rule),
+        column((d) => JSON.stringify(d.plan.steps)),
+        column((d) => JSON.stringify(d.plan.emptySteps)),
+        column((d) => JSON.stringify(d.plan.skipped)),
+        column((d) => d.plan.final),
+        column((d) => d.body),
+        column((d) => d.decidedAt.toISOString()),
+        column((d) => d.durationUs),
+      ]);
+    } catch (error) {
+      const ids = batch.map((d) => d.request.uniqueid ?? '-').slice(0, 5).join(', ');
+      this.logger.error(`${batch.length} route decision(s) not recorded (uniqueid ${ids}…): ${(error as Error).message}`);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.flush();
+  }
+}

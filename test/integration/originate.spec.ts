@@ -1,0 +1,118 @@
+import { AmiService } from '../../src/telephony/ami/ami.service';
+import { PresenceService } from '../../src/telephony/routing/presence.service';
+import { personPresence } from '../../src/telephony/routing/presence';
+import { AmiReplayServer } from '../support/ami-replay-server';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+/** A PBX with no calls: the banner, one event that says a phone is busy, then answers to actions. */
+const QUIET_PBX = {
+  name: 'quiet',
+  data: [
+    'Asterisk Call Manager/11.0.0\r\n',
+    'Event: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n',
+    'Event: DeviceStateChange\r\nPrivilege: call,all\r\nTimestamp: 1795336092.976275\r\nDevice: PJSIP/105\r\nState: INUSE\r\n\r\n',
+  ].join(''),
+};
+
+async function until<T>(what: string, probe: () => T | null | undefined | false, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('POST /api/calls/originate over a real AMI TCP link', () => {
+  let replay: AmiReplayServer;
+  let server: { port: number; close(): Promise<void> };
+  let t: TestApp;
+  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+  const originates = () => replay.connections.flatMap((conn) => conn.actions.filter((action) => action.Action === 'Originate'));
+
+  beforeAll(async () => {
+    replay = new AmiReplayServer({ recordings: [QUIET_PBX] });
+    server = await replay.listen(0);
+    t = await createTestApp({ AMI_HOST: '127.0.0.1', AMI_PORT: String(server.port), AMI_SECRET: 'x', ORIGINATE_PER_MINUTE: '3' });
+    await until('AMI to connect', () => t.app.get(AmiService).report().state === 'connected');
+  });
+  afterAll(async () => {
+    await t.close();
+    await server.close();
+  });
+  beforeEach(() => t.reset());
+
+  it('rings the manager’s own phone first, then the client via the click-to-call context; digits only, name sanitised', async () => {
+    const manager = await t.tokenFor('manager', { name: 'Anna', extensions: ['101'], devices: ['Local/101@managers', 'PJSIP/101'] });
+    const company = await t.factories.company({ name: 'Remstroy\r\nAction: Hangup' });
+    const contact = await t.factories.contact({ name: 'Alexey "Boss" Smirnov', companyId: company.id, phones: ['+79161234567'] });
+
+    const byContact = await t.http.post('/api/calls/originate').set(auth(manager)).send({ contactId: contact.id }).expect(202);
+    expect(byContact.body).toEqual({ status: 'originating', channel: 'Local/101@managers', number: '+79161234567', extension: '101' });
+    await t.http.post('/api/calls/originate').set(auth(manager)).send({ number: '8 (903) 111-22-33' }).expect(202);
+
+    const [first, second] = await until('two Originate actions', () => (originates().length >= 2 ? originates() : null));
+    expect(first).toMatchObject({
+      Action: 'Originate',
+      Channel: 'Local/101@managers',
+      Context: 'switchboard-click-to-call',
+      Exten: '79161234567',
+      Priority: '1',
+      CallerID: 'Remstroy Action Hangup — Alexey Boss Smirnov <79161234567>',
+      Timeout: '30000',
+      Async: 'true',
+    });
+    expect(first.Variable).toContain('SWITCHBOARD_TARGET=79161234567');
+    expect(second).toMatchObject({ Exten: '79031112233', CallerID: '+79031112233 <79031112233>' });
+    // on the wire: one Originate block per request, no forged header
+    const wire = replay.connections.map((conn) => conn.received).join('');
+    expect(wire.match(/^Action: Originate\r$/gm)).toHaveLength(2);
+    expect(wire).not.toMatch(/^Action: Hangup/m);
+  });
+
+  it.each([
+    [{ number: '+7 916 123-45-67\r\nAction: Hangup' }, 'number'],
+    [{ number: '<script>alert(1)</script>' }, 'number'],
+    [{ number: '123' }, 'number'],
+    [{}, 'number'],
+    [{ number: '+79161234567', contactId: '7d3c1c4e-0000-4000-8000-000000000000' }, 'number'],
+    [{ contactId: 'not-a-uuid' }, 'contactId'],
+    [{ number: '+79161234567', channel: 'PJSIP/999' }, 'channel'],
+  ])('%j → 400 naming %s, nothing sent to AMI', async (body, field) => {
+    const before = originates().length;
+    const manager = await t.tokenFor('manager', { extensions: ['101'] });
+    const response = await t.http.post('/api/calls/originate').set(auth(manager)).send(body).expect(400);
+    const named = response.body.field ?? response.body.fields?.map((f: { field: string }) => f.field).join(',');
+    expect(named).toBe(field);
+    expect(originates().length).toBe(before);
+  });
+
+  it("refuses another user's extension and unauthenticated calls", async () => {
+    const manager = await t.tokenFor('manager', { extensions: ['101'] });
+    await t.factories.user({ role: 'manager', extensions: ['102'] });
+    await t.http.post('/api/calls/originate').set(auth(manager)).send({ number: '+79161234567', extension: '102' }).expect(403);
+    await t.http.post('/api/calls/originate').send({ number: '+79161234567' }).expect(401);
+  });
+
+  it('rate-limits each user (429), not everyone', async () => {
+    const busy = await t.tokenFor('manager', { extensions: ['103'] });
+    const other = await t.tokenFor('manager', { extensions: ['104'] });
+    for (let i = 0; i < 3; i++) await t.http.post('/api/calls/originate').set(auth(busy)).send({ number: '+79161234567' }).expect(202);
+    const limited = await t.http.post('/api/calls/originate').set(auth(busy)).send({ number: '+79161234567' }).expect(429);
+    expect(limited.body.retryAfter).toBeGreaterThan(0);
+    await t.http.post('/api/calls/originate').set(auth(other)).send({ number: '+79161234567' }).expect(202);
+  });
+
+  it('presence comes from the same link (DeviceStateChange)', async () => {
+    await until('PJSIP/105 busy', () => personPresence(['PJSIP/105'], t.app.get(PresenceService).state) === 'busy');
+  });
+
+  it('AMI down → 503', async () => {
+    const manager = await t.tokenFor('manager', { extensions: ['105'] });
+    await server.close();
+    await until('AMI to drop', () => t.app.get(AmiService).report().state !== 'connected');
+    const response = await t.http.post('/api/calls/originate').set(auth(manager)).send({ number: '+79161234567' }).expect(503);
+    expect(response.body.error).toBe('unavailable');
+  });
+});
