@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { resolveJwtSecret } from './auth/jwt-secret';
 import { UsersService } from './auth/users/users.service';
 import { validationPipe } from './common/validation';
+import { DualSocketAdapter } from './realtime/dual-socket.adapter';
 import type { AppConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { runMigrationsLocked } from './database/migrate';
@@ -34,6 +35,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     { logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1), abortOnError: false },
   );
   app.useGlobalPipes(validationPipe());
+  app.useWebSocketAdapter(new DualSocketAdapter(app));
 
   const logger = new Logger('Bootstrap');
   const applied = await runMigrationsLocked(app.get(DataSource));

@@ -10,6 +10,7 @@ import { ImportModule } from './crm/import/import.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LinkStatus } from './health/link-status';
+import { RealtimeModule } from './realtime/realtime.module';
 import { RoutingModule } from './telephony/routing/routing.module';
 import { TelephonyModule } from './telephony/telephony.module';
 
@@ -26,7 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), AuthModule, CrmModule, TelephonyModule, RoutingModule, ImportModule],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), AuthModule, CrmModule, TelephonyModule, RoutingModule, ImportModule, RealtimeModule],
       controllers: [HealthController],
       providers: [
         { provide: AppConfig, useValue: options.config },

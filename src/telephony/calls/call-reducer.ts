@@ -685,7 +685,8 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
     dialBeginIn({ ...input, message: item, at: channel.createdAt ?? now }, entry, dialer, channel);
     const leg = entry.call.legs.get(channel.uniqueid);
     if (!leg) continue;
-    if (channel.state === ChannelStateCode.Ringing) leg.ringingAt = leg.startedAt;
+    // A phone found ringing is announced (desks that reconnect after a restart get their popup back).
+    if (channel.state === ChannelStateCode.Ringing) announceRinging({ ...input, message: item, at: leg.startedAt }, entry, leg);
     if (channel.state === ChannelStateCode.Up && known(item.BridgeId) !== null) {
       leg.answeredAt = leg.startedAt;
       leg.dialStatus = 'ANSWER';
@@ -789,7 +790,8 @@ function announceRinging(input: HandlerInput, entry: CallEntry, leg: TrackedLeg)
       direction,
       caller: inbound?.caller ?? firstCallerId(call),
       callerName: inbound?.callerName ?? null,
-      did: direction === 'inbound' ? ctx.lineOf(exten) : null,
+      // Same rule as the record's `did`: a configured line, else the dialed number itself.
+      did: direction === 'inbound' ? (ctx.lineOf(exten) ?? (exten && /^\+?\d{3,}$/.test(exten) ? exten : null)) : null,
     },
   });
 }

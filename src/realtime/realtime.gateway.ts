@@ -1,0 +1,217 @@
+import type { IncomingMessage } from 'node:http';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import type { WebSocket } from 'ws';
+import type { AuthUser } from '../auth/auth-user';
+import { AuthService } from '../auth/auth.service';
+import { SUPERVISORS } from '../auth/roles.decorator';
+import { DomainError } from '../common/domain-error';
+import type { ClientEventMap, ClientEventName, ClientToServerEvents, ServerToClientEvents } from './client-events';
+import { plainEndpointOf } from './dual-socket.adapter';
+
+/** Who is at a desk: the token's user and whether they watch every call (supervisors only). */
+export interface DeskIdentity {
+  user: AuthUser;
+  scope: 'own' | 'all';
+}
+
+/** Where an event goes: these users' rooms, and/or the room of desks watching every call. */
+export interface Audience {
+  users: readonly string[];
+  all: boolean;
+}
+
+type DeskSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { desk: DeskIdentity }>;
+type DeskServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { desk: DeskIdentity }>;
+type DeskSender = <K extends ClientEventName>(event: K, data: ClientEventMap[K]) => void;
+type ConnectListener = (desk: DeskIdentity, send: DeskSender, connectionId: string) => void;
+
+const ALL_ROOM = 'calls:all';
+const roomOf = (userId: string): string => `user:${userId}`;
+const PLAIN_HEARTBEAT_MS = 25_000;
+
+interface PlainDesk {
+  socket: WebSocket;
+  desk: DeskIdentity;
+  id: string;
+  alive: boolean;
+}
+
+/**
+ * The realtime gateway (immich's habit): socket.io for browser desks and plain WebSocket at /ws
+ * for desktop clients, same events, same auth. A JWT is checked before the connection is
+ * accepted (socket.io middleware, HTTP 401 on the ws upgrade); each desk joins its user's room,
+ * supervisors may ask for every call (`scope: 'all'`). Events go out through the typed map.
+ */
+@WebSocketGateway({ serveClient: true, pingInterval: 10_000, pingTimeout: 5_000, maxHttpBufferSize: 64 * 1024 })
+export class RealtimeGateway implements OnGatewayInit<DeskServer>, OnGatewayConnection<DeskSocket>, OnGatewayDisconnect<DeskSocket>, OnModuleDestroy {
+  private readonly logger = new Logger(RealtimeGateway.name);
+  private io: DeskServer | null = null;
+  private readonly plainByUser = new Map<string, Set<PlainDesk>>();
+  private readonly plainAll = new Set<PlainDesk>();
+  private readonly connectListeners: ConnectListener[] = [];
+  private heartbeat: NodeJS.Timeout | null = null;
+  private plainSeq = 0;
+
+  constructor(private readonly auth: AuthService) {}
+
+  afterInit(io: DeskServer): void {
+    this.io = io;
+    io.use((socket, next) => {
+      const handshake = socket.handshake;
+      const token = stringOf(handshake.auth.token) ?? stringOf(handshake.query.token) ?? bearerOf(handshake.headers.authorization);
+      const scope = stringOf(handshake.auth.scope) ?? stringOf(handshake.query.scope);
+      this.identify(token, scope)
+        .then((desk) => {
+          socket.data.desk = desk;
+          next();
+        })
+        .catch((error: unknown) => {
+          const message = error instanceof DomainError ? error.code : 'unauthorized';
+          this.logger.warn(`socket.io desk ${socket.id} from ${handshake.address} refused: ${error instanceof Error ? error.message : String(error)}`);
+          next(new Error(message));
+        });
+    });
+    const endpoint = plainEndpointOf(io as unknown as Server);
+    if (!endpoint) {
+      this.logger.warn('no plain WebSocket endpoint (the app was not given DualSocketAdapter): /ws is off');
+      return;
+    }
+    endpoint.use<DeskIdentity>({
+      authorize: async (request) => {
+        const url = new URL(request.url ?? '/', 'http://desk');
+        const token = url.searchParams.get('token') ?? bearerOf(request.headers.authorization);
+        try {
+          return { ok: true, context: await this.identify(token, url.searchParams.get('scope')) };
+        } catch (error) {
+          const forbidden = error instanceof DomainError && error.code === 'forbidden';
+          this.logger.warn(`ws desk from ${request.socket.remoteAddress ?? '?'} refused: ${error instanceof Error ? error.message : String(error)}`);
+          return { ok: false, status: forbidden ? 403 : 401, message: forbidden ? 'forbidden' : 'unauthorized' };
+        }
+      },
+      connected: (socket, desk, request) => this.onPlainConnection(socket, desk, request),
+    });
+    this.heartbeat = setInterval(() => this.beat(), PLAIN_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  handleConnection(socket: DeskSocket): void {
+    const desk = socket.data.desk;
+    void socket.join(roomOf(desk.user.id));
+    if (desk.scope === 'all') void socket.join(ALL_ROOM);
+    this.logger.log(`desk ${socket.id} connected (socket.io): user ${desk.user.id} ${desk.user.name}, scope ${desk.scope}`);
+    this.announce(desk, (event, data) => socket.emit(event, ...([data] as Parameters<ServerToClientEvents[typeof event]>)), socket.id);
+  }
+
+  handleDisconnect(socket: DeskSocket): void {
+    const desk = socket.data.desk as DeskIdentity | undefined;
+    if (desk) this.logger.log(`desk ${socket.id} disconnected (socket.io): user ${desk.user.id}`);
+  }
+
+  onModuleDestroy(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  /** Runs for every desk that connects (after auth): the place to send it its snapshot. */
+  onDeskConnected(listener: ConnectListener): void {
+    this.connectListeners.push(listener);
+  }
+
+  /** Sends one event to an audience on both transports (serialized once for /ws). */
+  send<K extends ClientEventName>(audience: Audience, event: K, data: ClientEventMap[K]): void {
+    const rooms = audience.users.map(roomOf);
+    if (audience.all) rooms.push(ALL_ROOM);
+    if (rooms.length === 0) return;
+    this.io?.to(rooms).emit(event, ...([data] as Parameters<ServerToClientEvents[K]>));
+    let frame: string | null = null;
+    const sent = new Set<PlainDesk>();
+    const deliver = (plain: PlainDesk): void => {
+      if (sent.has(plain) || plain.socket.readyState !== plain.socket.OPEN) return;
+      sent.add(plain);
+      frame ??= JSON.stringify({ event, data });
+      plain.socket.send(frame);
+    };
+    for (const userId of audience.users) for (const plain of this.plainByUser.get(userId) ?? []) deliver(plain);
+    if (audience.all) for (const plain of this.plainAll) deliver(plain);
+  }
+
+  /** Connected desks (socket.io + ws), for status and the bench. */
+  deskCount(): { socketIo: number; plain: number } {
+    let plain = 0;
+    for (const set of this.plainByUser.values()) plain += set.size;
+    return { socketIo: this.io?.of('/').sockets.size ?? 0, plain };
+  }
+
+  private async identify(token: string | null, scope: string | null): Promise<DeskIdentity> {
+    if (!token) throw new DomainError('unauthorized', 'no token');
+    const user = await this.auth.verify(token);
+    if (scope === 'all') {
+      if (!SUPERVISORS.includes(user.role)) throw new DomainError('forbidden', `role ${user.role} may not watch every call`);
+      return { user, scope: 'all' };
+    }
+    return { user, scope: 'own' };
+  }
+
+  private onPlainConnection(socket: WebSocket, desk: DeskIdentity, request: IncomingMessage): void {
+    const plain: PlainDesk = { socket, desk, id: `ws-${++this.plainSeq}`, alive: true };
+    let set = this.plainByUser.get(desk.user.id);
+    if (!set) this.plainByUser.set(desk.user.id, (set = new Set()));
+    set.add(plain);
+    if (desk.scope === 'all') this.plainAll.add(plain);
+    this.logger.log(`desk ${plain.id} connected (ws) from ${request.socket.remoteAddress ?? '?'}: user ${desk.user.id} ${desk.user.name}, scope ${desk.scope}`);
+    socket.on('pong', () => (plain.alive = true));
+    socket.on('message', () => {
+      // Desks only listen; a message is answered with nothing and logged at debug level.
+      this.logger.debug(`desk ${plain.id} (user ${desk.user.id}) sent a message; ignored`);
+    });
+    socket.on('error', (error) => this.logger.warn(`desk ${plain.id} (user ${desk.user.id}) error: ${error.message}`));
+    socket.on('close', () => {
+      set.delete(plain);
+      if (set.size === 0) this.plainByUser.delete(desk.user.id);
+      this.plainAll.delete(plain);
+      this.logger.log(`desk ${plain.id} disconnected (ws): user ${desk.user.id}`);
+    });
+    this.announce(
+      desk,
+      (event, data) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ event, data }));
+      },
+      plain.id,
+    );
+  }
+
+  private announce(desk: DeskIdentity, send: DeskSender, connectionId: string): void {
+    for (const listener of this.connectListeners) {
+      try {
+        listener(desk, send, connectionId);
+      } catch (error) {
+        this.logger.error(`desk ${connectionId} (user ${desk.user.id}): connect listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  private beat(): void {
+    for (const set of this.plainByUser.values()) {
+      for (const plain of set) {
+        if (!plain.alive) {
+          this.logger.warn(`desk ${plain.id} (user ${plain.desk.user.id}) missed a heartbeat; terminated`);
+          plain.socket.terminate();
+          continue;
+        }
+        plain.alive = false;
+        plain.socket.ping();
+      }
+    }
+  }
+}
+
+function stringOf(value: unknown): string | null {
+  if (Array.isArray(value)) return stringOf(value[0]);
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function bearerOf(header: string | undefined): string | null {
+  return header?.startsWith('Bearer ') ? header.slice(7) : null;
+}

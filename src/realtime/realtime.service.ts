@@ -1,0 +1,247 @@
+import { performance } from 'node:perf_hooks';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AmiService } from '../telephony/ami/ami.service';
+import { CallEventBus } from '../telephony/calls/call-events';
+import type { CallRecord } from '../telephony/calls/call-record';
+import { CallerCardCache } from './caller-card';
+import type { CallEndedEvent, CallerCardView, DeskPerson, DeskSnapshotCall } from './client-events';
+import {
+  createDeskState,
+  deskAnswered,
+  deskFinalized,
+  deskLegEnded,
+  deskRinging,
+  deskSnapshot,
+  type DeskEffect,
+  type DeskState,
+  type PersonRef,
+} from './desk-state';
+import { RealtimeGateway } from './realtime.gateway';
+
+const PEOPLE_RELOAD_MS = 30_000;
+
+/**
+ * Three steps, as wazo's manager: the tracker's events go through the pure desk state, which says
+ * what to send to whom; this service adds the caller card (looked up once per call) and hands the
+ * events to the gateway. Events of one call go out strictly in order (a chain per linkedid), so a
+ * slow card never lets `call.answered` overtake `call.ringing`. Nothing here throws into the bus.
+ */
+@Injectable()
+export class RealtimeService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RealtimeService.name);
+  private readonly state: DeskState = createDeskState();
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private people = new Map<string, { id: string; name: string }>();
+  private names = new Map<string, string>();
+  private peopleTimer: NodeJS.Timeout | null = null;
+  /** Wall clock (epoch ms, sub-ms) when the AMI event being processed reached the service. */
+  private lastArrivalMs = 0;
+
+  constructor(
+    private readonly bus: CallEventBus,
+    private readonly gateway: RealtimeGateway,
+    private readonly cards: CallerCardCache,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    ami: AmiService,
+  ) {
+    // Subscribed in the constructor, before the call tracker subscribes (in its onModuleInit): this
+    // listener runs first for every AMI event, so a popup can say when its event arrived.
+    ami.on('message', () => {
+      this.lastArrivalMs = performance.timeOrigin + performance.now();
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.reloadPeople();
+    this.peopleTimer = setInterval(() => void this.reloadPeople(), PEOPLE_RELOAD_MS);
+    this.peopleTimer.unref();
+    this.unsubscribe.push(
+      this.bus.on('call.ringing', (event) => {
+        const receivedAtMs = this.arrival();
+        // Start the card lookup at once, before anything else of this call waits on it.
+        void this.cards.cardFor(event.linkedid, event.card);
+        this.carryOut(deskRinging(this.state, event), receivedAtMs);
+      }),
+      this.bus.on('call.answered', (event) => this.carryOut(deskAnswered(this.state, event), this.arrival())),
+      this.bus.on('call.legEnded', (event) => this.carryOut(deskLegEnded(this.state, event), this.arrival())),
+      this.bus.on('call.finalized', ({ record }) => {
+        const answeredUserId = record.answeredBy ? (this.people.get(record.answeredBy)?.id ?? null) : null;
+        this.carryOut(deskFinalized(this.state, record, answeredUserId), this.arrival());
+      }),
+    );
+    this.gateway.onDeskConnected((desk, send, connectionId) => {
+      const items = deskSnapshot(this.state, desk.user.id, desk.scope === 'all');
+      void Promise.all(
+        items.map(
+          async (item): Promise<DeskSnapshotCall> => ({
+            linkedid: item.linkedid,
+            state: item.state,
+            uniqueid: item.leg.uniqueid,
+            person: this.person(item.leg),
+            step: item.leg.step,
+            at: item.leg.at,
+            answeredBy: item.answered ? this.person(item.answered) : null,
+            card: await this.cards.cardFor(item.linkedid, item.base),
+          }),
+        ),
+      ).then((calls) => {
+        send('desk.snapshot', { user: { id: desk.user.id, name: desk.user.name, role: desk.user.role }, scope: desk.scope, calls });
+        if (calls.length > 0) this.logger.log(`desk ${connectionId} (user ${desk.user.id}): snapshot with ${calls.length} call(s) in progress`);
+      });
+    });
+  }
+
+  onModuleDestroy(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    if (this.peopleTimer) clearInterval(this.peopleTimer);
+    this.peopleTimer = null;
+  }
+
+  /** Calls the desks are shown now (for status and tests). */
+  liveCallIds(): string[] {
+    return [...this.state.calls.keys()];
+  }
+
+  private arrival(): number {
+    return this.lastArrivalMs || performance.timeOrigin + performance.now();
+  }
+
+  private carryOut(effects: DeskEffect[], receivedAtMs: number): void {
+    for (const effect of effects) {
+      const linkedid = effect.linkedid;
+      const previous = this.chains.get(linkedid) ?? Promise.resolve();
+      const next = previous
+        .then(() => this.deliver(effect, receivedAtMs))
+        .catch((error: unknown) => {
+          this.logger.error(`call ${linkedid}: ${effect.type} not delivered: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        });
+      this.chains.set(linkedid, next);
+      if (effect.type === 'ended') {
+        void next.then(() => {
+          if (this.chains.get(linkedid) === next) this.chains.delete(linkedid);
+        });
+      }
+    }
+  }
+
+  private async deliver(effect: DeskEffect, receivedAtMs: number): Promise<void> {
+    switch (effect.type) {
+      case 'ringing': {
+        const card = await this.cards.cardFor(effect.linkedid, effect.base);
+        this.gateway.send(audienceOf(effect.leg.userId), 'call.ringing', {
+          linkedid: effect.linkedid,
+          uniqueid: effect.leg.uniqueid,
+          ringing: this.person(effect.leg),
+          step: effect.leg.step,
+          at: effect.leg.at,
+          receivedAtMs,
+          card,
+        });
+        return;
+      }
+      case 'answered': {
+        const card = await this.cards.cardFor(effect.linkedid, effect.base);
+        this.gateway.send(audienceOf(effect.leg.userId), 'call.answered', {
+          linkedid: effect.linkedid,
+          uniqueid: effect.leg.uniqueid,
+          answeredBy: this.person(effect.leg),
+          step: effect.leg.step,
+          at: effect.leg.at,
+          card,
+        });
+        return;
+      }
+      case 'taken':
+        this.gateway.send({ users: effect.to, all: true }, 'call.taken', { linkedid: effect.linkedid, answeredBy: this.person(effect.by), at: effect.at });
+        return;
+      case 'withdrawn':
+        this.gateway.send(audienceOf(effect.leg.userId), 'call.withdrawn', {
+          linkedid: effect.linkedid,
+          uniqueid: effect.leg.uniqueid,
+          person: this.person(effect.leg),
+          outcome: effect.outcome,
+          at: effect.leg.at,
+        });
+        return;
+      case 'ended': {
+        const cached = this.cards.peek(effect.linkedid);
+        const card = cached ? await cached : null;
+        this.gateway.send({ users: effect.to, all: true }, 'call.ended', this.endedEvent(effect.record, effect.answeredBy, card));
+        if (effect.record.disposition === 'answered' || effect.record.direction !== 'inbound') this.cards.forget(effect.linkedid);
+        this.logger.debug(`call ${effect.linkedid}: ended sent to ${effect.to.length} user(s)`);
+        return;
+      }
+      case 'missed': {
+        const record = effect.record;
+        const base = effect.base ?? { direction: record.direction, caller: record.caller, callerName: record.callerName, did: record.did };
+        const card = await this.cards.cardFor(record.linkedid, base);
+        this.cards.forget(record.linkedid);
+        const responsibleId = card.responsible?.id ?? null;
+        this.gateway.send({ users: responsibleId ? [responsibleId] : [], all: true }, 'call.missed', {
+          linkedid: record.linkedid,
+          abandoned: record.abandoned,
+          voicemail: record.voicemail,
+          ringSeconds: record.ringSeconds,
+          startedAt: record.startedAt,
+          endedAt: record.endedAt,
+          responsibleId,
+          card,
+        });
+        this.logger.log(`call ${record.linkedid}: missed ${record.caller}, sent to ${responsibleId ? `responsible ${responsibleId}` : 'supervisors (new caller)'}`);
+        return;
+      }
+    }
+  }
+
+  private endedEvent(record: CallRecord, answeredBy: PersonRef | null, card: CallerCardView | null): CallEndedEvent {
+    const answered = record.disposition === 'answered' && answeredBy !== null;
+    return {
+      linkedid: record.linkedid,
+      disposition: record.disposition,
+      abandoned: record.abandoned,
+      voicemail: record.voicemail,
+      answeredBy: answeredBy ? this.person(answeredBy) : null,
+      ringSeconds: record.ringSeconds,
+      talkSeconds: record.talkSeconds,
+      endedAt: record.endedAt,
+      phone: record.caller,
+      prompt: answered
+        ? {
+            kind: 'note_or_task',
+            phone: record.caller,
+            contactId: card?.contact?.id ?? null,
+            companyId: card?.company?.id ?? null,
+            dealId: card?.openDeals[0]?.id ?? null,
+          }
+        : null,
+    };
+  }
+
+  private person(ref: PersonRef): DeskPerson {
+    const userId = ref.userId ?? this.people.get(ref.extension)?.id ?? null;
+    return { userId, extension: ref.extension, name: (userId ? this.names.get(userId) : undefined) ?? this.people.get(ref.extension)?.name ?? null };
+  }
+
+  private async reloadPeople(): Promise<void> {
+    try {
+      const rows: { id: string; name: string; extensions: string[] }[] = await this.dataSource.query('SELECT id, name, extensions FROM users');
+      const people = new Map<string, { id: string; name: string }>();
+      const names = new Map<string, string>();
+      for (const row of rows) {
+        names.set(row.id, row.name);
+        for (const extension of row.extensions ?? []) people.set(extension, { id: row.id, name: row.name });
+      }
+      this.people = people;
+      this.names = names;
+    } catch (error) {
+      this.logger.error(`people not loaded (keeping ${this.names.size}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+function audienceOf(userId: string | null): { users: string[]; all: boolean } {
+  return { users: userId ? [userId] : [], all: true };
+}

@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
+import { AmiFrameParser, type AmiMessage } from '../../src/telephony/ami/ami-frame-parser';
+import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
+import { Factories } from './factories';
+
+/** The lab PBX of ../shared/ami-transcripts: recordings, directory, and its people seeded in the database. */
+export const TRANSCRIPTS = join(__dirname, '../../../shared/ami-transcripts');
+export const transcript = (name: string): string => join(TRANSCRIPTS, name);
+export const LAB: Directory = parseDirectory(JSON.parse(readFileSync(transcript('lab-directory.json'), 'utf8')));
+export const LAB_PASSWORD = 'password-123';
+
+/** Env that points a test app's AMI side at a replay server. */
+export const amiEnv = (port: number): Record<string, string> => ({
+  AMI_HOST: '127.0.0.1',
+  AMI_PORT: String(port),
+  STEP_VARIABLE: 'ESC_STEP',
+  AMI_SECRET: 'x',
+});
+
+export interface SeededLab {
+  /** extension → user id */
+  userIds: Map<string, string>;
+  /** extension → login email (password LAB_PASSWORD) */
+  emails: Map<string, string>;
+  /** phone (E.164) → { contactId, companyId, contact, company } */
+  callers: Map<string, { contactId: string; companyId: string; contact: string; company: string }>;
+}
+
+/**
+ * Seeds the lab's people (with their devices) and known callers (contact + company, the
+ * responsible manager on the contact). Empties calls, people and clients first.
+ */
+export async function seedLab(dataSource: DataSource): Promise<SeededLab> {
+  await dataSource.query('TRUNCATE calls, call_legs, call_raw_events, tasks, deals, phone_numbers, contacts, companies, users CASCADE');
+  const factories = new Factories(dataSource);
+  const seeded: SeededLab = { userIds: new Map(), emails: new Map(), callers: new Map() };
+  for (const person of LAB.users) {
+    const user = await factories.user({
+      role: person.role as Parameters<Factories['user']>[0]['role'],
+      name: person.name,
+      password: LAB_PASSWORD,
+      extensions: [person.extension],
+      devices: person.devices,
+    });
+    seeded.userIds.set(person.extension, user.id);
+    seeded.emails.set(person.extension, user.email);
+  }
+  for (const caller of LAB.knownCallers) {
+    const responsibleId = caller.responsible ? (seeded.userIds.get(caller.responsible) ?? null) : null;
+    const companyName = caller.company ?? `Company of ${caller.phoneE164}`;
+    const contactName = caller.contact ?? caller.phoneE164;
+    const company = await factories.company({ name: companyName, tags: ['permanent'], abcCategory: 'A' });
+    const contact = await factories.contact({ name: contactName, position: 'Director', companyId: company.id, responsibleId });
+    await dataSource.getRepository(PhoneNumber).save({ e164: caller.phoneE164, raw: caller.phone, contactId: contact.id });
+    seeded.callers.set(caller.phoneE164, { contactId: contact.id, companyId: company.id, contact: contactName, company: companyName });
+  }
+  return seeded;
+}
+
+/** The recorded messages after the login response, as the replay server streams them. */
+export function recordedEvents(scenario: string): AmiMessage[] {
+  const { messages } = new AmiFrameParser().push(readFileSync(transcript(`${scenario}.ami`)));
+  return messages.filter((message) => !(message.Response === 'Success' && /Authentication accepted/.test(message.Message ?? '')));
+}
+
+/** A recording as its banner line and its CRLF-terminated blocks (byte-exact text). */
+export function recordingBlocks(scenario: string): { banner: string; blocks: string[] } {
+  const text = readFileSync(transcript(`${scenario}.ami`), 'latin1');
+  const bannerEnd = text.indexOf('\r\n') + 2;
+  const blocks = text
+    .slice(bannerEnd)
+    .split('\r\n\r\n')
+    .filter((block) => block !== '')
+    .map((block) => `${block}\r\n\r\n`);
+  return { banner: text.slice(0, bannerEnd), blocks };
+}
+
+/**
+ * The recording cut in two after the first block matching `cut`: the head (login and events up to
+ * the cut) and the tail (the login response again, then the remaining events), as inline sources.
+ */
+export function splitRecording(scenario: string, cut: (block: string) => boolean): { head: string; tail: string; headEvents: number } {
+  const { banner, blocks } = recordingBlocks(scenario);
+  const [login, ...events] = blocks;
+  const at = events.findIndex(cut);
+  if (at < 0) throw new Error(`${scenario}: no block matches the cut`);
+  return {
+    head: banner + login + events.slice(0, at + 1).join(''),
+    tail: banner + login + events.slice(at + 1).join(''),
+    headEvents: at + 1,
+  };
+}
+
+/**
+ * The recording with the caller's name replaced by `name` wherever Asterisk shows the caller's
+ * number (CallerIDName next to CallerIDNum, ConnectedLineName next to ConnectedLineNum, and the
+ * Dest/LocalOne/LocalTwo variants) — what a caller who sets their own caller ID name produces.
+ */
+export function withCallerName(scenario: string, callerDigits: string, name: string): string {
+  const { banner, blocks } = recordingBlocks(scenario);
+  const rewritten = blocks.map((block) => {
+    const lines = block.split('\r\n');
+    const fields = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)] as const));
+    return lines
+      .map((line) => {
+        const match = /^((?:Dest|LocalOne|LocalTwo)?)(CallerIDName|ConnectedLineName): /.exec(line);
+        if (!match) return line;
+        const numberKey = `${match[1]}${match[2] === 'CallerIDName' ? 'CallerIDNum' : 'ConnectedLineNum'}`;
+        const number = (fields.get(numberKey) ?? '').replace(/\D/g, '');
+        return number !== '' && number.endsWith(callerDigits) ? `${match[1]}${match[2]}: ${name}` : line;
+      })
+      .join('\r\n');
+  });
+  return banner + rewritten.join('');
+}
+
+/**
+ * What CoreShowChannels would list after the first `sent` events: channels created and not hung
+ * up, with `Application: AppDial` on dialed channels (as Asterisk lists the outgoing side of a Dial).
+ */
+export function liveChannelsAfter(scenario: string, sent: number): AmiMessage[] {
+  const live = new Map<string, AmiMessage>();
+  const dialed = new Set<string>();
+  let lastTs = 0;
+  for (const message of recordedEvents(scenario).slice(0, sent)) {
+    if (message.Timestamp) lastTs = Number(message.Timestamp);
+    if (message.Event === 'DialBegin' && message.DestUniqueid) dialed.add(message.DestUniqueid);
+    const uid = message.Uniqueid;
+    if (!uid || !message.Channel) continue;
+    if (message.Event === 'Hangup') live.delete(uid);
+    else if (message.Event === 'Newchannel' || live.has(uid)) live.set(uid, { ...live.get(uid), ...message });
+  }
+  return [...live.values()].map((m) => {
+    const born = Number(m.Uniqueid.split('.')[0]);
+    const age = Math.max(0, Math.round(lastTs - born));
+    return {
+      Channel: m.Channel,
+      ChannelState: m.ChannelState,
+      ChannelStateDesc: m.ChannelStateDesc,
+      CallerIDNum: m.CallerIDNum,
+      CallerIDName: m.CallerIDName,
+      ConnectedLineNum: m.ConnectedLineNum,
+      ConnectedLineName: m.ConnectedLineName,
+      Language: 'en',
+      AccountCode: '',
+      Context: m.Context,
+      Exten: m.Exten,
+      Priority: m.Priority,
+      Uniqueid: m.Uniqueid,
+      Linkedid: m.Linkedid,
+      Application: dialed.has(m.Uniqueid) ? 'AppDial' : '',
+      ApplicationData: dialed.has(m.Uniqueid) ? '(Outgoing Line)' : '',
+      Duration: `00:00:${String(age).padStart(2, '0')}`,
+      BridgeId: '',
+    };
+  });
+}
+
+export async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * A TCP gate in front of an AMI server: the app connects to `port` at once, but nothing flows
+ * (no banner, no events) until `open()` — so desks can connect before a recording starts.
+ */
+export async function gatedAmi(targetPort: number): Promise<{ port: number; open(): void; close(): Promise<void> }> {
+  const { createServer, connect } = await import('node:net');
+  const pending = new Set<import('node:net').Socket>();
+  const pairs = new Set<import('node:net').Socket>();
+  let opened = false;
+  const pipe = (client: import('node:net').Socket): void => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    pairs.add(upstream);
+    client.pipe(upstream).pipe(client);
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  };
+  const server = createServer((client) => {
+    pairs.add(client);
+    if (opened) pipe(client);
+    else {
+      client.pause();
+      pending.add(client);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('gate not listening');
+  return {
+    port: address.port,
+    open(): void {
+      opened = true;
+      for (const client of pending) {
+        client.resume();
+        pipe(client);
+      }
+      pending.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of pairs) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
