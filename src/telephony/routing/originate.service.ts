@@ -94,7 +94,7 @@ export class OriginateService {
         CallerID: `${name} <${digits}>`,
         Timeout: ORIGINATE_TIMEOUT_MS,
         Async: 'true',
-        Variable: [`SWITCHBOARD_ORIGINATOR=${user.id}`, `SWITCHBOARD_TARGET=${digits}`],
+        Variable: [`SWITCHBOARD_ORIGINATOR=${user.id}`, `SWITCHBOARD_EXTENSION=${extension}`, `SWITCHBOARD_TARGET=${digits}`],
       })
       .catch((error: Error) => {
         this.logger.warn(`originate for user ${user.id} (${channel} → ${digits}) not sent: ${error.message}`);
