@@ -348,6 +348,24 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
     expect(await callCount()).toBe(1);
   });
 
+  it('keeps finalized calls while the database refuses writes and stores them once it is back', async () => {
+    await seedSource.query('ALTER TABLE call_raw_events RENAME TO call_raw_events_away');
+    let renamed = true;
+    try {
+      const app = await boot({ recordings: [file('a_known_responsible_answers.ami'), file('c_new_nobody_answers.ami')], betweenRecordings: 'continue' });
+      const repository = app.app.get(CallsRepository);
+      await until('both calls buffered', async () => (repository.pending === 2 && app.app.get(CallTrackerService).finalized === 2 ? true : null));
+      expect(await callCount()).toBe(0);
+      await seedSource.query('ALTER TABLE call_raw_events_away RENAME TO call_raw_events');
+      renamed = false;
+      const rows = await waitForCalls(2);
+      expect(rows.map((r) => r.disposition).sort()).toEqual(['answered', 'missed']);
+      expect(repository.pending).toBe(0);
+    } finally {
+      if (renamed) await seedSource.query('ALTER TABLE call_raw_events_away RENAME TO call_raw_events');
+    }
+  });
+
   it('rebuild-calls rewrites every call from its stored raw events, the same as ingested', async () => {
     const app = await boot({ recordings: [file('burst1_20_calls.ami')] });
     await waitForCalls(20);

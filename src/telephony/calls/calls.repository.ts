@@ -1,5 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import type { CallRecord } from './call-record';
@@ -21,6 +22,8 @@ export interface FinalizedCall {
 const STEP_NAMES = ['responsible', 'department', 'head_of_sales', 'ceo', 'owner', 'voicemail'] as const;
 
 const MAX_BATCH = 50;
+/** Transactions in flight at once: the database works on one batch while the next is sent. */
+const MAX_WRITERS = 2;
 const MAX_BUFFERED = 10_000;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
@@ -92,8 +95,9 @@ interface KnownCallerRow {
 export class CallsRepository implements BeforeApplicationShutdown {
   private readonly logger = new Logger(CallsRepository.name);
   private queue = new Map<string, FinalizedCall>();
-  private writing: Promise<void> | null = null;
+  private writers = 0;
   private inFlight = 0;
+  private readonly inFlightIds = new Set<string>();
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private stopped = false;
@@ -124,12 +128,25 @@ export class CallsRepository implements BeforeApplicationShutdown {
     const legs = JSON.stringify(unique.flatMap(({ record }) => legRows(record)));
     const raw = JSON.stringify(unique.map(({ record, events }) => ({ linkedid: record.linkedid, events })));
     const linkedids = unique.map(({ record }) => record.linkedid);
-    await this.dataSource.transaction(async (manager: EntityManager) => {
-      await manager.query(UPSERT_CALLS, [calls]);
-      await manager.query('DELETE FROM call_legs WHERE linkedid = ANY($1::text[])', [linkedids]);
-      await manager.query(INSERT_LEGS, [legs]);
-      await manager.query(UPSERT_RAW_EVENTS, [raw]);
-    });
+    // Straight on the pg client: TypeORM's error logging would print megabytes of parameters
+    // for every failed batch while the database is down (the retry queue logs one line instead).
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      await client.query('BEGIN');
+      try {
+        await client.query(UPSERT_CALLS, [calls]);
+        await client.query('DELETE FROM call_legs WHERE linkedid = ANY($1::text[])', [linkedids]);
+        await client.query(INSERT_LEGS, [legs]);
+        await client.query(UPSERT_RAW_EVENTS, [raw]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await runner.release();
+    }
   }
 
   /**
@@ -172,36 +189,52 @@ export class CallsRepository implements BeforeApplicationShutdown {
   }
 
   private pump(): void {
-    if (this.writing || this.retryTimer || this.stopped) return;
-    if (this.queue.size === 0) {
+    if (this.retryTimer || this.stopped) return;
+    while (this.writers < MAX_WRITERS && this.startBatch()) {
+      // keep starting batches while there is work and a free writer
+    }
+    if (this.writers === 0 && this.queue.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const wake of waiters) wake();
-      return;
     }
+  }
+
+  /**
+   * Takes up to MAX_BATCH queued calls (none whose older record is still being written, so the
+   * newest record of a call always lands last) and writes them in one transaction.
+   */
+  private startBatch(): boolean {
     const batch: FinalizedCall[] = [];
     for (const [linkedid, item] of this.queue) {
+      if (this.inFlightIds.has(linkedid)) continue;
       batch.push(item);
       this.queue.delete(linkedid);
       if (batch.length >= MAX_BATCH) break;
     }
-    this.inFlight = batch.length;
-    this.writing = this.saveFinalizedCalls(batch).then(
-      () => {
-        this.written += batch.length;
-        if (this.failures > 0) {
-          this.logger.log(`database writable again: ${batch.length} buffered call(s) written, ${this.queue.size} still queued`);
-        }
-        this.failures = 0;
-        for (const { record } of batch) this.logger.debug(`call ${record.linkedid} stored (${record.disposition})`);
-      },
-      (error: unknown) => this.requeue(batch, error),
-    );
-    void this.writing.finally(() => {
-      this.writing = null;
-      this.inFlight = 0;
-      this.pump();
-    });
+    if (batch.length === 0) return false;
+    this.writers++;
+    this.inFlight += batch.length;
+    for (const { record } of batch) this.inFlightIds.add(record.linkedid);
+    void this.saveFinalizedCalls(batch)
+      .then(
+        () => {
+          this.written += batch.length;
+          if (this.failures > 0) {
+            this.logger.log(`database writable again: ${batch.length} buffered call(s) written, ${this.queue.size} still queued`);
+          }
+          this.failures = 0;
+          for (const { record } of batch) this.logger.debug(`call ${record.linkedid} stored (${record.disposition})`);
+        },
+        (error: unknown) => this.requeue(batch, error),
+      )
+      .finally(() => {
+        this.writers--;
+        this.inFlight -= batch.length;
+        for (const { record } of batch) this.inFlightIds.delete(record.linkedid);
+        this.pump();
+      });
+    return true;
   }
 
   private requeue(batch: FinalizedCall[], error: unknown): void {
@@ -217,7 +250,7 @@ export class CallsRepository implements BeforeApplicationShutdown {
       `writing ${batch.length} call(s) failed (${ids}${batch.length > 3 ? ', …' : ''}): ${error instanceof Error ? error.message : String(error)}; ` +
         `${this.queue.size} call(s) buffered, retry in ${delay} ms`,
     );
-    if (this.stopped) return;
+    if (this.stopped || this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.pump();
