@@ -1,3 +1,4 @@
+import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { AmiService } from '../../src/telephony/ami/ami.service';
 import { PresenceService } from '../../src/telephony/routing/presence.service';
 import { personPresence } from '../../src/telephony/routing/presence';
@@ -46,7 +47,8 @@ describe('POST /api/calls/originate over a real AMI TCP link', () => {
   it('rings the manager’s own phone first, then the client via the click-to-call context; digits only, name sanitised', async () => {
     const manager = await t.tokenFor('manager', { name: 'Anna', extensions: ['101'], devices: ['Local/101@managers', 'PJSIP/101'] });
     const company = await t.factories.company({ name: 'Remstroy\r\nAction: Hangup' });
-    const contact = await t.factories.contact({ name: 'Alexey "Boss" Smirnov', companyId: company.id, phones: ['+79161234567'] });
+    const contact = await t.factories.contact({ name: 'Alexey "Boss" Smirnov', companyId: company.id });
+    await t.dataSource.getRepository(PhoneNumber).save({ e164: '+79161234567', raw: '+79161234567', contactId: contact.id });
 
     const byContact = await t.http.post('/api/calls/originate').set(auth(manager)).send({ contactId: contact.id }).expect(202);
     expect(byContact.body).toEqual({ status: 'originating', channel: 'Local/101@managers', number: '+79161234567', extension: '101' });

@@ -1,5 +1,6 @@
 import { Department } from '../../src/auth/users/department.entity';
 import { User, type Role } from '../../src/auth/users/user.entity';
+import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { PresenceService } from '../../src/telephony/routing/presence.service';
 import { DEFAULT_ROUTING_CONFIG } from '../../src/telephony/routing/chain-config';
 import { RouteDecision } from '../../src/telephony/routing/route-decision.entity';
@@ -39,8 +40,12 @@ describe('GET /api/asterisk/route on real Postgres', () => {
       if (role === 'manager' || role === 'head_of_sales') await t.dataSource.getRepository(User).update(user.id, { departmentId: sales.id });
       team[ext] = user;
     }
-    const company = await t.factories.company({ name: 'Remstroy, "LLC" | Moscow', responsibleId: team['102'].id, phones: ['+74951234567'] });
-    await t.factories.contact({ name: 'Alexey Smirnov', companyId: company.id, responsibleId: team['101'].id, phones: ['+79161234567'] });
+    const company = await t.factories.company({ name: 'Remstroy, "LLC" | Moscow', responsibleId: team['102'].id });
+    const contact = await t.factories.contact({ name: 'Alexey Smirnov', companyId: company.id, responsibleId: team['101'].id });
+    await t.dataSource.getRepository(PhoneNumber).save([
+      { e164: '+74951234567', raw: '8 (495) 123-45-67', companyId: company.id },
+      { e164: '+79161234567', raw: '+7 916 123-45-67', contactId: contact.id },
+    ]);
   });
 
   it('known caller: the responsible first, then the rest of the department, head, CEO, owner; the phones show company — contact', async () => {
