@@ -11,6 +11,7 @@ import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LinkStatus } from './health/link-status';
 import { RealtimeModule } from './realtime/realtime.module';
+import { StatsModule } from './stats/stats.module';
 import { RoutingModule } from './telephony/routing/routing.module';
 import { TelephonyModule } from './telephony/telephony.module';
 
@@ -27,7 +28,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), AuthModule, CrmModule, TelephonyModule, RoutingModule, ImportModule, RealtimeModule],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), AuthModule, CrmModule, TelephonyModule, RoutingModule, ImportModule, RealtimeModule, StatsModule],
       controllers: [HealthController],
       providers: [
         { provide: AppConfig, useValue: options.config },

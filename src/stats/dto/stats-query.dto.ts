@@ -1,0 +1,64 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { DRILL_METRICS, type DrillMetric } from '../stats.queries';
+
+/** A local date (midnight in TIMEZONE), a local time, or an instant with an offset. */
+const PERIOD_BOUND = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
+const PERIOD_MESSAGE = 'must be YYYY-MM-DD (midnight in the company time zone), YYYY-MM-DDTHH:MM[:SS] (local) or an ISO 8601 instant with offset';
+
+export class StatsQueryDto {
+  @ApiPropertyOptional({ description: 'Start of the period, inclusive. Default: the current month (company time zone).', example: '2026-11-01' })
+  @IsOptional() @IsString() @Matches(PERIOD_BOUND, { message: `from ${PERIOD_MESSAGE}` })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'End of the period, exclusive (give both from and to, or neither).', example: '2026-12-01' })
+  @IsOptional() @IsString() @Matches(PERIOD_BOUND, { message: `to ${PERIOD_MESSAGE}` })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'Only calls on this line (DID)' })
+  @IsOptional() @IsString() @MaxLength(40) @Matches(/^\+?\d+$/, { message: 'did must be digits' })
+  did?: string;
+
+  @ApiPropertyOptional({ description: 'Only calls involving people of this department (and only them in the per-person table)' })
+  @IsOptional() @IsUUID()
+  departmentId?: string;
+
+  @ApiPropertyOptional({ description: 'Only calls involving this person (and only them in the per-person table)' })
+  @IsOptional() @IsUUID()
+  userId?: string;
+}
+
+export const DRILL_METRIC_NAMES = Object.keys(DRILL_METRICS) as DrillMetric[];
+export const MAX_DRILL_PAGE = 500;
+export const MAX_EXPORT_ROWS = 100_000;
+
+export class StatsCallsQueryDto extends StatsQueryDto {
+  @ApiPropertyOptional({ enum: DRILL_METRIC_NAMES, default: 'all', description: 'Which number to open; user_* need userId' })
+  @IsOptional() @IsIn(DRILL_METRIC_NAMES)
+  metric?: DrillMetric;
+
+  @ApiPropertyOptional({ description: 'Step reached (responsible, department, head_of_sales, ceo, owner, voicemail, none)' })
+  @IsOptional() @IsString() @MaxLength(40) @Matches(/^[a-z_]+$/, { message: 'step must be a step name' })
+  step?: string;
+
+  @ApiPropertyOptional({ description: 'Local day YYYY-MM-DD' })
+  @IsOptional() @IsString() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'day must be YYYY-MM-DD' })
+  day?: string;
+
+  @ApiPropertyOptional({ description: 'ISO weekday, 1 = Monday' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(7)
+  dow?: number;
+
+  @ApiPropertyOptional({ description: 'Hour of day 0–23 (company time zone)' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(23)
+  hour?: number;
+
+  @ApiPropertyOptional({ default: 100, maximum: MAX_DRILL_PAGE })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_DRILL_PAGE)
+  limit?: number;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000_000)
+  offset?: number;
+}

@@ -1,0 +1,222 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { User } from '../../src/auth/users/user.entity';
+import { LeadCaptureService } from '../../src/crm/lead-capture/lead-capture.service';
+import { planLeadCapture, type LeadFacts, type LeadWrite } from '../../src/crm/lead-capture/missed-call-policy';
+import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
+import type { CallRecord } from '../../src/telephony/calls/call-record';
+import { CallsRepository } from '../../src/telephony/calls/calls.repository';
+import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
+import { normalizePhone } from '../../src/telephony/calls/phone-number';
+import { rebuildCalls } from '../../src/telephony/calls/rebuild';
+import type { TestApp } from './test-app';
+
+export const TRANSCRIPTS = join(__dirname, '..', '..', '..', 'shared', 'ami-transcripts');
+
+/** Every recording with calls in ../shared/ami-transcripts (the bursts included). */
+export const RECORDINGS = [
+  'a_known_responsible_answers',
+  'c_new_nobody_answers',
+  'd_known_abandoned',
+  'f_click_to_call',
+  'h_anonymous_group_answers',
+  'j_sip_known_responsible_answers',
+  'j_sip_new_nobody_answers',
+  'j_sip_known_abandoned',
+  'burst1_20_calls',
+] as const;
+
+export function labDirectory(): Directory {
+  return parseDirectory(JSON.parse(readFileSync(join(TRANSCRIPTS, 'lab-directory.json'), 'utf8')));
+}
+
+/** Call records of recordings, through the production parser and tracker, in start order. */
+export function recordsOf(names: readonly string[] = RECORDINGS): CallRecord[] {
+  const directory = labDirectory();
+  const records: CallRecord[] = [];
+  for (const name of names) {
+    const parser = new AmiFrameParser();
+    const { messages } = parser.push(readFileSync(join(TRANSCRIPTS, `${name}.ami`)));
+    records.push(...rebuildCalls(messages, directory).records);
+  }
+  return records.sort((a, b) => a.startedAt - b.startedAt);
+}
+
+export interface LabTeam {
+  departmentId: string;
+  byExtension: Record<string, User>;
+  /** A head of sales who can log in (email, password). */
+  head: { email: string; password: string };
+  manager: { email: string; password: string };
+}
+
+/**
+ * The lab's people as users (extensions, devices, the `sales` department) and its known callers as
+ * contacts with a responsible manager, created long before the recordings.
+ */
+export async function seedLabTeam(t: TestApp): Promise<LabTeam> {
+  const directory = labDirectory();
+  const [department] = (await t.dataSource.query(`INSERT INTO departments (name) VALUES ('sales') RETURNING id`)) as { id: string }[];
+  const byExtension: Record<string, User> = {};
+  const password = 'password-123';
+  for (const person of directory.users) {
+    const user = await t.factories.user({
+      role: person.role,
+      name: person.name,
+      email: `ext${person.extension}@lab.example`,
+      password,
+      extensions: [person.extension],
+      devices: person.devices,
+    });
+    if (person.department === 'sales') await t.dataSource.query('UPDATE users SET department_id = $1 WHERE id = $2', [department.id, user.id]);
+    byExtension[person.extension] = user;
+  }
+  for (const known of directory.knownCallers) {
+    const responsible = known.responsible ? byExtension[known.responsible] : undefined;
+    const company = await t.factories.company({ name: known.company ?? `Company of ${known.phone}`, responsibleId: responsible?.id ?? null });
+    await t.factories.contact({
+      name: known.contact ?? known.phone,
+      companyId: company.id,
+      responsibleId: responsible?.id ?? null,
+      phones: [normalizePhone(known.phone, directory.defaultRegion) ?? known.phone],
+    });
+  }
+  // The CRM knew these clients long before the recorded calls.
+  await t.dataSource.query(`UPDATE contacts SET created_at = '2026-01-01T00:00:00Z'`);
+  await t.dataSource.query(`UPDATE companies SET created_at = '2026-01-01T00:00:00Z'`);
+  return {
+    departmentId: department.id,
+    byExtension,
+    head: { email: 'ext200@lab.example', password },
+    manager: { email: 'ext101@lab.example', password },
+  };
+}
+
+/**
+ * Stores records as the service does when the calls end: the calls (the production writer), then
+ * lead capture in the order the calls ended, as if it ran right then (what it creates is dated
+ * at the end of the call, so "known at call time" works as in production). Lead capture runs the
+ * production policy with the service's writes (captureLead), so this helper needs only committed code.
+ */
+export async function storeAsLive(t: TestApp, records: readonly CallRecord[]): Promise<void> {
+  const repository = t.app.get(CallsRepository);
+  await repository.saveFinalizedCalls(records.map((record) => ({ record, events: [] })));
+  const since = await now(t.dataSource);
+  for (const record of [...records].sort((a, b) => a.endedAt - b.endedAt)) {
+    await captureLead(t, record);
+    await t.dataSource.query(`UPDATE contacts SET created_at = to_timestamp($1) WHERE created_at >= $2`, [record.endedAt, since]);
+    await t.dataSource.query(`UPDATE deals SET created_at = to_timestamp($1) WHERE created_at >= $2`, [record.endedAt, since]);
+  }
+}
+
+/**
+ * Waits until the service's lead capture has nothing queued (it catches up on stored calls at
+ * start), so a test's reset is not followed by writes about another test's calls.
+ */
+export async function leadCaptureIdle(t: TestApp): Promise<void> {
+  await t.app.get(LeadCaptureService, { strict: false }).drained();
+}
+
+async function now(dataSource: DataSource): Promise<Date> {
+  const [row] = (await dataSource.query('SELECT clock_timestamp() AS now')) as { now: Date }[];
+  return row.now;
+}
+
+/** A copy of a record moved in time (every timestamp by the same delta) under a new linkedid. */
+export function moved(record: CallRecord, startAt: number, linkedid: string): CallRecord {
+  const delta = startAt - record.startedAt;
+  const at = (value: number | null): number | null => (value === null ? null : value + delta);
+  return {
+    ...record,
+    linkedid,
+    startedAt: record.startedAt + delta,
+    answeredAt: at(record.answeredAt),
+    endedAt: record.endedAt + delta,
+    legs: record.legs.map((leg) => ({
+      ...leg,
+      uniqueid: `${linkedid}-${leg.uniqueid}`,
+      startedAt: leg.startedAt + delta,
+      ringingAt: at(leg.ringingAt),
+      answeredAt: at(leg.answeredAt),
+      endedAt: at(leg.endedAt),
+    })),
+  };
+}
+
+/**
+ * Lead capture of one finished call: the production policy (planLeadCapture) on the facts the
+ * database holds, its writes applied as LeadCaptureService does.
+ */
+async function captureLead(t: TestApp, record: CallRecord): Promise<void> {
+  if (record.direction === 'internal' || !record.caller.startsWith('+')) return;
+  const q = <R>(sql: string, values: unknown[]): Promise<R[]> => t.dataSource.query(sql, values) as Promise<R[]>;
+  const [owner] = await q<{ contact_id: string | null; company_id: string | null; responsible_id: string | null }>(
+    `SELECT ct.id AS contact_id, coalesce(ct.company_id, p.company_id) AS company_id, coalesce(ct.responsible_id, co.responsible_id) AS responsible_id
+       FROM phone_numbers p LEFT JOIN contacts ct ON ct.id = p.contact_id LEFT JOIN companies co ON co.id = coalesce(ct.company_id, p.company_id)
+      WHERE p.e164 = $1`,
+    [record.caller],
+  );
+  const tasks = await q<{ id: string; first_missed_at: Date | null; created_at: Date }>(
+    `SELECT id, first_missed_at, created_at FROM tasks WHERE phone = $1 AND kind = 'callback' AND done_at IS NULL ORDER BY created_at`,
+    [record.caller],
+  );
+  const users = await q<{ id: string; extensions: string[] }>(`SELECT id, extensions FROM users WHERE active`, []);
+  const userOf = (ext: string | null): string | null => (ext === null ? null : (users.find((u) => u.extensions.includes(ext))?.id ?? null));
+  const facts: LeadFacts = {
+    owner: owner ? { contactId: owner.contact_id, companyId: owner.company_id, responsibleUserId: owner.responsible_id } : null,
+    openDealId: null,
+    openCallbackTasks: tasks.map((task) => ({ id: task.id, firstMissedAt: task.first_missed_at, createdAt: task.created_at })),
+    answeredByUserId: userOf(record.answeredBy),
+    placedByUserId: userOf(record.placedBy),
+  };
+  const plan = planLeadCapture(record, facts, { callbackSlaMinutes: t.config.CALLBACK_SLA_MINUTES, dealOnAnsweredNewCaller: t.config.LEAD_ON_ANSWERED_NEW_CALLER });
+  for (const write of plan.writes) await applyLeadWrite(t, write);
+  // Handled: the service's own catch-up at a later start leaves the call alone.
+  await q(`INSERT INTO lead_capture_log (linkedid, phone, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [record.linkedid, record.caller, plan.reason]);
+}
+
+async function applyLeadWrite(t: TestApp, write: LeadWrite): Promise<void> {
+  const q = <R>(sql: string, values: unknown[]): Promise<R[]> => t.dataSource.query(sql, values) as Promise<R[]>;
+  switch (write.type) {
+    case 'createLead': {
+      const [contact] = await q<{ id: string }>(`INSERT INTO contacts (name, responsible_id) VALUES ($1, $2) RETURNING id`, [write.phone, write.responsibleUserId]);
+      await q(`INSERT INTO phone_numbers (e164, raw, contact_id) VALUES ($1, $2, $3)`, [write.phone, write.phone, contact.id]);
+      const [deal] = await q<{ id: string }>(
+        `INSERT INTO deals (title, stage_id, responsible_id, contact_id, source, line) VALUES ($1, 'unsorted', $2, $3, 'phone', $4) RETURNING id`,
+        [write.title, write.responsibleUserId, contact.id, write.line],
+      );
+      if (write.withCallbackTask) {
+        await q(
+          `INSERT INTO tasks (title, kind, deal_id, contact_id, phone, assignee_id, due_at, missed_calls, first_missed_at, last_missed_at)
+           VALUES ($1, 'callback', $2, $3, $4, NULL, $5, 1, $6, $6)`,
+          [`Call back ${write.phone}`, deal.id, contact.id, write.phone, write.dueAt, write.missedAt],
+        );
+      }
+      return;
+    }
+    case 'createCallbackTask':
+      await q(
+        `INSERT INTO tasks (title, kind, deal_id, contact_id, company_id, phone, assignee_id, due_at, missed_calls, first_missed_at, last_missed_at)
+         VALUES ($1, 'callback', $2, $3, $4, $5, $6, $7, 1, $8, $8)`,
+        [`Call back ${write.phone}`, write.dealId, write.contactId, write.companyId, write.phone, write.assigneeUserId, write.dueAt, write.missedAt],
+      );
+      return;
+    case 'mergeMissedCall':
+      await q(`UPDATE tasks SET missed_calls = missed_calls + 1, last_missed_at = greatest(last_missed_at, $2) WHERE id = $1`, [write.taskId, write.missedAt]);
+      return;
+    case 'closeCallbackTasks':
+      for (const task of write.tasks) {
+        await q(`UPDATE tasks SET done_at = $2, callback_seconds = $3, closed_by_user_id = $4 WHERE id = $1 AND done_at IS NULL`, [
+          task.id,
+          write.talkedAt,
+          task.callbackSeconds,
+          write.byUserId,
+        ]);
+      }
+      return;
+    case 'recordCallbackAttempt':
+      await q(`UPDATE tasks SET callback_attempts = callback_attempts + 1, last_attempt_at = $2 WHERE id = ANY($1::uuid[])`, [write.taskIds, write.at]);
+      return;
+  }
+}
