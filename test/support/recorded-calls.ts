@@ -75,12 +75,9 @@ export async function seedLabTeam(t: TestApp): Promise<LabTeam> {
   for (const known of directory.knownCallers) {
     const responsible = known.responsible ? byExtension[known.responsible] : undefined;
     const company = await t.factories.company({ name: known.company ?? `Company of ${known.phone}`, responsibleId: responsible?.id ?? null });
-    await t.factories.contact({
-      name: known.contact ?? known.phone,
-      companyId: company.id,
-      responsibleId: responsible?.id ?? null,
-      phones: [normalizePhone(known.phone, directory.defaultRegion) ?? known.phone],
-    });
+    const contact = await t.factories.contact({ name: known.contact ?? known.phone, companyId: company.id, responsibleId: responsible?.id ?? null });
+    const e164 = normalizePhone(known.phone, directory.defaultRegion) ?? known.phone;
+    await t.dataSource.query('INSERT INTO phone_numbers (e164, raw, contact_id) VALUES ($1, $2, $3)', [e164, known.phone, contact.id]);
   }
   // The CRM knew these clients long before the recorded calls.
   await t.dataSource.query(`UPDATE contacts SET created_at = '2026-01-01T00:00:00Z'`);
