@@ -28,31 +28,31 @@ export function deskPageDir(): string {
 @Controller('desk')
 export class DeskController {
   private readonly logger = new Logger(DeskController.name);
-  private readonly files = new Map<string, Buffer>();
+  private readonly files = new Map<string, string>();
   private readonly dir = deskPageDir();
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; frame-ancestors 'none'")
   @Header('Cache-Control', 'no-cache')
-  page(): Buffer {
+  page(): string {
     return this.file('index.html');
   }
 
   @Get('assets/:name')
   @Header('Cache-Control', 'no-cache')
-  asset(@Param('name') name: string, @Res({ passthrough: true }) response: Response): Buffer {
+  asset(@Param('name') name: string, @Res({ passthrough: true }) response: Response): string {
     const type = ASSETS[name];
     if (!type) throw new DomainError('not_found', `no desk asset ${name}`);
     response.type(type);
     return this.file(name);
   }
 
-  private file(name: string): Buffer {
+  private file(name: string): string {
     let content = this.files.get(name);
     if (!content) {
       try {
-        content = readFileSync(join(this.dir, name));
+        content = readFileSync(join(this.dir, name), 'utf8');
       } catch (error) {
         this.logger.error(`desk file ${name} not readable in ${this.dir}: ${error instanceof Error ? error.message : String(error)}`);
         throw new DomainError('unavailable', 'desk page files are missing');

@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { AmiReplayServer } from '../support/ami-replay-server';
+import { amiEnv, gatedAmi, LAB_PASSWORD, seedLab, transcript, withCallerName, type SeededLab } from '../support/lab';
+import { testDatabaseUrl } from '../support/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+const CHROMIUM = '/usr/bin/chromium';
+const XSS = '<img src=x onerror=alert(1)>';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The desk page in headless Debian Chromium against the real service fed by the replay server. */
+describe('desk page in headless Chromium', () => {
+  let seedSource: DataSource;
+  let lab: SeededLab;
+  let browser: Browser;
+  let t: TestApp | null = null;
+  let server: { port: number; close(): Promise<void> } | null = null;
+  let gate: Awaited<ReturnType<typeof gatedAmi>> | null = null;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
+    seedSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
+    await seedSource.initialize();
+    lab = await seedLab(seedSource);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await gate?.close();
+    await server?.close();
+    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    await seedSource.destroy();
+  });
+
+  async function logIn(page: Page, url: string, extension: string): Promise<void> {
+    await page.goto(`${url}/desk`);
+    await page.fill('#email', lab.emails.get(extension) ?? '');
+    await page.fill('#password', LAB_PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#link.online', { timeout: 10_000 });
+  }
+
+  it('log in on /desk, replay calls: the popup shows the contact and company; a caller named with HTML is shown literally', async () => {
+    // Two recordings one after another: a known caller ringing 101, then a new caller whose
+    // caller ID name is HTML (c_new_nobody_answers rewritten), ringing the group with 101 in it.
+    const xssRecording = withCallerName('c_new_nobody_answers', '79031112233', XSS);
+    expect(xssRecording).toContain(`CallerIDName: ${XSS}`);
+    const replay = new AmiReplayServer({
+      recordings: [transcript('a_known_responsible_answers.ami'), { name: 'xss-caller', data: xssRecording }],
+      betweenRecordings: 'continue',
+      speed: 4,
+    });
+    server = await replay.listen(0);
+    gate = await gatedAmi(server.port);
+    t = await createTestApp(amiEnv(gate.port));
+    const url = await t.app.getUrl();
+
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    const pageErrors: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await logIn(page, url, '101');
+    expect(await page.textContent('#who')).toContain('Anna Petrova');
+    gate.open();
+
+    // The known caller: contact, position, company, responsible.
+    const known = page.locator('.popup', { hasText: 'Alexey Smirnov' });
+    await known.waitFor({ timeout: 15_000 });
+    expect(await known.locator('[data-field=name]').textContent()).toBe('Alexey Smirnov');
+    expect(await known.locator('[data-field=company]').textContent()).toBe('Remstroy');
+    expect(await known.textContent()).toContain('Responsible: Anna Petrova');
+    expect(await known.locator('[data-field=phone]').textContent()).toBe('+79161234567');
+
+    // The HTML caller: shown as text, no element created, nothing executed.
+    const xss = page.locator('.popup', { hasText: XSS });
+    await xss.waitFor({ timeout: 20_000 });
+    expect(await xss.locator('[data-field=name]').textContent()).toBe(XSS);
+    expect(await xss.textContent()).toContain('new caller');
+    expect(await page.locator('#popups img').count()).toBe(0);
+    await page.waitForTimeout(200);
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+
+    // Offline indicator: the service goes away, the page says so.
+    await t.close();
+    t = null;
+    await page.waitForSelector('#link.connecting, #link.offline', { timeout: 10_000 });
+    await page.close();
+  });
+});
