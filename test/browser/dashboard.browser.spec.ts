@@ -1,0 +1,139 @@
+/// <reference lib="dom" />
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { leadCaptureIdle, moved, recordsOf, seedLabTeam, storeAsLive, type LabTeam } from '../support/recorded-calls';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const XSS = '<img src=x onerror=alert(1)>';
+
+interface ChartGlobal {
+  Chart: { getChart(id: string): { data: { labels: string[]; datasets: { label: string; data: number[] }[] } } | undefined };
+}
+
+/** Totals of every dataset of a chart on the page, by dataset label. */
+async function chartTotals(page: Page, id: string): Promise<Record<string, number>> {
+  return page.evaluate((canvasId) => {
+    const chart = (window as unknown as ChartGlobal).Chart.getChart(canvasId);
+    if (!chart) throw new Error(`no chart on #${canvasId}`);
+    return Object.fromEntries(chart.data.datasets.map((d) => [d.label, d.data.reduce((a, b) => a + b, 0)]));
+  }, id);
+}
+
+/**
+ * /dashboard in headless Debian Chromium on the recorded calls (every recording, the burst
+ * included) plus one call from a caller whose name is HTML, on 2026-11-21.
+ */
+describe('dashboard page in headless Chromium', () => {
+  let t: TestApp;
+  let team: LabTeam;
+  let browser: Browser;
+  let url: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
+    t = await createTestApp();
+    await leadCaptureIdle(t);
+    await t.reset();
+    team = await seedLabTeam(t);
+    const records = recordsOf();
+    const known = records.find((r) => r.linkedid === '1795335530.4');
+    if (!known) throw new Error('a_known_responsible_answers missing');
+    const xss = { ...moved(known, Date.parse('2026-11-21T15:00:00+03:00') / 1000, 'xss.1'), callerName: XSS };
+    await storeAsLive(t, [...records, xss]);
+    url = await t.app.getUrl();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t.reset();
+    await t.close();
+  });
+
+  async function open(who: { email: string; password: string }): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    const errors: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${url}/dashboard?from=2026-11-21&to=2026-11-22`);
+    await page.fill('#login-email', who.email);
+    await page.fill('#login-password', who.password);
+    await page.click('#login-form button[type=submit]');
+    return { page, dialogs, errors };
+  }
+
+  it('head of sales: KPI tiles, charts with the expected totals, sortable table, drill-down with legs, HTML shown as text', async () => {
+    const { page, dialogs, errors } = await open(team.head);
+    await page.waitForFunction(() => document.body.dataset.loaded === 'true', undefined, { timeout: 15_000 });
+
+    const tile = (key: string): Promise<string | null> => page.textContent(`[data-value="${key}"]`);
+    expect(await tile('inbound')).toBe('28'); // 27 recorded + the HTML-named caller
+    expect(await tile('answered')).toBe('17');
+    expect(await tile('abandoned')).toBe('7');
+    expect(await tile('unanswered')).toBe('4');
+    expect(await tile('outbound')).toBe('1');
+
+    expect(await chartTotals(page, 'chart-daily')).toEqual({ Answered: 17, Abandoned: 7, Unanswered: 4, Outbound: 1 });
+    expect(await chartTotals(page, 'chart-steps')).toEqual({ Answered: 17 });
+    expect(await chartTotals(page, 'chart-callbacks')).toEqual({ 'Callback tasks': 10 });
+    const heat = await page.$$eval('#heatmap td[data-count]', (cells) => cells.reduce((sum, cell) => sum + Number((cell as HTMLElement).dataset.count), 0));
+    expect(heat).toBe(28);
+    // The charts were drawn (canvas sized by Chart.js).
+    const widths = await page.$$eval('canvas', (canvases) => canvases.map((c) => (c as HTMLCanvasElement).width));
+    expect(widths.every((w) => w > 0)).toBe(true);
+
+    // Sort the per-manager table by "Missed": most first, then least first.
+    const firstName = (): Promise<string | null> => page.textContent('#managers tr:nth-child(2) td[data-col="name"]');
+    await page.click('#managers th[data-key="missed"]');
+    expect(await firstName()).toBe('Anna Petrova'); // 14
+    await page.click('#managers th[data-key="missed"]');
+    expect(await firstName()).toBe('Elena Sokolova'); // 4
+
+    // Drill into Anna's missed calls: 14, with their legs.
+    await page.click(`#managers tr[data-user="${team.byExtension['101'].id}"] td[data-col="missed"]`);
+    await page.waitForFunction(() => document.getElementById('drill')?.dataset.total === '14');
+    expect(await page.$$eval('#drill-table tr[data-linkedid]', (rows) => rows.length)).toBe(14);
+    expect(await page.textContent('#drill-table tr[data-linkedid="1795335761.80"] td.legs')).toContain('Anna Petrova: responsible → cancelled caller hung up');
+
+    // Inbound tile → every inbound call; the HTML caller name is plain text.
+    await page.click('[data-kpi="inbound"]');
+    await page.waitForFunction(() => document.getElementById('drill')?.dataset.total === '28');
+    const xssRow = page.locator('#drill-table tr[data-linkedid="xss.1"] td:nth-child(4)');
+    expect(await xssRow.textContent()).toBe(XSS);
+    expect(await page.$$eval('#drill-table img', (images) => images.length)).toBe(0);
+
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a manager's token is refused: the page says so and shows no figures", async () => {
+    const { page, errors } = await open(team.manager);
+    await page.waitForSelector('#denied-view:not([hidden])', { timeout: 10_000 });
+    expect(await page.textContent('#denied-text')).toMatch(/may not see call statistics/);
+    expect(await page.isVisible('#dashboard-view')).toBe(false);
+    const token = await page.evaluate(() => sessionStorage.getItem('switchboard.token'));
+    const status = await page.evaluate(
+      async (bearer) => (await fetch('/api/stats/dashboard', { headers: { Authorization: `Bearer ${bearer}` } })).status,
+      token,
+    );
+    expect(status).toBe(403);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
