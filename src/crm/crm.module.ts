@@ -9,6 +9,8 @@ import { ContactsService } from './contacts/contacts.service';
 import { Deal } from './deals/deal.entity';
 import { DealsController } from './deals/deals.controller';
 import { DealsService } from './deals/deals.service';
+import { TelephonyModule } from '../telephony/telephony.module';
+import { LeadCaptureService } from './lead-capture/lead-capture.service';
 import { LeadExchangeController } from './lead-exchange/lead-exchange.controller';
 import { LeadExchangeService } from './lead-exchange/lead-exchange.service';
 import { ClientLookupController } from './lookup/client-lookup.controller';
@@ -19,9 +21,9 @@ import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Company, Contact, PhoneNumber, Deal, Task])],
+  imports: [TypeOrmModule.forFeature([Company, Contact, PhoneNumber, Deal, Task]), TelephonyModule],
   controllers: [CompaniesController, ContactsController, DealsController, TasksController, ClientLookupController, LeadExchangeController],
-  providers: [CompaniesService, ContactsService, DealsService, TasksService, ClientLookupService, LeadExchangeService],
-  exports: [CompaniesService, ContactsService, DealsService, TasksService, ClientLookupService],
+  providers: [CompaniesService, ContactsService, DealsService, TasksService, ClientLookupService, LeadExchangeService, LeadCaptureService],
+  exports: [CompaniesService, ContactsService, DealsService, TasksService, ClientLookupService, LeadCaptureService],
 })
 export class CrmModule {}

@@ -62,3 +62,11 @@ describe('planLeadCapture', () => {
     expect(plan.writes).toEqual([]);
   });
 });
+
+describe('planLeadCapture and time order', () => {
+  it('a conversation before the first missed call closes nothing', () => {
+    const later = { id: 'task-2', firstMissedAt: new Date((T0 + 3600) * 1000), createdAt: new Date((T0 + 3600) * 1000) };
+    const plan = planLeadCapture(call({ direction: 'outbound', disposition: 'answered', answeredAt: T0 + 6 }), facts({ openCallbackTasks: [later] }), config);
+    expect(plan.writes).toEqual([]);
+  });
+});

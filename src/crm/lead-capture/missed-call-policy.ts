@@ -111,9 +111,11 @@ export function planLeadCapture(record: CallRecord, facts: LeadFacts, config: Le
 }
 
 function closeTasks(record: CallRecord, facts: LeadFacts, byUserId: string | null): LeadPlan {
-  if (facts.openCallbackTasks.length === 0) return { reason: 'answered', writes: [] };
   const talkedAt = at(record.answeredAt ?? record.startedAt);
-  const tasks = facts.openCallbackTasks.map((task) => {
+  // A conversation that took place before the missed call (a late or replayed record) closes nothing.
+  const open = facts.openCallbackTasks.filter((task) => (task.firstMissedAt ?? task.createdAt).getTime() <= talkedAt.getTime());
+  if (open.length === 0) return { reason: 'answered', writes: [] };
+  const tasks = open.map((task) => {
     const since = task.firstMissedAt ?? task.createdAt;
     return { id: task.id, callbackSeconds: Math.max(0, Math.round((talkedAt.getTime() - since.getTime()) / 1000)) };
   });

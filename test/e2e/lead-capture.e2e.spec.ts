@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { LeadCaptureService } from '../../src/crm/lead-capture/lead-capture.service';
+import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
+import type { CallRecord } from '../../src/telephony/calls/call-record';
+import { AmiReplayServer } from '../support/ami-replay-server';
+import { amiEnv, seedLab, transcript, type SeededLab } from '../support/lab';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+interface DealRow { id: string; title: string; stage_id: string; responsible_id: string | null; contact_id: string | null; source: string; line: string | null; phone: string }
+interface TaskRow { id: string; kind: string; phone: string; assignee_id: string | null; deal_id: string | null; due_at: Date; done_at: Date | null; missed_calls: number; first_missed_at: Date; callback_seconds: number | null; callback_attempts: number }
+
+describe('lead capture from recorded calls (replay server over TCP → app → Postgres)', () => {
+  let t: TestApp;
+  let lab: SeededLab;
+  let replays: { close(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+  beforeEach(async () => {
+    await t.dataSource.query('TRUNCATE lead_capture_log');
+    lab = await seedLab(t.dataSource);
+  });
+  afterEach(async () => {
+    await Promise.all(replays.map((r) => r.close()));
+    replays = [];
+  });
+
+  /** Boots a second app instance whose AMI side consumes the recordings, waits until every call's lead capture ran. */
+  async function replay(recordings: string[], expectedCalls: number, env: Record<string, string> = {}): Promise<void> {
+    const server = await new AmiReplayServer({ recordings: recordings.map((name) => transcript(`${name}.ami`)), betweenRecordings: 'continue' }).listen(0);
+    const app = await createTestApp({ ...amiEnv(server.port), ...env });
+    replays.push(server, app);
+    const tracker = app.app.get(CallTrackerService);
+    await until(`${expectedCalls} calls finalized`, async () => tracker.finalized >= expectedCalls);
+    await app.app.get(LeadCaptureService).drained();
+  }
+
+  const deals = (): Promise<DealRow[]> =>
+    t.dataSource.query(`SELECT d.*, p.e164 AS phone FROM deals d JOIN phone_numbers p ON p.contact_id = d.contact_id ORDER BY p.e164`);
+  const tasks = (): Promise<TaskRow[]> => t.dataSource.query(`SELECT * FROM tasks ORDER BY phone, created_at`);
+
+  it('a missed call from a new number: exactly one contact, one Unsorted deal in the exchange, one callback task due within the SLA', async () => {
+    // LOG_LEVEL=log: the log shows "written in N ms, M ms after the call ended" for the lead.
+    await replay(['c_new_nobody_answers'], 1, { LOG_LEVEL: 'log' });
+    const [deal, ...moreDeals] = await deals();
+    expect(moreDeals).toEqual([]);
+    expect(deal).toMatchObject({ phone: '+79031112233', stage_id: 'unsorted', responsible_id: null, source: 'phone', line: '74951112233' });
+    const [task, ...moreTasks] = await tasks();
+    expect(moreTasks).toEqual([]);
+    expect(task).toMatchObject({ kind: 'callback', phone: '+79031112233', assignee_id: null, deal_id: deal!.id, missed_calls: 1, done_at: null });
+    const slaMs = task!.due_at.getTime() - task!.first_missed_at.getTime();
+    expect(slaMs).toBeGreaterThan(15 * 60_000);
+    expect(slaMs).toBeLessThan(16 * 60_000);
+    const [{ n: contacts }] = (await t.dataSource.query(`SELECT count(*)::int AS n FROM contacts c JOIN phone_numbers p ON p.contact_id = c.id WHERE p.e164 = '+79031112233'`)) as { n: number }[];
+    expect(contacts).toBe(1);
+  });
+
+  it('the abandoned known caller becomes a callback task for their responsible; the next answered call from them closes it with the delay', async () => {
+    await replay(['d_known_abandoned'], 1);
+    const [task, ...more] = await tasks();
+    expect(more).toEqual([]);
+    expect(task).toMatchObject({ kind: 'callback', phone: '+79161234567', assignee_id: lab.userIds.get('101'), done_at: null, missed_calls: 1 });
+    expect(await deals()).toEqual([]); // a known client's missed call creates no deal
+
+    // The click-to-call recording talks to the same number, but it was recorded before the
+    // missed call: an earlier conversation is no callback.
+    await replay(['f_click_to_call'], 1);
+    expect((await tasks())[0]!.done_at).toBeNull();
+
+    // In the burst, recorded after it, +79161234567 calls again and 101 answers: that closes it.
+    await replay(['burst1_20_calls'], 20);
+    const closed = (await tasks()).find((x) => x.phone === '+79161234567')!;
+    const truth = (name: string) => JSON.parse(readFileSync(transcript(`${name}.truth.json`), 'utf8')) as { calls: { caller_number: string; ring_start_ts: number; answer_ts?: number }[] };
+    const missedAt = truth('d_known_abandoned').calls[0]!.ring_start_ts;
+    const answeredAt = truth('burst1_20_calls').calls.find((c) => c.caller_number === '+79161234567')!.answer_ts!;
+    expect(closed.done_at!.getTime() / 1000).toBeCloseTo(answeredAt, 0);
+    expect(closed.callback_seconds).toBe(Math.round(answeredAt - missedAt));
+  });
+
+  it('the 20-call burst produces exactly the expected deals and tasks; replaying it again changes nothing', async () => {
+    await replay(['burst1_20_calls'], 20);
+    const expectExactly = async (): Promise<void> => {
+      const allDeals = await deals();
+      const exchange = allDeals.filter((d) => d.responsible_id === null).map((d) => d.phone);
+      // Missed from new numbers (5): voicemail .128/.202, abandoned .140/.174/.210.
+      expect(exchange).toEqual(['+79278683873', '+79828836075', '+79836859574', '+79184011070', '+79956042304'].sort());
+      // Answered from new numbers (9): a deal owned by whoever answered.
+      const owned = allDeals.filter((d) => d.responsible_id !== null).map((d) => [d.phone, d.responsible_id]);
+      const by = (ext: string): string => lab.userIds.get(ext)!;
+      expect(owned).toEqual(
+        [
+          ['+79083778353', by('103')], ['+79068124158', by('102')], ['+79786907366', by('200')], ['+79517812865', by('300')],
+          ['+79499962283', by('400')], ['+79412248244', by('102')], ['+79414839603', by('400')], ['+79694208093', by('300')],
+          ['+79635139693', by('102')],
+        ].sort((a, b) => a[0]!.localeCompare(b[0]!)),
+      );
+      const callbackTasks = (await tasks()).map((task) => [task.phone, task.assignee_id, task.missed_calls]);
+      // 5 in the exchange + the two abandoned known callers: 79997770011 (→103) and 79035550101 (→102).
+      expect(callbackTasks).toEqual(
+        [
+          ['+79035550101', by('102'), 1], ['+79184011070', null, 1], ['+79278683873', null, 1], ['+79828836075', null, 1],
+          ['+79836859574', null, 1], ['+79956042304', null, 1], ['+79997770011', by('103'), 1],
+        ],
+      );
+    };
+    await expectExactly();
+    await replay(['burst1_20_calls'], 20);
+    await expectExactly();
+  });
+
+  it('two missed calls from one number ending at the same moment merge into one deal and one task', async () => {
+    const service = t.app.get(LeadCaptureService);
+    const missed = (linkedid: string): CallRecord => ({
+      linkedid, direction: 'inbound', caller: '+79261234567', callerName: null, did: '74951112233', placedBy: null,
+      startedAt: 1_795_400_000, answeredAt: null, endedAt: 1_795_400_030, ringSeconds: 30, talkSeconds: 0, answeredBy: null,
+      disposition: 'missed', abandoned: true, voicemail: false, stepReached: 'department', stepIndex: 1, hangupCause: 16,
+      hangupCauseText: null, hungUpBy: 'caller', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [],
+    });
+    const results = await Promise.all([service.process(missed('9.1')), service.process(missed('9.2')), service.process(missed('9.1'))]);
+    expect(results.filter((r) => r.applied)).toHaveLength(2);
+    expect((await deals()).map((d) => d.phone)).toEqual(['+79261234567']);
+    const [task, ...more] = (await tasks()).filter((x) => x.phone === '+79261234567');
+    expect(more).toEqual([]);
+    expect(task).toMatchObject({ phone: '+79261234567', missed_calls: 2, assignee_id: null });
+  });
+
+  it('an unanswered outbound call to the number is an attempt, not a callback', async () => {
+    const service = t.app.get(LeadCaptureService);
+    const base: CallRecord = {
+      linkedid: '8.1', direction: 'inbound', caller: '+79261112233', callerName: '<img src=x onerror=alert(1)>', did: '74951112233', placedBy: null,
+      startedAt: 1_795_400_000, answeredAt: null, endedAt: 1_795_400_030, ringSeconds: 30, talkSeconds: 0, answeredBy: null,
+      disposition: 'missed', abandoned: true, voicemail: false, stepReached: 'department', stepIndex: 1, hangupCause: 16,
+      hangupCauseText: null, hungUpBy: 'caller', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [],
+    };
+    await service.process(base);
+    await service.process({ ...base, linkedid: '8.2', direction: 'outbound', placedBy: '101', startedAt: base.startedAt + 300, endedAt: base.startedAt + 330 });
+    const [task] = (await tasks()).filter((x) => x.phone === '+79261112233');
+    expect(task).toMatchObject({ callback_attempts: 1, done_at: null });
+    const [contact] = (await t.dataSource.query(`SELECT c.name FROM contacts c JOIN phone_numbers p ON p.contact_id = c.id WHERE p.e164 = '+79261112233'`)) as { name: string }[];
+    expect(contact!.name).toBe('<img src=x onerror=alert(1)>'); // stored as text; pages render it with textContent
+  });
+});
