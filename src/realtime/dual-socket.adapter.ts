@@ -57,12 +57,15 @@ export class DualSocketAdapter extends IoAdapter {
       if (path !== PLAIN_WS_PATH && path !== `${PLAIN_WS_PATH}/`) return refuse(socket, 404, 'no WebSocket endpoint here');
       if (!handlers) return refuse(socket, 503, 'realtime gateway not ready');
       const current = handlers;
-      socket.on('error', (error) => this.logger.warn(`ws upgrade socket error from ${request.socket.remoteAddress ?? '?'}: ${error.message}`));
+      // Until the upgrade is done a reset must not crash the process; `ws` handles errors after it.
+      const onError = (error: Error): void => this.logger.warn(`ws upgrade from ${request.socket.remoteAddress ?? '?'} failed: ${error.message}`);
+      socket.on('error', onError);
       current
         .authorize(request)
         .then((verdict) => {
           if (!verdict.ok) return refuse(socket, verdict.status, verdict.message);
           if (socket.destroyed) return;
+          socket.off('error', onError);
           wss.handleUpgrade(request, socket, head, (ws) => current.connected(ws, verdict.context, request));
         })
         .catch((error: unknown) => {
