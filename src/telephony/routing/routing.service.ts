@@ -1,7 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AppConfig } from '../../config';
 import { preparedQuery } from '../../database/prepared';
 import { normalizePhone } from '../calls/phone-number';
@@ -65,8 +67,8 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool
 /** A caller id worth parsing: digits and the usual separators only (anything else is a new caller). */
 const CALLER_ID = /^\+?[0-9 ()\-.]{1,40}$/;
 
-const FLUSH_EVERY_MS = 200;
-const FLUSH_AT = 200;
+const FLUSH_EVERY_MS = 1000;
+const FLUSH_AT = 500;
 const MAX_BUFFERED = 20_000;
 
 /**
@@ -156,8 +158,16 @@ export class RoutingService implements OnModuleDestroy {
 
   private async write(batch: PendingDecision[]): Promise<void> {
     const column = <T>(pick: (d: PendingDecision) => T): T[] => batch.map(pick);
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    let client: PoolClient | null = null;
     try {
-      await preparedQuery(this.dataSource, INSERT_DECISIONS, [
+      // one short transaction per batch, committed without waiting for the WAL flush: decisions are
+      // an audit trail (a crash may lose the last second of them), and an fsync per batch showed
+      // up in the route's p99 on a small machine
+      client = await pool.connect();
+      await client.query('BEGIN');
+      await client.query('SET LOCAL synchronous_commit = off');
+      await client.query({ name: INSERT_DECISIONS.name, text: INSERT_DECISIONS.text, values: [
         column((d) => d.request.uniqueid),
         column((d) => d.request.linkedid),
         column((d) => d.plan.caller),
@@ -174,10 +184,14 @@ export class RoutingService implements OnModuleDestroy {
         column((d) => d.body),
         column((d) => d.decidedAt.toISOString()),
         column((d) => d.durationUs),
-      ]);
+      ] });
+      await client.query('COMMIT');
     } catch (error) {
+      await client?.query('ROLLBACK').catch(() => undefined);
       const ids = batch.map((d) => d.request.uniqueid ?? '-').slice(0, 5).join(', ');
       this.logger.error(`${batch.length} route decision(s) not recorded (uniqueid ${ids}…): ${(error as Error).message}`);
+    } finally {
+      client?.release();
     }
   }
 
