@@ -98,14 +98,22 @@ scoped AS (
  * The caller of an inbound call: `anonymous` (no number), `known` (the number belonged to a
  * contact or company that existed when the call started), else `new`.
  */
-function callerKind(a: string): string {
-  return `CASE WHEN ${a}.caller NOT LIKE '+%' THEN 'anonymous'
-     WHEN EXISTS (SELECT 1 FROM phone_numbers pn
-                    LEFT JOIN contacts ct ON ct.id = pn.contact_id
-                    LEFT JOIN companies co ON co.id = pn.company_id
-                   WHERE pn.e164 = ${a}.caller AND coalesce(ct.created_at, co.created_at) <= ${a}.started_at) THEN 'known'
-     ELSE 'new' END`;
+function callerKind(a: string, known: string): string {
+  return `CASE WHEN ${a}.caller NOT LIKE '+%' THEN 'anonymous' WHEN ${known}.since <= ${a}.started_at THEN 'known' ELSE 'new' END`;
 }
+
+/**
+ * Since when each number calling in the period has been a client's: the earliest creation of the
+ * contact or company owning it. Looked up once per distinct number (hash joins, not a probe per call).
+ */
+const KNOWN_CALLERS = `known_since AS (
+  SELECT pn.e164::text AS caller, min(coalesce(ct.created_at, co.created_at)) AS since
+    FROM phone_numbers pn
+    LEFT JOIN contacts ct ON ct.id = pn.contact_id
+    LEFT JOIN companies co ON co.id = pn.company_id
+   WHERE pn.e164 IN (SELECT DISTINCT sc.caller FROM scoped sc WHERE sc.direction = 'inbound' AND sc.caller LIKE '+%')
+   GROUP BY pn.e164
+)`;
 
 const INBOUND = `s.direction = 'inbound'`;
 const ANSWERED = `${INBOUND} AND s.disposition = 'answered'`;
@@ -115,8 +123,9 @@ const UNANSWERED = `${MISSED} AND NOT s.abandoned`;
 
 /** Company figures: one total row, one row per line (DID), one row per step reached (GROUPING SETS). */
 export const OVERVIEW_SQL = `${HEAD},
+${KNOWN_CALLERS},
 inbound AS (
-  SELECT s.*, ${callerKind('s')} AS caller_kind FROM scoped s WHERE ${INBOUND}
+  SELECT s.*, ${callerKind('s', 'k')} AS caller_kind FROM scoped s LEFT JOIN known_since k ON k.caller = s.caller WHERE ${INBOUND}
 )
 SELECT GROUPING(s.did) = 0 AS by_line, GROUPING(s.step_reached) = 0 AS by_step, s.did AS line, s.step_reached AS step,
        count(*)::int AS inbound,
@@ -150,7 +159,7 @@ SELECT count(*) FILTER (WHERE s.direction = 'outbound')::int AS outbound,
 export const MANAGERS_SQL = `${HEAD},
 inb AS (SELECT * FROM scoped s WHERE ${INBOUND}),
 il AS (
-  SELECT lw.linkedid, lw.user_id, lw.step, lw.outcome, lw.rang_from, lw.rang_to,
+  SELECT lw.linkedid, lw.user_id, lw.step, lw.outcome, lw.rang_from, lw.rang_to, inb.answered_by_user_id,
          bool_or(lw.outcome = 'answered') OVER (PARTITION BY lw.linkedid, lw.step) AS step_answered
     FROM legs_w lw JOIN inb ON inb.linkedid = lw.linkedid
 ),
@@ -161,19 +170,19 @@ by_leg AS (
          count(DISTINCT il.linkedid) FILTER (WHERE il.outcome = 'cancelled_caller_hung_up' AND NOT il.step_answered)::int AS missed_caller_hung_up
     FROM il WHERE il.user_id IS NOT NULL GROUP BY il.user_id
 ),
-answers AS (
-  SELECT i.answered_by_user_id AS user_id, i.linkedid, i.talk_s,
-         min(round(extract(epoch FROM il.rang_to - il.rang_from), 3)) AS pickup_s
-    FROM inb i
-    LEFT JOIN il ON il.linkedid = i.linkedid AND il.user_id = i.answered_by_user_id AND il.outcome = 'answered'
-   WHERE i.disposition = 'answered' AND i.answered_by_user_id IS NOT NULL
-   GROUP BY i.answered_by_user_id, i.linkedid, i.talk_s
+pickups AS (
+  SELECT il.user_id, il.linkedid, min(round(extract(epoch FROM il.rang_to - il.rang_from), 3)) AS pickup_s
+    FROM il WHERE il.outcome = 'answered' AND il.user_id = il.answered_by_user_id
+   GROUP BY il.user_id, il.linkedid
+),
+by_pickup AS (
+  SELECT p.user_id, ${median('p.pickup_s')} AS pickup_median, ${average('p.pickup_s')} AS pickup_avg
+    FROM pickups p GROUP BY p.user_id
 ),
 by_answer AS (
-  SELECT a.user_id, count(*)::int AS answered,
-         ${median('a.pickup_s')} AS pickup_median, ${average('a.pickup_s')} AS pickup_avg,
-         sum(a.talk_s) AS inbound_talk
-    FROM answers a GROUP BY a.user_id
+  SELECT i.answered_by_user_id AS user_id, count(*)::int AS answered, sum(i.talk_s) AS inbound_talk
+    FROM inb i WHERE i.disposition = 'answered' AND i.answered_by_user_id IS NOT NULL
+   GROUP BY i.answered_by_user_id
 ),
 by_outbound AS (
   SELECT s.placed_by_user_id AS user_id, count(*)::int AS outbound,
@@ -206,7 +215,7 @@ people AS (
 SELECT u.id AS user_id, u.name, u.role, u.extensions, d.name AS department,
        coalesce(bl.rang, 0) AS rang, coalesce(ba.answered, 0) AS answered, coalesce(bl.missed, 0) AS missed,
        coalesce(bl.missed_caller_hung_up, 0) AS missed_caller_hung_up,
-       ba.pickup_median, ba.pickup_avg, coalesce(ba.inbound_talk, 0) AS inbound_talk,
+       bp.pickup_median, bp.pickup_avg, coalesce(ba.inbound_talk, 0) AS inbound_talk,
        coalesce(bo.outbound, 0) AS outbound, coalesce(bo.outbound_answered, 0) AS outbound_answered,
        coalesce(bo.outbound_talk, 0) AS outbound_talk,
        coalesce(bc.callbacks, 0) AS callbacks, bc.callback_median, coalesce(bd.overdue, 0) AS overdue
@@ -215,6 +224,7 @@ SELECT u.id AS user_id, u.name, u.role, u.extensions, d.name AS department,
   LEFT JOIN departments d ON d.id = u.department_id
   LEFT JOIN by_leg bl ON bl.user_id = u.id
   LEFT JOIN by_answer ba ON ba.user_id = u.id
+  LEFT JOIN by_pickup bp ON bp.user_id = u.id
   LEFT JOIN by_outbound bo ON bo.user_id = u.id
   LEFT JOIN by_callback bc ON bc.user_id = u.id
   LEFT JOIN by_overdue bd ON bd.user_id = u.id
@@ -341,9 +351,10 @@ export const USER_DRILL_METRICS: readonly DrillMetric[] = ['user_rang', 'user_an
  */
 export function drillDownSql(metric: DrillMetric): string {
   return `${HEAD},
+${KNOWN_CALLERS},
 picked AS (
   SELECT s.linkedid, count(*) OVER () AS total
-    FROM (SELECT sc.*, ${callerKind('sc')} AS caller_kind FROM scoped sc) s
+    FROM (SELECT sc.*, ${callerKind('sc', 'k')} AS caller_kind FROM scoped sc LEFT JOIN known_since k ON k.caller = sc.caller) s
    WHERE (${DRILL_METRICS[metric]})
      AND ($9::text IS NULL OR s.step_reached IS NOT DISTINCT FROM nullif($9::text, 'none'))
      AND ($10::date IS NULL OR (s.started_at AT TIME ZONE $3::text)::date = $10::date)

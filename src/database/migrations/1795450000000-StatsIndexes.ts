@@ -12,7 +12,7 @@ export class StatsIndexes1795450000000 implements MigrationInterface {
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "calls" ADD "placed_by" text GENERATED ALWAYS AS ("record"->>'placedBy') STORED`);
     await queryRunner.query(
-      `CREATE INDEX "calls_stats_idx" ON "calls" ("started_at") INCLUDE ("direction", "did", "disposition", "abandoned", "voicemail", "step_reached", "ring_seconds", "talk_seconds", "answered_by_user_id", "placed_by", "caller")`,
+      `CREATE INDEX "calls_stats_idx" ON "calls" ("started_at") INCLUDE ("linkedid", "direction", "did", "disposition", "abandoned", "voicemail", "step_reached", "ring_seconds", "talk_seconds", "answered_by_user_id", "placed_by", "caller")`,
     );
     await queryRunner.query(
       `CREATE INDEX "call_legs_stats_idx" ON "call_legs" ("rang_from") INCLUDE ("linkedid", "user_id", "step", "outcome", "rang_to")`,
