@@ -49,6 +49,7 @@ interface DeskSpec {
 }
 
 interface Receipt {
+  linkedid: string;
   role: DeskSpec['role'];
   kind: DeskSpec['kind'];
   latencyMs: number;
@@ -98,7 +99,7 @@ async function runDesks(url: string, specs: DeskSpec[]): Promise<void> {
   let failed = 0;
   const started = nowMs();
   const onRinging = (spec: DeskSpec, data: CallRingingEvent): void => {
-    receipts.push({ role: spec.role, kind: spec.kind, latencyMs: nowMs() - data.receivedAtMs });
+    receipts.push({ linkedid: data.linkedid, role: spec.role, kind: spec.kind, latencyMs: nowMs() - data.receivedAtMs });
   };
   const connectOne = (spec: DeskSpec): Promise<void> =>
     new Promise((resolve) => {
@@ -266,6 +267,16 @@ async function gate(targetPort: number): Promise<{ port: number; open(): void; c
   };
 }
 
+function slowest(receipts: Receipt[]): string {
+  const worst = new Map<string, number>();
+  for (const r of receipts) worst.set(r.linkedid, Math.max(worst.get(r.linkedid) ?? 0, r.latencyMs));
+  return [...worst.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([linkedid, ms]) => `${linkedid} ${ms.toFixed(1)} ms`)
+    .join(', ');
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
@@ -365,7 +376,8 @@ async function main(): Promise<number> {
         `${summary('supervisors watching all', latencies((r) => r.role === 'watcher'))}\n` +
         `${summary('socket.io', latencies((r) => r.kind === 'io'))}\n` +
         `${summary('/ws', latencies((r) => r.kind === 'ws'))}\n` +
-        `idle desks received ${receipts.filter((r) => r.role === 'idle').length} cards (must be 0)\n`,
+        `idle desks received ${receipts.filter((r) => r.role === 'idle').length} cards (must be 0)\n` +
+        `slowest calls (worst receipt): ${slowest(receipts)}\n`,
     );
     const all = [...latencies(() => true)].sort((a, b) => a - b);
     process.stdout.write(

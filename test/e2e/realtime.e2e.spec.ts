@@ -6,7 +6,14 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
 import type { ClientEventMap, ClientEventName } from '../../src/realtime/client-events';
 import { AmiReplayServer, type ReplayServerOptions } from '../support/ami-replay-server';
-import { amiEnv, gatedAmi, LAB_PASSWORD, seedLab, transcript, until, type SeededLab } from '../support/lab';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { createApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config';
+import { RealtimeService } from '../../src/realtime/realtime.service';
+import { amiEnv, gatedAmi, LAB_PASSWORD, liveChannelsAfter, recordingBlocks, seedLab, splitRecording, transcript, until, type SeededLab } from '../support/lab';
 import { testDatabaseUrl } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -37,6 +44,14 @@ function ioDesk(url: string, token: string, scope?: 'all'): Promise<Desk> {
       reject(error);
     });
   });
+}
+
+/** A browser-like desk: socket.io with automatic reconnection. */
+function reconnectingDesk(url: string, token: string): { desk: Desk; socket: IoSocket } {
+  const socket: IoSocket = connectIo(url, { auth: { token }, transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 300, forceNew: true });
+  const events: Received[] = [];
+  socket.onAny((event: ClientEventName, data: ClientEventMap[ClientEventName]) => events.push({ event, data } as Received));
+  return { desk: { events, of: record(events), close: () => socket.disconnect() }, socket };
 }
 
 function wsDesk(url: string, token: string): Promise<Desk> {
@@ -208,4 +223,66 @@ describe('realtime desks end to end (replay server → service → socket.io and
       }),
     ).resolves.toBe(404);
   });
+  it('popups survive a service restart: a desk reconnecting during a ringing call gets the call back with its card', async () => {
+    const scenario = 'a_known_responsible_answers';
+    const { head, headEvents } = splitRecording(scenario, (block) => /Event: DialState\r\n/.test(block) && /DialStatus: RINGING/.test(block));
+    const channels = liveChannelsAfter(scenario, headEvents);
+    expect(channels.some((c) => c.ChannelState === '5' && c.Application === 'AppDial')).toBe(true);
+    // The link stays up after the last event (as a PBX mid-call): no drop, no resync closing the call.
+    const { url } = await boot({ recordings: [{ name: 'until-ringing', data: head }], betweenRecordings: 'continue', channels });
+    const port = Number(new URL(url).port);
+    const token = await login('101');
+    const borisToken = await login('102');
+    const { desk: anna } = reconnectingDesk(url, token);
+    desks.push(anna);
+    await until('the first snapshot', () => anna.of('desk.snapshot').length > 0);
+    gate?.open();
+    const [ringing] = await until('the ringing popup', () => (anna.of('call.ringing').length > 0 ? anna.of('call.ringing') : null));
+    expect(ringing.card.contact?.name).toBe('Alexey Smirnov');
+
+    // The service stops mid-ring; the PBX's call goes on. A new process starts on the same port
+    // and its AMI link lists the live channels (the phone still ringing).
+    await t?.close();
+    t = null;
+    await gate?.close();
+    await server?.close();
+    const { banner, blocks } = recordingBlocks(scenario);
+    replay = new AmiReplayServer({ recordings: [{ name: 'after-restart', data: banner + blocks[0] }], channels });
+    server = await replay.listen(0);
+    const before = anna.events.length;
+    const app2 = await listenOn(port, amiEnv(server.port));
+    try {
+      // The reconnected desk gets its popup back: in its snapshot, or as call.ringing once the resync saw the phone.
+      await until('the popup back after the restart', () => {
+        const after = anna.events.slice(before);
+        return after.some((e) => (e.event === 'desk.snapshot' && e.data.calls.some((c) => c.linkedid === ringing.linkedid)) || (e.event === 'call.ringing' && e.data.linkedid === ringing.linkedid));
+      });
+      await until('the restarted service to show the call', () => app2.get(RealtimeService).liveCallIds().includes(ringing.linkedid));
+      // A desk opened now gets the ringing call, with the same card, in its snapshot.
+      const fresh = await ioDesk(url, token);
+      desks.push(fresh);
+      const snapshot = await until('the snapshot', () => fresh.of('desk.snapshot')[0]);
+      expect(snapshot.calls).toEqual([
+        expect.objectContaining({ linkedid: ringing.linkedid, state: 'ringing', person: expect.objectContaining({ extension: '101' }), card: ringing.card }),
+      ]);
+      // Nobody else is shown the call.
+      const boris = await ioDesk(url, borisToken);
+      desks.push(boris);
+      expect((await until('snapshot', () => boris.of('desk.snapshot')[0])).calls).toEqual([]);
+    } finally {
+      for (const desk of desks.splice(0)) desk.close();
+      await app2.close();
+    }
+  });
+
+  /** A second process of the service on a given port (as after a restart). */
+  async function listenOn(port: number, env: Record<string, string>): Promise<INestApplication> {
+    const config = loadConfig(
+      { DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-test-')), JWT_SECRET: 'test-secret-test-secret-test-secret-42', ROUTING_TOKEN: 'test-routing-token-0123', LOG_LEVEL: 'warn', PORT: '3000', ...env },
+      '/nonexistent',
+    );
+    const app = await createApp(config, testDatabaseUrl());
+    await app.listen(port, '127.0.0.1');
+    return app;
+  }
 });
