@@ -10,6 +10,7 @@ import { ImportModule } from './crm/import/import.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LinkStatus } from './health/link-status';
+import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { StatsModule } from './stats/stats.module';
 import { RoutingModule } from './telephony/routing/routing.module';
@@ -28,7 +29,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), AuthModule, CrmModule, TelephonyModule, RoutingModule, ImportModule, RealtimeModule, StatsModule],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), MetricsModule, AuthModule, CrmModule, TelephonyModule, RoutingModule, ImportModule, RealtimeModule, StatsModule],
       controllers: [HealthController],
       providers: [
         { provide: AppConfig, useValue: options.config },

@@ -57,6 +57,24 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0)
   AMI_HEARTBEAT_SECONDS = 15;
 
+  /**
+   * Several instances on one database: the one holding this Postgres advisory lock consumes AMI,
+   * the others keep an actions-only session and try to take over every AMI_LEADER_POLL_MS.
+   * Give each switchboard (each PBX) sharing a database its own key.
+   */
+  @Transform(toInt) @IsInt()
+  AMI_LEADER_LOCK_KEY = 727_002;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  AMI_LEADER_POLL_MS = 2_000;
+
+  /**
+   * Finalized calls kept in memory while the database is unreachable (a few KB each). Beyond it the
+   * oldest is dropped with an error log naming its linkedid (calls_dropped_total).
+   */
+  @Transform(toInt) @IsInt() @Min(100)
+  CALLS_BUFFER_MAX = 10_000;
+
   /** A call with no AMI event for this long (a lost link, a missed Hangup) is closed as `timeout`. */
   @Transform(toInt) @IsInt() @Min(60)
   CALL_MAX_IDLE_SECONDS = 4 * 3600;
@@ -111,6 +129,17 @@ export class AppConfig {
 
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** `json`: one JSON object per line (for log shippers); `pretty`: Nest's coloured lines. Unset: json when NODE_ENV=production. */
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  NODE_ENV?: string;
+
+  get logFormat(): 'json' | 'pretty' {
+    return this.LOG_FORMAT ?? (this.NODE_ENV === 'production' ? 'json' : 'pretty');
+  }
 
   get dataDir(): string {
     return resolve(this.DATA_DIR);

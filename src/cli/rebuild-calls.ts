@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
+import { MetricsService } from '../metrics/metrics.service';
 import type { AmiMessage } from '../telephony/ami/ami-frame-parser';
 import { CallsRepository, type FinalizedCall } from '../telephony/calls/calls.repository';
 import { rebuildCalls } from '../telephony/calls/rebuild';
@@ -24,7 +25,7 @@ export async function rebuildStoredCalls(
   config: AppConfig,
   progress: (line: string) => void = () => undefined,
 ): Promise<RebuildSummary> {
-  const repository = new CallsRepository(dataSource, config);
+  const repository = new CallsRepository(dataSource, config, new MetricsService());
   const { directory } = await repository.loadDirectory();
   const ids: { linkedid: string }[] = await dataSource.query('SELECT linkedid FROM call_raw_events ORDER BY linkedid');
   const summary: RebuildSummary = { calls: ids.length, rewritten: 0, skipped: [] };

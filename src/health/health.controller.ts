@@ -3,7 +3,10 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/roles.decorator';
+import { MetricsService } from '../metrics/metrics.service';
 import { LinkStatus } from './link-status';
+
+const STARTED_AT = Date.now();
 
 @ApiTags('health')
 @Controller('health')
@@ -11,9 +14,14 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly links: LinkStatus,
+    private readonly metrics: MetricsService,
   ) {}
 
-  /** 200 when the database answers; AMI state is reported (a PBX outage does not make the service unready). */
+  /**
+   * Readiness: 200 when the database answers, 503 otherwise. The AMI link is reported (leader or
+   * follower, state, the gap in progress and the last one) but a PBX outage does not make the
+   * service unready: REST, routing and desks still work.
+   */
   @Public()
   @Get()
   async health(@Res({ passthrough: true }) response: Response): Promise<Record<string, unknown>> {
@@ -21,7 +29,17 @@ export class HealthController {
       .query('SELECT 1')
       .then(() => 'up' as const)
       .catch(() => 'down' as const);
-    if (database === 'down') response.status(503);
+    if (database === 'down') {
+      this.metrics.dbErrors.inc({ operation: 'health' });
+      response.status(503);
+    }
     return { status: database === 'up' ? 'ok' : 'degraded', database, ami: this.links.ami() };
+  }
+
+  /** Liveness: the process answers HTTP (restart it when this fails, not when /health does). */
+  @Public()
+  @Get('live')
+  live(): { status: 'ok'; uptimeSeconds: number } {
+    return { status: 'ok', uptimeSeconds: Math.round((Date.now() - STARTED_AT) / 1000) };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../config';
+import { MetricsService } from '../../metrics/metrics.service';
 import { TRACKED_EVENT_NAMES } from '../ami/ami-event';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import { AmiService } from '../ami/ami.service';
@@ -48,7 +49,9 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     private readonly calls: CallsRepository,
     private readonly bus: CallEventBus,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {
+    metrics.gauge('calls_active', 'Calls in progress in the tracker of this instance', () => this.state.calls.size);
     this.debug = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'verbose';
     this.state = createCallTrackerState(
       parseDirectory({ defaultRegion: config.DEFAULT_REGION, stepVariable: config.STEP_VARIABLE, stepNames: config.stepAliases }),
@@ -60,6 +63,9 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     await this.reloadDirectory();
     this.ami.on('message', (message) => this.ingest(message));
     this.ami.on('connected', ({ connection }) => void this.resync(connection));
+    this.ami.on('leadership', ({ leader }) => {
+      if (!leader) this.handOver();
+    });
     this.reloadTimer = setInterval(() => void this.reloadDirectory(), DIRECTORY_RELOAD_MS);
     this.reloadTimer.unref();
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
@@ -72,6 +78,20 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     this.reloadTimer = this.sweepTimer = null;
     const open = this.state.calls.size;
     if (open > 0) this.logger.warn(`stopping with ${open} call(s) in progress; they are not recorded`);
+  }
+
+  /**
+   * Another instance consumes AMI now: forget the calls in progress without finalizing them (the
+   * new leader picks them up from its CoreShowChannels resync and records them once).
+   */
+  private handOver(): void {
+    const open = liveCalls(this.state).map((call) => call.linkedid);
+    this.state.calls.clear();
+    this.state.channelCall.clear();
+    this.state.resync = null;
+    if (open.length > 0) {
+      this.logger.warn(`handed over ${open.length} call(s) in progress to the new AMI leader: ${open.slice(0, 5).join(', ')}${open.length > 5 ? ', …' : ''}`);
+    }
   }
 
   /** Calls in progress (linkedids), for status and tests. */
@@ -124,11 +144,13 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
       closed += countFinalized(
         this.ingest({ Event: 'CoreShowChannelsComplete', ActionID: actionId, EventList: 'Complete', ListItems: String(items.length) }),
       );
+      this.metrics.amiResyncs.inc({ result: 'ok' });
       this.logger.log(
         `resync on connection ${connection}: ${items.length} live channel(s); ${before} call(s) were open, ${closed} closed as ended while the link was down, ${this.state.calls.size} in progress`,
       );
     } catch (error) {
       this.state.resync = null;
+      this.metrics.amiResyncs.inc({ result: 'failed' });
       this.logger.warn(`resync on connection ${connection} failed: ${errorText(error)}; open calls are closed by the idle sweep if they never end`);
     }
   }
@@ -200,6 +222,7 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
       case 'callFinalized': {
         const record = effect.record;
         this.finalized++;
+        this.metrics.callsFinalized.inc();
         this.calls.enqueue(record, eventsWorthStoring(effect.events, this.state.directory.directory.stepVariable));
         this.logger.log(
           `call ${record.linkedid} finalized: ${record.direction} ${record.caller} ${record.disposition}` +

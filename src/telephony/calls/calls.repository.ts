@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/comm
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config';
+import { MetricsService } from '../../metrics/metrics.service';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import type { CallRecord } from './call-record';
 import { DirectoryError, parseDirectory, type Directory } from './directory';
@@ -24,7 +25,6 @@ const STEP_NAMES = ['responsible', 'department', 'head_of_sales', 'ceo', 'owner'
 const MAX_BATCH = 50;
 /** Transactions in flight at once: the database works on one batch while the next is sent. */
 const MAX_WRITERS = 2;
-const MAX_BUFFERED = 10_000;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 
@@ -89,7 +89,8 @@ interface KnownCallerRow {
  * Writes are idempotent (a call is keyed by its Linkedid: upsert, legs replaced, raw events
  * upserted) and go through a bounded in-memory queue: finalized calls are written in batches,
  * one transaction per batch; when the database is down the queue keeps them and retries with
- * backoff, so a database outage loses nothing short of MAX_BUFFERED calls.
+ * backoff, so a database outage loses nothing short of CALLS_BUFFER_MAX calls (the oldest is then
+ * dropped, logged as an error with its linkedid, and counted in calls_dropped_total).
  */
 @Injectable()
 export class CallsRepository implements BeforeApplicationShutdown {
@@ -108,7 +109,10 @@ export class CallsRepository implements BeforeApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-  ) {}
+    private readonly metrics: MetricsService,
+  ) {
+    metrics.gauge('calls_buffered', 'Finalized calls waiting to be written (queued, in flight, or buffered while the database is down)', () => this.pending);
+  }
 
   /** Calls waiting to be written (new, or buffered while the database is unreachable). */
   get pending(): number {
@@ -156,10 +160,11 @@ export class CallsRepository implements BeforeApplicationShutdown {
   enqueue(record: CallRecord, events: AmiMessage[]): void {
     this.queue.delete(record.linkedid);
     this.queue.set(record.linkedid, { record, events });
-    if (this.queue.size > MAX_BUFFERED) {
+    if (this.queue.size > this.config.CALLS_BUFFER_MAX) {
       const [oldest] = this.queue.keys();
       this.queue.delete(oldest);
-      this.logger.error(`call ${oldest} dropped: ${MAX_BUFFERED} calls already buffered and the database is still unreachable`);
+      this.metrics.callsDropped.inc();
+      this.logger.error(`call ${oldest} dropped: ${this.config.CALLS_BUFFER_MAX} calls already buffered and the database is still unreachable`);
     }
     this.pump();
   }
@@ -245,6 +250,7 @@ export class CallsRepository implements BeforeApplicationShutdown {
     this.queue = merged;
     const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(this.failures, 10));
     this.failures++;
+    this.metrics.dbErrors.inc({ operation: 'store_calls' });
     const ids = batch.slice(0, 3).map((item) => item.record.linkedid).join(', ');
     this.logger.warn(
       `writing ${batch.length} call(s) failed (${ids}${batch.length > 3 ? ', …' : ''}): ${error instanceof Error ? error.message : String(error)}; ` +
