@@ -19,6 +19,7 @@ import {
   type PersonRef,
 } from './desk-state';
 import { RealtimeGateway } from './realtime.gateway';
+import { MetricsService } from '../metrics/metrics.service';
 
 const PEOPLE_RELOAD_MS = 30_000;
 
@@ -46,6 +47,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     private readonly cards: CallerCardCache,
     @InjectDataSource() private readonly dataSource: DataSource,
     ami: AmiService,
+    private readonly metrics: MetricsService,
   ) {
     // Subscribed in the constructor, before the call tracker subscribes (in its onModuleInit): this
     // listener runs first for every AMI event, so a popup can say when its event arrived.
@@ -131,6 +133,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     switch (effect.type) {
       case 'ringing': {
         const card = await this.cards.cardFor(effect.linkedid, effect.base);
+        this.metrics.popupsSent.inc();
         this.gateway.send(audienceOf(effect.leg.userId), 'call.ringing', {
           linkedid: effect.linkedid,
           uniqueid: effect.leg.uniqueid,
@@ -144,6 +147,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
       }
       case 'answered': {
         const card = await this.cards.cardFor(effect.linkedid, effect.base);
+        this.metrics.popupsSent.inc();
         this.gateway.send(audienceOf(effect.leg.userId), 'call.answered', {
           linkedid: effect.linkedid,
           uniqueid: effect.leg.uniqueid,

@@ -11,6 +11,7 @@ import { chooseRoute, type CallerFacts, type RouteUser } from './choose-route';
 import { encodePlan, type RoutePlan } from './route-plan';
 import { PresenceService } from './presence.service';
 import { RoutingChainsService } from './routing-chains.service';
+import { MetricsService } from '../../metrics/metrics.service';
 
 /**
  * One statement per route: the caller's owner (responsible = contact's, else company's; display
@@ -89,6 +90,7 @@ export class RoutingService implements OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly presence: PresenceService,
     private readonly chains: RoutingChainsService,
+    private readonly metrics: MetricsService,
   ) {
     this.token = config.ROUTING_TOKEN ? Buffer.from(config.ROUTING_TOKEN) : null;
   }
@@ -128,6 +130,7 @@ export class RoutingService implements OnModuleDestroy {
     });
     const body = encodePlan(plan);
     const durationUs = Number((process.hrtime.bigint() - startedAt) / 1000n);
+    this.metrics.routeDecided(plan.steps[0]?.name ?? null, plan.known, durationUs / 1e6);
     this.record({ request, plan, body, decidedAt: new Date(), durationUs });
     return { plan, body };
   }
