@@ -1,24 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { rebuildStoredCalls } from '../../src/cli/rebuild-calls';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { AmiFrameParser, type AmiMessage } from '../../src/telephony/ami/ami-frame-parser';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
-import { parseDirectory, type PersonRole } from '../../src/telephony/calls/directory';
+import { type PersonRole } from '../../src/telephony/calls/directory';
 import { callerNumber } from '../../src/telephony/calls/phone-number';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { AmiReplayServer, type ReplayServerOptions } from '../support/ami-replay-server';
+import { LAB, liveChannelsAfter, recordedEvents, transcript, until } from '../support/lab';
 import { Factories } from '../support/factories';
 import { testDatabaseUrl } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-const TRANSCRIPTS = join(__dirname, '../../../shared/ami-transcripts');
-const file = (name: string): string => join(TRANSCRIPTS, name);
-const LAB = parseDirectory(JSON.parse(readFileSync(file('lab-directory.json'), 'utf8')));
+const file = transcript;
 const PASSWORD = 'password-123';
 
 interface CallRow {
@@ -65,58 +62,6 @@ function truthOf(scenario: string): TruthCall[] {
   return (JSON.parse(readFileSync(file(`${scenario}.truth.json`), 'utf8')) as { calls: TruthCall[] }).calls;
 }
 
-/** The recorded messages after the login response, as the replay server streams them. */
-function recordedEvents(scenario: string): AmiMessage[] {
-  const { messages } = new AmiFrameParser().push(readFileSync(file(`${scenario}.ami`)));
-  return messages.filter((message) => !(message.Response === 'Success' && /Authentication accepted/.test(message.Message ?? '')));
-}
-
-/** What CoreShowChannels would list after the first `sent` events: channels created and not hung up. */
-function liveChannelsAfter(scenario: string, sent: number): AmiMessage[] {
-  const live = new Map<string, AmiMessage>();
-  let lastTs = 0;
-  for (const message of recordedEvents(scenario).slice(0, sent)) {
-    if (message.Timestamp) lastTs = Number(message.Timestamp);
-    const uid = message.Uniqueid;
-    if (!uid || !message.Channel) continue;
-    if (message.Event === 'Hangup') live.delete(uid);
-    else if (message.Event === 'Newchannel' || live.has(uid)) live.set(uid, { ...live.get(uid), ...message });
-  }
-  return [...live.values()].map((m) => {
-    const born = Number(m.Uniqueid.split('.')[0]);
-    const age = Math.max(0, Math.round(lastTs - born));
-    return {
-      Channel: m.Channel,
-      ChannelState: m.ChannelState,
-      ChannelStateDesc: m.ChannelStateDesc,
-      CallerIDNum: m.CallerIDNum,
-      CallerIDName: m.CallerIDName,
-      ConnectedLineNum: m.ConnectedLineNum,
-      ConnectedLineName: m.ConnectedLineName,
-      Language: 'en',
-      AccountCode: '',
-      Context: m.Context,
-      Exten: m.Exten,
-      Priority: m.Priority,
-      Uniqueid: m.Uniqueid,
-      Linkedid: m.Linkedid,
-      Application: '',
-      ApplicationData: '',
-      Duration: `00:00:${String(age).padStart(2, '0')}`,
-      BridgeId: '',
-    };
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('AMI ingestion end to end (replay server over TCP → app → Postgres)', () => {
   let seedSource: DataSource;

@@ -3,18 +3,9 @@ import { LeadCaptureService } from '../../src/crm/lead-capture/lead-capture.serv
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
 import type { CallRecord } from '../../src/telephony/calls/call-record';
 import { AmiReplayServer } from '../support/ami-replay-server';
-import { amiEnv, seedLab, transcript, type SeededLab } from '../support/lab';
+import { amiEnv, seedLab, transcript, until, type SeededLab } from '../support/lab';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface DealRow { id: string; title: string; stage_id: string; responsible_id: string | null; contact_id: string | null; source: string; line: string | null; phone: string }
 interface TaskRow { id: string; kind: string; phone: string; assignee_id: string | null; deal_id: string | null; due_at: Date; done_at: Date | null; missed_calls: number; first_missed_at: Date; callback_seconds: number | null; callback_attempts: number }
@@ -39,6 +30,9 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
 
   /** Boots a second app instance whose AMI side consumes the recordings, waits until every call's lead capture ran. */
   async function replay(recordings: string[], expectedCalls: number, env: Record<string, string> = {}): Promise<void> {
+    // One AMI consumer at a time (the leader): the previous replay's app goes first.
+    await Promise.all(replays.map((r) => r.close()));
+    replays = [];
     const server = await new AmiReplayServer({ recordings: recordings.map((name) => transcript(`${name}.ami`)), betweenRecordings: 'continue' }).listen(0);
     const app = await createTestApp({ ...amiEnv(server.port), ...env });
     replays.push(server, app);
