@@ -1,18 +1,17 @@
 import { join } from 'node:path';
-import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { resolveJwtSecret } from './auth/jwt-secret';
 import { UsersService } from './auth/users/users.service';
+import { appLogger } from './common/json-logger';
 import { validationPipe } from './common/validation';
 import { DualSocketAdapter } from './realtime/dual-socket.adapter';
 import type { AppConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { runMigrationsLocked } from './database/migrate';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** The database the service uses: DATABASE_URL, or an embedded PostgreSQL under DATA_DIR/postgres. */
 export async function resolveDatabase(config: AppConfig, logger: Logger): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
@@ -32,7 +31,7 @@ export async function resolveDatabase(config: AppConfig, logger: Logger): Promis
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
   const app = await NestFactory.create(
     AppModule.register({ config, databaseUrl, jwtSecret: resolveJwtSecret(config) }),
-    { logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1), abortOnError: false },
+    { logger: appLogger(config.logFormat, config.LOG_LEVEL), abortOnError: false },
   );
   app.useGlobalPipes(validationPipe());
   app.useWebSocketAdapter(new DualSocketAdapter(app));

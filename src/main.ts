@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp, resolveDatabase } from './app.factory';
+import { appLogger } from './common/json-logger';
 import { ConfigError, loadConfig } from './config';
 
 async function main(): Promise<void> {
@@ -15,9 +16,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  Logger.overrideLogger(appLogger(config.logFormat, config.LOG_LEVEL));
   const database = await resolveDatabase(config, logger);
   const app = await createApp(config, database.url);
   const stop = async (signal: string): Promise<void> => {
+    // Graceful: stop consuming AMI and release the AMI lock (a second instance takes over at once),
+    // write the finalized calls still queued, close sockets and the database pool.
     logger.log(`${signal}: shutting down`);
     await app.close();
     await database.embedded?.stop();
