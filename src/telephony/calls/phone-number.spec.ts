@@ -2,6 +2,8 @@ import { callerNumber, isAnonymousCaller, normalizePhone } from './phone-number'
 
 describe('normalizePhone', () => {
   test.each([
+    ['8 (495) 123-45-67', 'RU', '+74951234567'],
+    ['+7 495 1234567', 'RU', '+74951234567'],
     ['8 495 123-45-67', 'RU', '+74951234567'],
     ['+7 (495) 123-45-67', 'RU', '+74951234567'],
     ['74951234567', 'RU', '+74951234567'],
