@@ -30,7 +30,7 @@ import {
   OVERVIEW_SQL,
   statsParams,
 } from '../src/stats/stats.queries';
-import { StatsService } from '../src/stats/stats.service';
+import { runStatsQuery, StatsService } from '../src/stats/stats.service';
 import { AmiFrameParser } from '../src/telephony/ami/ami-frame-parser';
 import type { CallRecord } from '../src/telephony/calls/call-record';
 import { parseDirectory } from '../src/telephony/calls/directory';
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
       let sum = 0;
       for (const [name, sql] of queries) {
         const t0 = performance.now();
-        await db.query(sql, values);
+        await runStatsQuery(db, sql, values);
         const took = performance.now() - t0;
         seq[name].push(took);
         sum += took;
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
     const dashboard = await service.dashboard(params);
     if (args.explain) {
       for (const [name, sql] of queries) {
-        const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values)) as { 'QUERY PLAN': string }[];
+        const plan = (await runStatsQuery(db, `EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values)) as { 'QUERY PLAN': string }[];
         log(`EXPLAIN ${name}:\n${plan.map((row) => row['QUERY PLAN']).join('\n')}`);
       }
     }

@@ -8,7 +8,8 @@
  *   $7 callback SLA in seconds         $8 "now" for overdue tasks
  * A call belongs to the period, day, weekday and hour in which it started, in the time zone $3.
  * Seconds come from the stored values (ms precision) as numeric, so sums are exact; a median of an
- * even count is the mean of the two middle values (percentile_disc from both ends).
+ * even count is the mean of the two middle values.
+ * The service runs each statement with work_mem raised (STATS_WORK_MEM) so a month sorts in memory.
  */
 
 /** Parameter order of every metric query. */
@@ -27,10 +28,14 @@ export function statsParams(p: StatsParams): unknown[] {
   return [p.from, p.to, p.timezone, p.did, p.departmentId, p.userId, p.slaSeconds, p.asOf];
 }
 
-/** Exact median of a numeric expression (optionally over the rows matching `filter`). */
+/**
+ * Exact median of a numeric expression (optionally over the rows matching `filter`): the values
+ * have at most 3 decimals (ms), so the mean of the two middle ones has at most 4 and rounding
+ * percentile_cont's float8 result to 4 decimals gives it exactly, with one sort.
+ */
 function median(expr: string, filter?: string): string {
   const f = filter ? ` FILTER (WHERE ${filter})` : '';
-  return `round((percentile_disc(0.5) WITHIN GROUP (ORDER BY ${expr})${f} + percentile_disc(0.5) WITHIN GROUP (ORDER BY ${expr} DESC)${f}) / 2, 4)`;
+  return `round((percentile_cont(0.5) WITHIN GROUP (ORDER BY (${expr})::float8)${f})::numeric, 4)`;
 }
 
 function average(expr: string, filter?: string): string {
@@ -159,25 +164,28 @@ SELECT count(*) FILTER (WHERE s.direction = 'outbound')::int AS outbound,
 export const MANAGERS_SQL = `${HEAD},
 inb AS (SELECT * FROM scoped s WHERE ${INBOUND}),
 il AS (
-  SELECT lw.linkedid, lw.user_id, lw.step, lw.outcome, lw.rang_from, lw.rang_to, inb.answered_by_user_id,
-         bool_or(lw.outcome = 'answered') OVER (PARTITION BY lw.linkedid, lw.step) AS step_answered
+  -- A leg's step was answered when the call was answered at that step (transfer legs carry it too).
+  SELECT lw.linkedid, lw.user_id, lw.outcome,
+         lw.outcome NOT IN ${NEVER_RANG_OUTCOMES} AS rang,
+         lw.outcome IN ${MISSED_OUTCOMES} AND NOT (inb.disposition = 'answered' AND lw.step IS NOT DISTINCT FROM inb.step_reached) AS missed,
+         CASE WHEN lw.outcome = 'answered' AND lw.user_id = inb.answered_by_user_id
+              THEN round(extract(epoch FROM lw.rang_to - lw.rang_from), 3) END AS pickup_s
     FROM legs_w lw JOIN inb ON inb.linkedid = lw.linkedid
+   WHERE lw.user_id IS NOT NULL
+),
+per_call AS (
+  SELECT il.user_id, il.linkedid, bool_or(il.rang) AS rang, bool_or(il.missed) AS missed,
+         bool_or(il.missed AND il.outcome = 'cancelled_caller_hung_up') AS missed_caller_hung_up, min(il.pickup_s) AS pickup_s
+    FROM il GROUP BY il.user_id, il.linkedid
 ),
 by_leg AS (
-  SELECT il.user_id,
-         count(DISTINCT il.linkedid) FILTER (WHERE il.outcome NOT IN ${NEVER_RANG_OUTCOMES})::int AS rang,
-         count(DISTINCT il.linkedid) FILTER (WHERE il.outcome IN ${MISSED_OUTCOMES} AND NOT il.step_answered)::int AS missed,
-         count(DISTINCT il.linkedid) FILTER (WHERE il.outcome = 'cancelled_caller_hung_up' AND NOT il.step_answered)::int AS missed_caller_hung_up
-    FROM il WHERE il.user_id IS NOT NULL GROUP BY il.user_id
-),
-pickups AS (
-  SELECT il.user_id, il.linkedid, min(round(extract(epoch FROM il.rang_to - il.rang_from), 3)) AS pickup_s
-    FROM il WHERE il.outcome = 'answered' AND il.user_id = il.answered_by_user_id
-   GROUP BY il.user_id, il.linkedid
-),
-by_pickup AS (
-  SELECT p.user_id, ${median('p.pickup_s')} AS pickup_median, ${average('p.pickup_s')} AS pickup_avg
-    FROM pickups p GROUP BY p.user_id
+  SELECT pc.user_id,
+         count(*) FILTER (WHERE pc.rang)::int AS rang,
+         count(*) FILTER (WHERE pc.missed)::int AS missed,
+         count(*) FILTER (WHERE pc.missed_caller_hung_up)::int AS missed_caller_hung_up,
+         ${median('pc.pickup_s', 'pc.pickup_s IS NOT NULL')} AS pickup_median,
+         ${average('pc.pickup_s', 'pc.pickup_s IS NOT NULL')} AS pickup_avg
+    FROM per_call pc GROUP BY pc.user_id
 ),
 by_answer AS (
   SELECT i.answered_by_user_id AS user_id, count(*)::int AS answered, sum(i.talk_s) AS inbound_talk
@@ -215,7 +223,7 @@ people AS (
 SELECT u.id AS user_id, u.name, u.role, u.extensions, d.name AS department,
        coalesce(bl.rang, 0) AS rang, coalesce(ba.answered, 0) AS answered, coalesce(bl.missed, 0) AS missed,
        coalesce(bl.missed_caller_hung_up, 0) AS missed_caller_hung_up,
-       bp.pickup_median, bp.pickup_avg, coalesce(ba.inbound_talk, 0) AS inbound_talk,
+       bl.pickup_median, bl.pickup_avg, coalesce(ba.inbound_talk, 0) AS inbound_talk,
        coalesce(bo.outbound, 0) AS outbound, coalesce(bo.outbound_answered, 0) AS outbound_answered,
        coalesce(bo.outbound_talk, 0) AS outbound_talk,
        coalesce(bc.callbacks, 0) AS callbacks, bc.callback_median, coalesce(bd.overdue, 0) AS overdue
@@ -224,7 +232,6 @@ SELECT u.id AS user_id, u.name, u.role, u.extensions, d.name AS department,
   LEFT JOIN departments d ON d.id = u.department_id
   LEFT JOIN by_leg bl ON bl.user_id = u.id
   LEFT JOIN by_answer ba ON ba.user_id = u.id
-  LEFT JOIN by_pickup bp ON bp.user_id = u.id
   LEFT JOIN by_outbound bo ON bo.user_id = u.id
   LEFT JOIN by_callback bc ON bc.user_id = u.id
   LEFT JOIN by_overdue bd ON bd.user_id = u.id
@@ -319,7 +326,7 @@ SELECT to_char(days.day, 'YYYY-MM-DD') AS day,
 /** A leg of this call missed by the person $6 (the rule of MANAGERS_SQL, on all of the call's legs). */
 const MISSED_BY_USER = `EXISTS (SELECT 1 FROM call_legs l WHERE l.linkedid = s.linkedid AND l.user_id = $6::uuid
   AND l.outcome IN ${MISSED_OUTCOMES}
-  AND NOT EXISTS (SELECT 1 FROM call_legs l2 WHERE l2.linkedid = l.linkedid AND l2.step IS NOT DISTINCT FROM l.step AND l2.outcome = 'answered'))`;
+  AND NOT (s.disposition = 'answered' AND l.step IS NOT DISTINCT FROM s.step_reached))`;
 
 /** Which calls make up each number of the dashboard (whitelisted; `user` ones need a user id). */
 export const DRILL_METRICS = {
@@ -384,6 +391,9 @@ SELECT CASE WHEN $1::text IS NULL THEN date_trunc('month', now() AT TIME ZONE $5
        CASE WHEN $3::text IS NULL THEN (date_trunc('month', now() AT TIME ZONE $5::text) + interval '1 month') AT TIME ZONE $5::text
             WHEN $4::boolean THEN $3::timestamptz
             ELSE $3::timestamp AT TIME ZONE $5::text END AS t_to`;
+
+/** Memory for the sorts and hashes of one statistics statement (a month of calls and legs fits). */
+export const STATS_WORK_MEM = '64MB';
 
 /** Departments for the filter list. */
 export const DEPARTMENTS_SQL = `SELECT d.id, d.name FROM departments d ORDER BY d.name`;

@@ -18,6 +18,7 @@ import {
   OVERVIEW_SQL,
   RESOLVE_PERIOD_SQL,
   statsParams,
+  STATS_WORK_MEM,
   USER_DRILL_METRICS,
   type StatsParams,
 } from './stats.queries';
@@ -206,6 +207,14 @@ export interface DrillPage {
 
 type Row = Record<string, unknown>;
 
+/** One statistics statement in its own transaction with STATS_WORK_MEM (sorts stay in memory). */
+export async function runStatsQuery(dataSource: DataSource, sql: string, values: unknown[]): Promise<Row[]> {
+  return dataSource.transaction(async (manager) => {
+    await manager.query(`SET LOCAL work_mem = '${STATS_WORK_MEM}'`);
+    return (await manager.query(sql, values)) as Row[];
+  });
+}
+
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
@@ -337,7 +346,7 @@ export class StatsService {
     }
     const limit = exportAll ? MAX_EXPORT_ROWS : (query.limit ?? 100);
     const offset = exportAll ? 0 : (query.offset ?? 0);
-    const rows = await this.dataSource.query<Row[]>(drillDownSql(metric), [
+    const rows = await runStatsQuery(this.dataSource, drillDownSql(metric), [
       ...statsParams(p),
       query.step ?? null,
       query.day ?? null,
@@ -349,14 +358,14 @@ export class StatsService {
     let total = rows.length > 0 ? num(rows[0].total) : 0;
     if (rows.length === 0 && offset > 0) {
       // Past the end: count without paging so the client still learns the total.
-      const all = await this.dataSource.query<Row[]>(drillDownSql(metric), [...statsParams(p), query.step ?? null, query.day ?? null, query.dow ?? null, query.hour ?? null, 1, 0]);
+      const all = await runStatsQuery(this.dataSource, drillDownSql(metric), [...statsParams(p), query.step ?? null, query.day ?? null, query.dow ?? null, query.hour ?? null, 1, 0]);
       total = all.length > 0 ? num(all[0].total) : 0;
     }
     return { period: this.periodView(p), metric, total, limit, offset, items: rows.map(shapeCall) };
   }
 
   private async run(sql: string, p: StatsParams): Promise<Row[]> {
-    return this.dataSource.query<Row[]>(sql, statsParams(p));
+    return runStatsQuery(this.dataSource, sql, statsParams(p));
   }
 }
 
