@@ -7,7 +7,8 @@
  * at each step, abandoned, voicemail, ring-all with busy/rejecting members, click-to-call) are
  * copied with generate_series into N calls over the 12 months before 2026-11-01 (Moscow, 08:00–19:00),
  * a team of 12 managers + head/CEO/owner, 4 lines, 60k client numbers of which 30k are known,
- * and a callback task per missed call (75% called back). Loaded once, reused while the count matches.
+ * a callback task per missed call (75% called back), and the per-person rows the call writer
+ * stores with each call (call_people). Loaded once, reused while the count matches.
  * Then every query of the October 2026 dashboard runs (one warm-up, then --runs times); printed:
  * each query's median, their sequential sum, and the wall time of the dashboard endpoint's
  * parallel batch. Every phase is bounded; the run stops by itself.
@@ -30,6 +31,7 @@ import {
   OVERVIEW_SQL,
   statsParams,
 } from '../src/stats/stats.queries';
+import { insertCallPeopleSql } from '../src/stats/call-people';
 import { runStatsQuery, StatsService } from '../src/stats/stats.service';
 import { AmiFrameParser } from '../src/telephony/ami/ami-frame-parser';
 import type { CallRecord } from '../src/telephony/calls/call-record';
@@ -155,6 +157,8 @@ async function load(db: DataSource, calls: number): Promise<void> {
         LEFT JOIN bench_ext le ON le.ext = ${team(`(l.value->>'extension')`, 'g')}`,
       [from, to],
     );
+    // What the call writer stores with each call for the per-person figures (src/stats/call-people.ts).
+    await db.query(insertCallPeopleSql(`c.linkedid = ANY(ARRAY(SELECT 'bench.' || g FROM generate_series($1::int, $2::int) g))`), [from, to]);
     log(`  ${to} calls with legs (${Math.round((Date.now() - started) / 1000)} s)`);
   }
   log('clients: 30k known numbers of the 60k');
@@ -176,6 +180,7 @@ async function load(db: DataSource, calls: number): Promise<void> {
   log('VACUUM ANALYZE (visibility map for index-only scans, statistics)');
   await db.query(`VACUUM ANALYZE calls`);
   await db.query(`VACUUM ANALYZE call_legs`);
+  await db.query(`VACUUM ANALYZE call_people`);
   await db.query(`VACUUM ANALYZE tasks`);
   await db.query(`ANALYZE users; ANALYZE phone_numbers; ANALYZE contacts`);
   await db.query(`INSERT INTO bench_stats_meta (calls) VALUES ($1)`, [calls]);

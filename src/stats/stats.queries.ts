@@ -12,6 +12,9 @@
  * The service runs each statement with work_mem raised (STATS_WORK_MEM) so a month sorts in memory.
  */
 
+// Legs that did not get the call although their phone rang (README: "missed by a person"), legs that never rang.
+import { MISSED_OUTCOMES, NEVER_RANG_OUTCOMES } from './call-people';
+
 /** Parameter order of every metric query. */
 export interface StatsParams {
   from: Date;
@@ -43,10 +46,6 @@ function average(expr: string, filter?: string): string {
   return `round(avg(${expr})${f}, 3)`;
 }
 
-/** Legs that did not get the call although their phone rang (see README: "missed by a person"). */
-const MISSED_OUTCOMES = `('no_answer', 'rejected', 'cancelled_caller_hung_up')`;
-/** Legs whose phone never rang (on another call, offline). */
-const NEVER_RANG_OUTCOMES = `('busy', 'unavailable')`;
 
 /**
  * Legs are read by the time they started ringing: a leg starts after its call, and within a day
@@ -120,6 +119,15 @@ const KNOWN_CALLERS = `known_since AS (
    GROUP BY pn.e164
 )`;
 
+/**
+ * The client owning the call's number, if any, with `k.since` its creation (phone_numbers.e164 is
+ * unique, so at most one row per call): a plain join the planner can hash, no per-number probe.
+ */
+const KNOWN_CALLER_JOIN = `LEFT JOIN (SELECT pn.e164::text AS caller, coalesce(ct.created_at, co.created_at) AS since
+    FROM phone_numbers pn
+    LEFT JOIN contacts ct ON ct.id = pn.contact_id
+    LEFT JOIN companies co ON co.id = pn.company_id) k ON k.caller = s.caller`;
+
 const INBOUND = `s.direction = 'inbound'`;
 const ANSWERED = `${INBOUND} AND s.disposition = 'answered'`;
 const MISSED = `${INBOUND} AND s.disposition = 'missed'`;
@@ -128,11 +136,13 @@ const UNANSWERED = `${MISSED} AND NOT s.abandoned`;
 
 /** Company figures: one total row, one row per line (DID), one row per step reached (GROUPING SETS). */
 export const OVERVIEW_SQL = `${HEAD},
-${KNOWN_CALLERS},
 inbound AS (
-  SELECT s.*, ${callerKind('s', 'k')} AS caller_kind FROM scoped s LEFT JOIN known_since k ON k.caller = s.caller WHERE ${INBOUND}
+  SELECT s.did, s.step_reached, s.caller, s.disposition, s.abandoned, s.voicemail, s.ring_s, s.talk_s,
+         ${callerKind('s', 'k')} AS caller_kind
+    FROM scoped s ${KNOWN_CALLER_JOIN}
+   WHERE ${INBOUND}
 )
-SELECT GROUPING(s.did) = 0 AS by_line, GROUPING(s.step_reached) = 0 AS by_step, s.did AS line, s.step_reached AS step,
+SELECT GROUPING(s.did) = 0 AS by_line, false AS by_step, s.did AS line, NULL::text AS step,
        count(*)::int AS inbound,
        count(*) FILTER (WHERE s.disposition = 'answered')::int AS answered,
        count(*) FILTER (WHERE s.disposition = 'missed')::int AS missed,
@@ -149,7 +159,19 @@ SELECT GROUPING(s.did) = 0 AS by_line, GROUPING(s.step_reached) = 0 AS by_step, 
        count(DISTINCT s.caller) FILTER (WHERE s.caller_kind = 'new')::int AS new_numbers,
        count(DISTINCT s.caller) FILTER (WHERE s.caller_kind = 'known')::int AS known_numbers
   FROM inbound s
- GROUP BY GROUPING SETS ((), (s.did), (s.step_reached))
+ GROUP BY GROUPING SETS ((), (s.did))
+UNION ALL
+-- Steps show counts only: one hash aggregate, no sorts.
+SELECT false, true, NULL, s.step_reached,
+       count(*)::int,
+       count(*) FILTER (WHERE s.disposition = 'answered')::int,
+       count(*) FILTER (WHERE s.disposition = 'missed')::int,
+       count(*) FILTER (WHERE s.disposition = 'missed' AND s.abandoned)::int,
+       count(*) FILTER (WHERE s.disposition = 'missed' AND NOT s.abandoned)::int,
+       count(*) FILTER (WHERE s.disposition = 'missed' AND s.voicemail)::int,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  FROM inbound s
+ GROUP BY s.step_reached
  ORDER BY by_line, by_step, line NULLS LAST, step NULLS LAST`;
 
 /** Outbound and internal totals (company tiles). */
@@ -160,44 +182,40 @@ SELECT count(*) FILTER (WHERE s.direction = 'outbound')::int AS outbound,
        count(*) FILTER (WHERE s.direction = 'internal')::int AS internal
   FROM scoped s`;
 
-/** Per person: rung, answered, missed by them, pick-up speed, talk, outbound, callbacks, overdue. */
+/**
+ * Per person: rung, answered, missed by them, pick-up speed, talk, outbound, callbacks, overdue.
+ * Leg figures come from call_people (one row per inbound call and person, written with the call);
+ * each part only counts a person's own calls, which are in scope whenever the person is a member,
+ * so only the period and line filter them (the people filter picks the rows at the end).
+ */
 export const MANAGERS_SQL = `${HEAD},
-inb AS (SELECT * FROM scoped s WHERE ${INBOUND}),
-il AS (
-  -- A leg's step was answered when the call was answered at that step (transfer legs carry it too).
-  SELECT lw.linkedid, lw.user_id, lw.outcome,
-         lw.outcome NOT IN ${NEVER_RANG_OUTCOMES} AS rang,
-         lw.outcome IN ${MISSED_OUTCOMES} AND NOT (inb.disposition = 'answered' AND lw.step IS NOT DISTINCT FROM inb.step_reached) AS missed,
-         CASE WHEN lw.outcome = 'answered' AND lw.user_id = inb.answered_by_user_id
-              THEN round(extract(epoch FROM lw.rang_to - lw.rang_from), 3) END AS pickup_s
-    FROM legs_w lw JOIN inb ON inb.linkedid = lw.linkedid
-   WHERE lw.user_id IS NOT NULL
-),
-per_call AS (
-  SELECT il.user_id, il.linkedid, bool_or(il.rang) AS rang, bool_or(il.missed) AS missed,
-         bool_or(il.missed AND il.outcome = 'cancelled_caller_hung_up') AS missed_caller_hung_up, min(il.pickup_s) AS pickup_s
-    FROM il GROUP BY il.user_id, il.linkedid
-),
 by_leg AS (
-  SELECT pc.user_id,
-         count(*) FILTER (WHERE pc.rang)::int AS rang,
-         count(*) FILTER (WHERE pc.missed)::int AS missed,
-         count(*) FILTER (WHERE pc.missed_caller_hung_up)::int AS missed_caller_hung_up,
-         ${median('pc.pickup_s', 'pc.pickup_s IS NOT NULL')} AS pickup_median,
-         ${average('pc.pickup_s', 'pc.pickup_s IS NOT NULL')} AS pickup_avg
-    FROM per_call pc GROUP BY pc.user_id
+  SELECT cp.user_id,
+         count(*) FILTER (WHERE cp.rang)::int AS rang,
+         count(*) FILTER (WHERE cp.missed)::int AS missed,
+         count(*) FILTER (WHERE cp.missed_caller_hung_up)::int AS missed_caller_hung_up,
+         ${median('cp.pickup_seconds', 'cp.pickup_seconds IS NOT NULL')} AS pickup_median,
+         ${average('cp.pickup_seconds', 'cp.pickup_seconds IS NOT NULL')} AS pickup_avg
+    FROM call_people cp
+   WHERE cp.started_at >= $1::timestamptz AND cp.started_at < $2::timestamptz
+     AND ($4::text IS NULL OR cp.did = $4::text)
+   GROUP BY cp.user_id
 ),
 by_answer AS (
-  SELECT i.answered_by_user_id AS user_id, count(*)::int AS answered, sum(i.talk_s) AS inbound_talk
-    FROM inb i WHERE i.disposition = 'answered' AND i.answered_by_user_id IS NOT NULL
-   GROUP BY i.answered_by_user_id
+  SELECT c.answered_by_user_id AS user_id, count(*)::int AS answered, sum(c.talk_seconds::numeric) AS inbound_talk
+    FROM calls c
+   WHERE c.started_at >= $1::timestamptz AND c.started_at < $2::timestamptz AND ($4::text IS NULL OR c.did = $4::text)
+     AND c.direction = 'inbound' AND c.disposition = 'answered' AND c.answered_by_user_id IS NOT NULL
+   GROUP BY c.answered_by_user_id
 ),
 by_outbound AS (
-  SELECT s.placed_by_user_id AS user_id, count(*)::int AS outbound,
-         count(*) FILTER (WHERE s.disposition = 'answered')::int AS outbound_answered,
-         coalesce(sum(s.talk_s) FILTER (WHERE s.disposition = 'answered'), 0) AS outbound_talk
-    FROM scoped s WHERE s.direction = 'outbound' AND s.placed_by_user_id IS NOT NULL
-   GROUP BY s.placed_by_user_id
+  SELECT pb.user_id, count(*)::int AS outbound,
+         count(*) FILTER (WHERE c.disposition = 'answered')::int AS outbound_answered,
+         coalesce(sum(c.talk_seconds::numeric) FILTER (WHERE c.disposition = 'answered'), 0) AS outbound_talk
+    FROM calls c JOIN ext_user pb ON pb.ext = c.placed_by
+   WHERE c.started_at >= $1::timestamptz AND c.started_at < $2::timestamptz AND ($4::text IS NULL OR c.did = $4::text)
+     AND c.direction = 'outbound'
+   GROUP BY pb.user_id
 ),
 by_callback AS (
   SELECT t.closed_by_user_id AS user_id, count(*)::int AS callbacks,

@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config';
 import { MetricsService } from '../../metrics/metrics.service';
+import { DELETE_CALL_PEOPLE_SQL, INSERT_CALL_PEOPLE_SQL } from '../../stats/call-people';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import type { CallRecord } from './call-record';
 import { DirectoryError, parseDirectory, type Directory } from './directory';
@@ -142,6 +143,9 @@ export class CallsRepository implements BeforeApplicationShutdown {
         await client.query(UPSERT_CALLS, [calls]);
         await client.query('DELETE FROM call_legs WHERE linkedid = ANY($1::text[])', [linkedids]);
         await client.query(INSERT_LEGS, [legs]);
+        // Per-person figures of the calls for the statistics, from the rows just written.
+        await client.query(DELETE_CALL_PEOPLE_SQL, [linkedids]);
+        await client.query(INSERT_CALL_PEOPLE_SQL, [linkedids]);
         await client.query(UPSERT_RAW_EVENTS, [raw]);
         await client.query('COMMIT');
       } catch (error) {
