@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { User } from '../../src/auth/users/user.entity';
 import { LeadCaptureService } from '../../src/crm/lead-capture/lead-capture.service';
-import { planLeadCapture, type LeadFacts, type LeadWrite } from '../../src/crm/lead-capture/missed-call-policy';
 import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
 import type { CallRecord } from '../../src/telephony/calls/call-record';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
@@ -101,7 +100,7 @@ export async function storeAsLive(t: TestApp, records: readonly CallRecord[]): P
   await repository.saveFinalizedCalls(records.map((record) => ({ record, events: [] })));
   const since = await now(t.dataSource);
   for (const record of [...records].sort((a, b) => a.endedAt - b.endedAt)) {
-    await captureLead(t, record);
+    await t.app.get(LeadCaptureService, { strict: false }).process(record);
     await t.dataSource.query(`UPDATE contacts SET created_at = to_timestamp($1) WHERE created_at >= $2`, [record.endedAt, since]);
     await t.dataSource.query(`UPDATE deals SET created_at = to_timestamp($1) WHERE created_at >= $2`, [record.endedAt, since]);
   }
@@ -139,81 +138,4 @@ export function moved(record: CallRecord, startAt: number, linkedid: string): Ca
       endedAt: at(leg.endedAt),
     })),
   };
-}
-
-/**
- * Lead capture of one finished call: the production policy (planLeadCapture) on the facts the
- * database holds, its writes applied as LeadCaptureService does.
- */
-async function captureLead(t: TestApp, record: CallRecord): Promise<void> {
-  if (record.direction === 'internal' || !record.caller.startsWith('+')) return;
-  const q = <R>(sql: string, values: unknown[]): Promise<R[]> => t.dataSource.query(sql, values) as Promise<R[]>;
-  const [owner] = await q<{ contact_id: string | null; company_id: string | null; responsible_id: string | null }>(
-    `SELECT ct.id AS contact_id, coalesce(ct.company_id, p.company_id) AS company_id, coalesce(ct.responsible_id, co.responsible_id) AS responsible_id
-       FROM phone_numbers p LEFT JOIN contacts ct ON ct.id = p.contact_id LEFT JOIN companies co ON co.id = coalesce(ct.company_id, p.company_id)
-      WHERE p.e164 = $1`,
-    [record.caller],
-  );
-  const tasks = await q<{ id: string; first_missed_at: Date | null; created_at: Date }>(
-    `SELECT id, first_missed_at, created_at FROM tasks WHERE phone = $1 AND kind = 'callback' AND done_at IS NULL ORDER BY created_at`,
-    [record.caller],
-  );
-  const users = await q<{ id: string; extensions: string[] }>(`SELECT id, extensions FROM users WHERE active`, []);
-  const userOf = (ext: string | null): string | null => (ext === null ? null : (users.find((u) => u.extensions.includes(ext))?.id ?? null));
-  const facts: LeadFacts = {
-    owner: owner ? { contactId: owner.contact_id, companyId: owner.company_id, responsibleUserId: owner.responsible_id } : null,
-    openDealId: null,
-    openCallbackTasks: tasks.map((task) => ({ id: task.id, firstMissedAt: task.first_missed_at, createdAt: task.created_at })),
-    answeredByUserId: userOf(record.answeredBy),
-    placedByUserId: userOf(record.placedBy),
-  };
-  const plan = planLeadCapture(record, facts, { callbackSlaMinutes: t.config.CALLBACK_SLA_MINUTES, dealOnAnsweredNewCaller: t.config.LEAD_ON_ANSWERED_NEW_CALLER });
-  for (const write of plan.writes) await applyLeadWrite(t, write);
-  // Handled: the service's own catch-up at a later start leaves the call alone.
-  await q(`INSERT INTO lead_capture_log (linkedid, phone, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [record.linkedid, record.caller, plan.reason]);
-}
-
-async function applyLeadWrite(t: TestApp, write: LeadWrite): Promise<void> {
-  const q = <R>(sql: string, values: unknown[]): Promise<R[]> => t.dataSource.query(sql, values) as Promise<R[]>;
-  switch (write.type) {
-    case 'createLead': {
-      const [contact] = await q<{ id: string }>(`INSERT INTO contacts (name, responsible_id) VALUES ($1, $2) RETURNING id`, [write.phone, write.responsibleUserId]);
-      await q(`INSERT INTO phone_numbers (e164, raw, contact_id) VALUES ($1, $2, $3)`, [write.phone, write.phone, contact.id]);
-      const [deal] = await q<{ id: string }>(
-        `INSERT INTO deals (title, stage_id, responsible_id, contact_id, source, line) VALUES ($1, 'unsorted', $2, $3, 'phone', $4) RETURNING id`,
-        [write.title, write.responsibleUserId, contact.id, write.line],
-      );
-      if (write.withCallbackTask) {
-        await q(
-          `INSERT INTO tasks (title, kind, deal_id, contact_id, phone, assignee_id, due_at, missed_calls, first_missed_at, last_missed_at)
-           VALUES ($1, 'callback', $2, $3, $4, NULL, $5, 1, $6, $6)`,
-          [`Call back ${write.phone}`, deal.id, contact.id, write.phone, write.dueAt, write.missedAt],
-        );
-      }
-      return;
-    }
-    case 'createCallbackTask':
-      await q(
-        `INSERT INTO tasks (title, kind, deal_id, contact_id, company_id, phone, assignee_id, due_at, missed_calls, first_missed_at, last_missed_at)
-         VALUES ($1, 'callback', $2, $3, $4, $5, $6, $7, 1, $8, $8)`,
-        [`Call back ${write.phone}`, write.dealId, write.contactId, write.companyId, write.phone, write.assigneeUserId, write.dueAt, write.missedAt],
-      );
-      return;
-    case 'mergeMissedCall':
-      await q(`UPDATE tasks SET missed_calls = missed_calls + 1, last_missed_at = greatest(last_missed_at, $2) WHERE id = $1`, [write.taskId, write.missedAt]);
-      return;
-    case 'closeCallbackTasks':
-      for (const task of write.tasks) {
-        await q(`UPDATE tasks SET done_at = $2, callback_seconds = $3, closed_by_user_id = $4 WHERE id = $1 AND done_at IS NULL`, [
-          task.id,
-          write.talkedAt,
-          task.callbackSeconds,
-          write.byUserId,
-        ]);
-      }
-      return;
-    case 'recordCallbackAttempt':
-      await q(`UPDATE tasks SET callback_attempts = callback_attempts + 1, last_attempt_at = $2 WHERE id = ANY($1::uuid[])`, [write.taskIds, write.at]);
-      return;
-  }
 }
