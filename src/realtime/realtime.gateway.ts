@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { Server, Socket } from 'socket.io';
+import type { DataSource } from 'typeorm';
 import type { WebSocket } from 'ws';
 import type { AuthUser } from '../auth/auth-user';
 import { AuthService } from '../auth/auth.service';
@@ -9,6 +11,7 @@ import { SUPERVISORS } from '../auth/roles.decorator';
 import { DomainError } from '../common/domain-error';
 import type { ClientEventMap, ClientEventName, ClientToServerEvents, ServerToClientEvents } from './client-events';
 import { plainEndpointOf } from './dual-socket.adapter';
+import { InstanceFanout, type FanoutEvents } from './fanout';
 
 /** Who is at a desk: the token's user and whether they watch every call (supervisors only). */
 export interface DeskIdentity {
@@ -22,8 +25,8 @@ export interface Audience {
   all: boolean;
 }
 
-type DeskSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { desk: DeskIdentity }>;
-type DeskServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { desk: DeskIdentity }>;
+type DeskSocket = Socket<ClientToServerEvents, ServerToClientEvents, FanoutEvents, { desk: DeskIdentity }>;
+type DeskServer = Server<ClientToServerEvents, ServerToClientEvents, FanoutEvents, { desk: DeskIdentity }>;
 type DeskSender = <K extends ClientEventName>(event: K, data: ClientEventMap[K]) => void;
 type ConnectListener = (desk: DeskIdentity, send: DeskSender, connectionId: string) => void;
 
@@ -43,9 +46,16 @@ interface PlainDesk {
  * for desktop clients, same events, same auth. A JWT is checked before the connection is
  * accepted (socket.io middleware, HTTP 401 on the ws upgrade); each desk joins its user's room,
  * supervisors may ask for every call (`scope: 'all'`). Events go out through the typed map.
+ *
+ * Several instances on one database: each event is delivered to this instance's desks (both
+ * transports) and published once to the other instances (InstanceFanout: the socket.io Postgres
+ * adapter's server-side emit), which deliver it to their own desks. An instance never receives
+ * its own publication, so no desk gets an event twice.
  */
 @WebSocketGateway({ serveClient: true, pingInterval: 10_000, pingTimeout: 5_000, maxHttpBufferSize: 64 * 1024 })
-export class RealtimeGateway implements OnGatewayInit<DeskServer>, OnGatewayConnection<DeskSocket>, OnGatewayDisconnect<DeskSocket>, OnModuleDestroy {
+export class RealtimeGateway
+  implements OnGatewayInit<DeskServer>, OnGatewayConnection<DeskSocket>, OnGatewayDisconnect<DeskSocket>, OnModuleDestroy, OnApplicationShutdown
+{
   private readonly logger = new Logger(RealtimeGateway.name);
   private io: DeskServer | null = null;
   private readonly plainByUser = new Map<string, Set<PlainDesk>>();
@@ -53,11 +63,18 @@ export class RealtimeGateway implements OnGatewayInit<DeskServer>, OnGatewayConn
   private readonly connectListeners: ConnectListener[] = [];
   private heartbeat: NodeJS.Timeout | null = null;
   private plainSeq = 0;
+  private readonly fanout: InstanceFanout;
 
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    @InjectDataSource() dataSource: DataSource,
+  ) {
+    this.fanout = new InstanceFanout(urlOf(dataSource));
+  }
 
   afterInit(io: DeskServer): void {
     this.io = io;
+    this.fanout.attach(io, (audience, event, data) => this.deliverLocally(audience, event, data));
     io.use((socket, next) => {
       const handshake = socket.handshake;
       const token = stringOf(handshake.auth.token) ?? stringOf(handshake.query.token) ?? bearerOf(handshake.headers.authorization);
@@ -114,17 +131,34 @@ export class RealtimeGateway implements OnGatewayInit<DeskServer>, OnGatewayConn
     this.heartbeat = null;
   }
 
+  /** After the socket.io server closed (its adapter released the LISTEN connection). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.fanout.close();
+  }
+
   /** Runs for every desk that connects (after auth): the place to send it its snapshot. */
   onDeskConnected(listener: ConnectListener): void {
     this.connectListeners.push(listener);
   }
 
-  /** Sends one event to an audience on both transports (serialized once for /ws). */
+  /** Sends one event to an audience on both transports, on this instance and on the others. */
   send<K extends ClientEventName>(audience: Audience, event: K, data: ClientEventMap[K]): void {
+    if (audience.users.length === 0 && !audience.all) return;
+    this.deliverLocally(audience, event, data);
+    this.fanout.publish(audience, event, data);
+  }
+
+  /** Instances whose desks get this instance's events (this one included), as the adapter knows them. */
+  async instanceCount(): Promise<number> {
+    return this.fanout.instanceCount();
+  }
+
+  /** Delivers one event to this instance's desks of the audience (serialized once for /ws). */
+  private deliverLocally<K extends ClientEventName>(audience: Audience, event: K, data: ClientEventMap[K]): void {
     const rooms = audience.users.map(roomOf);
     if (audience.all) rooms.push(ALL_ROOM);
     if (rooms.length === 0) return;
-    this.io?.to(rooms).emit(event, ...([data] as Parameters<ServerToClientEvents[K]>));
+    this.io?.local.to(rooms).emit(event, ...([data] as Parameters<ServerToClientEvents[K]>));
     let frame: string | null = null;
     const sent = new Set<PlainDesk>();
     const deliver = (plain: PlainDesk): void => {
@@ -205,6 +239,12 @@ export class RealtimeGateway implements OnGatewayInit<DeskServer>, OnGatewayConn
       }
     }
   }
+}
+
+function urlOf(dataSource: DataSource): string {
+  const url = (dataSource.options as { url?: string }).url;
+  if (!url) throw new Error('RealtimeGateway needs a postgres:// URL for the instance fan-out');
+  return url;
 }
 
 function stringOf(value: unknown): string | null {

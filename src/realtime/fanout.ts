@@ -1,0 +1,90 @@
+import { Logger } from '@nestjs/common';
+import { createAdapter } from '@socket.io/postgres-adapter';
+import { Pool } from 'pg';
+import type { Server } from 'socket.io';
+import type { ClientEventMap, ClientEventName } from './client-events';
+import type { Audience } from './realtime.gateway';
+
+/** What instances send each other (socket.io server-side events): one desk event and its audience. */
+export interface FanoutEvents {
+  'desk.event': (audience: Audience, event: ClientEventName, data: ClientEventMap[ClientEventName]) => void;
+}
+
+type Deliver = (audience: Audience, event: ClientEventName, data: ClientEventMap[ClientEventName]) => void;
+type FanoutServer = Server<Record<string, never>, Record<string, never>, FanoutEvents>;
+
+/** Table of the adapter's payloads (migration SocketIoAttachments). */
+export const FANOUT_TABLE = 'socket_io_attachments';
+const CHANNEL_PREFIX = 'switchboard';
+const CLOSE_WAIT_MS = 2_000;
+
+/**
+ * Desk events across instances on one database, through the socket.io Postgres adapter
+ * (LISTEN/NOTIFY). Each event is published once as a socket.io server-side emit; every other
+ * instance hands it to its own desks of both transports (socket.io rooms and plain /ws). The
+ * adapter never hands an instance its own publications, so the sender delivers locally itself.
+ *
+ * Order: a call's events must reach desks in order. The adapter sends small payloads inline and
+ * large ones (caller cards can pass NOTIFY's 8000 bytes) as INSERT + NOTIFY of the row id, and a
+ * receiver reads those rows back asynchronously — mixing both reorders events. So every message
+ * goes through the table (threshold 0), and the pool has one connection for LISTEN and exactly one
+ * for queries: publications and read-backs run first-in first-out on it, in order on both ends.
+ */
+export class InstanceFanout {
+  private readonly logger = new Logger(InstanceFanout.name);
+  private pool: Pool | null = null;
+  private io: FanoutServer | null = null;
+
+  constructor(private readonly databaseUrl: string) {}
+
+  attach<S extends Server>(server: S, deliver: Deliver): void {
+    const io = server as unknown as FanoutServer;
+    const pool = new Pool({ connectionString: this.databaseUrl, max: 2, application_name: 'switchboard desk fan-out' });
+    pool.on('error', (error) => this.logger.warn(`fan-out connection error: ${error.message}`));
+    // The adapter keeps one client checked out for LISTEN and listens to its 'end' (to reconnect)
+    // but not its 'error': without this a database restart would crash the process.
+    pool.on('connect', (client) => client.on('error', (error) => this.logger.warn(`fan-out connection lost: ${error.message}`)));
+    io.adapter(
+      createAdapter(pool, {
+        channelPrefix: CHANNEL_PREFIX,
+        tableName: FANOUT_TABLE,
+        payloadThreshold: 0,
+        errorHandler: (error: Error) => this.logger.warn(`fan-out: ${error.message}`),
+      }),
+    );
+    io.on('desk.event', (audience, event, data) => {
+      if (!audience || !Array.isArray(audience.users) || typeof event !== 'string') {
+        this.logger.warn(`fan-out: malformed event from another instance ignored`);
+        return;
+      }
+      try {
+        deliver({ users: audience.users, all: audience.all === true }, event, data);
+      } catch (error) {
+        this.logger.error(`fan-out: ${event} not delivered: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+    this.pool = pool;
+    this.io = io;
+  }
+
+  /** Hands one event to the other instances (fire and forget; errors are logged by the adapter). */
+  publish<K extends ClientEventName>(audience: Audience, event: K, data: ClientEventMap[K]): void {
+    this.io?.serverSideEmit('desk.event', { users: [...audience.users], all: audience.all }, event, data);
+  }
+
+  /** Instances the adapter has heard from (heartbeats), this one included. */
+  async instanceCount(): Promise<number> {
+    return this.io ? this.io.of('/').adapter.serverCount() : 1;
+  }
+
+  /** Ends the pool; call after the socket.io server closed (that releases the LISTEN connection). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    this.io = null;
+    if (!pool) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pool.end(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+}

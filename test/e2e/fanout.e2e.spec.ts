@@ -1,0 +1,126 @@
+/**
+ * Desk fan-out across instances: two in-process apps on the test database and one AMI (the
+ * replay server behind a gate). A takes the AMI lock and consumes the recording; B stands by and
+ * has the desks. B's desks (socket.io and /ws) get A's popups through the socket.io Postgres
+ * adapter, exactly once, and only the desks of the audience.
+ */
+import request from 'supertest';
+import { io as connectIo, type Socket as IoSocket } from 'socket.io-client';
+import { WebSocket } from 'ws';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source';
+import type { ClientEventMap, ClientEventName } from '../../src/realtime/client-events';
+import { RealtimeGateway } from '../../src/realtime/realtime.gateway';
+import { AmiReplayServer } from '../support/ami-replay-server';
+import { amiEnv, gatedAmi, LAB_PASSWORD, seedLab, transcript, until, type SeededLab } from '../support/lab';
+import { testDatabaseUrl } from '../support/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+type Received = { [K in ClientEventName]: { event: K; data: ClientEventMap[K] } }[ClientEventName];
+
+interface Desk {
+  events: Received[];
+  of<K extends ClientEventName>(event: K): ClientEventMap[K][];
+  close(): void;
+}
+
+function desk(events: Received[], close: () => void): Desk {
+  return {
+    events,
+    of: <K extends ClientEventName>(event: K) => events.filter((e) => e.event === event).map((e) => e.data as ClientEventMap[K]),
+    close,
+  };
+}
+
+function ioDesk(url: string, token: string, scope?: 'all'): Promise<Desk> {
+  const socket: IoSocket = connectIo(url, { auth: { token, scope }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const events: Received[] = [];
+  socket.onAny((event: ClientEventName, data: ClientEventMap[ClientEventName]) => events.push({ event, data } as Received));
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(desk(events, () => socket.disconnect())));
+    socket.once('connect_error', reject);
+  });
+}
+
+function wsDesk(url: string, token: string): Promise<Desk> {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`);
+  const events: Received[] = [];
+  socket.on('message', (raw) => events.push(JSON.parse(String(raw)) as Received));
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(desk(events, () => socket.close())));
+    socket.once('error', reject);
+  });
+}
+
+describe('desk fan-out across two instances (socket.io Postgres adapter)', () => {
+  let seedSource: DataSource;
+  let lab: SeededLab;
+  let a: TestApp | null = null;
+  let b: TestApp | null = null;
+  let server: { port: number; close(): Promise<void> } | null = null;
+  let gate: Awaited<ReturnType<typeof gatedAmi>> | null = null;
+  const desks: Desk[] = [];
+
+  beforeAll(async () => {
+    seedSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
+    await seedSource.initialize();
+    lab = await seedLab(seedSource);
+  });
+
+  afterAll(async () => {
+    for (const d of desks.splice(0)) d.close();
+    await b?.close();
+    await a?.close();
+    await gate?.close();
+    await server?.close();
+    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    await seedSource.destroy();
+  });
+
+  async function login(app: TestApp, extension: string): Promise<string> {
+    const response = await request(app.app.getHttpServer()).post('/api/auth/login').send({ email: lab.emails.get(extension), password: LAB_PASSWORD }).expect(200);
+    return (response.body as { accessToken: string }).accessToken;
+  }
+
+  it("a desk on the follower gets the leader's popups with the card, exactly once, on both transports; other desks get nothing", async () => {
+    const replay = new AmiReplayServer({ recordings: [transcript('a_known_responsible_answers.ami')] });
+    server = await replay.listen(0);
+    gate = await gatedAmi(server.port);
+    a = await createTestApp({ ...amiEnv(gate.port), AMI_LEADER_POLL_MS: '500' });
+    await until('A to lead', async () => ((await a?.http.get('/health'))?.body as { ami: { leader: boolean } }).ami.leader);
+    b = await createTestApp({ ...amiEnv(gate.port), AMI_LEADER_POLL_MS: '500' });
+    expect((await b.http.get('/health').expect(200)).body).toMatchObject({ ami: { leader: false } });
+    // B hears A's adapter (its LISTEN is up): from now on A's publications reach B.
+    const gatewayOfB = b.app.get(RealtimeGateway);
+    await until('B to see A', async () => (await gatewayOfB.instanceCount()) === 2, 15_000);
+
+    const url = await b.app.getUrl();
+    const annaIo = await ioDesk(url, await login(b, '101'));
+    const annaWs = await wsDesk(url, await login(b, '101'));
+    const vera = await ioDesk(url, await login(b, '103'));
+    const veraWs = await wsDesk(url, await login(b, '103'));
+    desks.push(annaIo, annaWs, vera, veraWs);
+    for (const d of desks) await until('the snapshot', () => d.of('desk.snapshot').length > 0);
+    expect(annaIo.of('desk.snapshot')[0]).toMatchObject({ user: { id: lab.userIds.get('101') }, calls: [] });
+
+    gate.open();
+    for (const anna of [annaIo, annaWs]) {
+      await until('the call to end on the follower desk', () => anna.of('call.ended').length > 0, 20_000);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500)); // anything late or duplicated would arrive by now
+
+    for (const anna of [annaIo, annaWs]) {
+      const ringing = anna.of('call.ringing');
+      expect(ringing).toHaveLength(1);
+      expect(ringing[0]).toMatchObject({ ringing: { extension: '101', userId: lab.userIds.get('101') } });
+      expect(ringing[0].card.contact?.name).toBe('Alexey Smirnov');
+      expect(anna.of('call.answered')).toHaveLength(1);
+      expect(anna.of('call.ended')).toHaveLength(1);
+      // In order, as A sent them.
+      expect(anna.events.map((e) => e.event).filter((e) => e !== 'desk.snapshot')).toEqual(['call.ringing', 'call.answered', 'call.ended']);
+    }
+    expect(annaWs.events.slice(1)).toEqual(annaIo.events.slice(1));
+    expect(vera.events.map((e) => e.event)).toEqual(['desk.snapshot']);
+    expect(veraWs.events.map((e) => e.event)).toEqual(['desk.snapshot']);
+  }, 60_000);
+});
