@@ -21,12 +21,11 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { INestApplication } from '@nestjs/common';
 import AsteriskManager = require('asterisk-manager');
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres';
 import { AmiFrameParser } from '../src/telephony/ami/ami-frame-parser';
+import { benchDatabase } from './bench-database';
 import { AmiClient } from '../src/telephony/ami/ami.client';
 import { createCallTrackerState, reduceCallEvent } from '../src/telephony/calls/call-reducer';
 import { CallTrackerService } from '../src/telephony/calls/call-tracker.service';
@@ -273,49 +272,7 @@ function clientAndReducer(server: StreamServer, timeoutS: number, directory: Dir
   });
 }
 
-async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = process.env.DATABASE_URL;
-  if (base) {
-    const name = `switchboard_bench_${process.pid}`;
-    const admin = new Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      async drop() {
-        const again = new Client({ connectionString: base });
-        await again.connect();
-        await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await again.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-pg-'));
-  const port = await freePort();
-  process.stderr.write(`bench: starting an embedded PostgreSQL in ${dir} (port ${port})\n`);
-  const embedded: EmbeddedDatabase = await startEmbeddedPostgres({ dir, port, database: 'switchboard_bench' });
-  return {
-    url: embedded.url,
-    async drop() {
-      await embedded.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function seedDirectory(dataSource: DataSource, directory: Directory): Promise<void> {
   const ids = new Map<string, string>();
@@ -337,7 +294,7 @@ async function seedDirectory(dataSource: DataSource, directory: Directory): Prom
 }
 
 async function fullService(server: StreamServer, timeoutS: number, directory: Directory): Promise<StageResult> {
-  const database = await benchDatabase();
+  const database = await benchDatabase('ingest');
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   let app: INestApplication | null = null;
   try {

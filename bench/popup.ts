@@ -19,14 +19,13 @@ import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrationsLocked } from '../src/database/migrate';
 import type { CallRingingEvent } from '../src/realtime/client-events';
+import { benchDatabase } from './bench-database';
 import { RealtimeService } from '../src/realtime/realtime.service';
 import { CallTrackerService } from '../src/telephony/calls/call-tracker.service';
 import { parseDirectory } from '../src/telephony/calls/directory';
@@ -141,49 +140,7 @@ async function runDesks(url: string, specs: DeskSpec[]): Promise<void> {
 
 // ----------------------------------------------------------------------------------- the service
 
-async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = process.env.DATABASE_URL;
-  if (base) {
-    const name = `switchboard_bench_popup_${process.pid}`;
-    const admin = new Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      async drop() {
-        const again = new Client({ connectionString: base });
-        await again.connect();
-        await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await again.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-pg-'));
-  const port = await freePort();
-  process.stderr.write(`bench: starting an embedded PostgreSQL in ${dir} (port ${port})\n`);
-  const embedded = await startEmbeddedPostgres({ dir, port, database: 'switchboard_bench' });
-  return {
-    url: embedded.url,
-    async drop() {
-      await embedded.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 interface Seeded {
   people: { id: string; role: string; name: string; ext: string[]; deskRole: DeskSpec['role'] }[];
@@ -304,7 +261,7 @@ async function main(): Promise<number> {
   }, (args.timeoutS + 30) * 1000);
   watchdog.unref();
 
-  const database = await benchDatabase();
+  const database = await benchDatabase('popup');
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-popup-'));
   let app: INestApplication | null = null;
   let worker: Worker | null = null;

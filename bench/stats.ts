@@ -14,9 +14,9 @@
  * parallel batch. Every phase is bounded; the run stops by itself.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
+import { freePort } from './bench-database';
 import { loadConfig, type AppConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres';
@@ -71,16 +71,6 @@ function shapes(): CallRecord[] {
   return records;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? ok(address.port) : fail(new Error('no port'))));
-    });
-  });
-}
 
 /** Team: managers 101–112 in `sales`, head 200, CEO 300, owner 400 (created once). */
 async function ensureTeam(db: DataSource): Promise<void> {
