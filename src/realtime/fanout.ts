@@ -2,13 +2,25 @@ import { Logger } from '@nestjs/common';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import { Pool } from 'pg';
 import type { Server } from 'socket.io';
-import type { ClientEventMap, ClientEventName } from './client-events';
+import type { ClientEventMap, ClientEventName, DeskSnapshotCall } from './client-events';
 import type { Audience } from './realtime.gateway';
 
-/** What instances send each other (socket.io server-side events): one desk event and its audience. */
+/** Whose calls a desk's snapshot shows: one user's, or every call (supervisors). */
+export interface SnapshotQuery {
+  userId: string;
+  all: boolean;
+}
+
+/**
+ * What instances send each other (socket.io server-side events): one desk event and its audience;
+ * a desk's snapshot asked of the others (the leader has the live calls; followers answer []).
+ */
 export interface FanoutEvents {
   'desk.event': (audience: Audience, event: ClientEventName, data: ClientEventMap[ClientEventName]) => void;
+  'desk.snapshot': (query: SnapshotQuery, reply: (calls: DeskSnapshotCall[]) => void) => void;
 }
+
+type SnapshotSource = (query: SnapshotQuery) => Promise<DeskSnapshotCall[]>;
 
 type Deliver = (audience: Audience, event: ClientEventName, data: ClientEventMap[ClientEventName]) => void;
 type FanoutServer = Server<Record<string, never>, Record<string, never>, FanoutEvents>;
@@ -17,6 +29,8 @@ type FanoutServer = Server<Record<string, never>, Record<string, never>, FanoutE
 export const FANOUT_TABLE = 'socket_io_attachments';
 const CHANNEL_PREFIX = 'switchboard';
 const CLOSE_WAIT_MS = 2_000;
+/** How long a connecting desk's snapshot waits for the other instances' calls. */
+const SNAPSHOT_WAIT_MS = 2_000;
 
 /**
  * Desk events across instances on one database, through the socket.io Postgres adapter
@@ -34,6 +48,7 @@ export class InstanceFanout {
   private readonly logger = new Logger(InstanceFanout.name);
   private pool: Pool | null = null;
   private io: FanoutServer | null = null;
+  private snapshots: SnapshotSource = () => Promise.resolve([]);
 
   constructor(private readonly databaseUrl: string) {}
 
@@ -63,8 +78,44 @@ export class InstanceFanout {
         this.logger.error(`fan-out: ${event} not delivered: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
+    io.on('desk.snapshot', (query, reply) => {
+      if (typeof reply !== 'function') return;
+      if (!query || typeof query.userId !== 'string') return reply([]);
+      this.snapshots({ userId: query.userId, all: query.all === true })
+        .then(reply)
+        .catch((error: unknown) => {
+          this.logger.error(`fan-out: snapshot for user ${query.userId} failed: ${error instanceof Error ? error.message : String(error)}`);
+          reply([]);
+        });
+    });
     this.pool = pool;
     this.io = io;
+  }
+
+  /** What this instance answers when another one asks for a desk's calls. */
+  answerSnapshots(source: SnapshotSource): void {
+    this.snapshots = source;
+  }
+
+  /** The calls the other instances show for a desk; what arrived within SNAPSHOT_WAIT_MS (else []). */
+  async snapshotOfOthers(query: SnapshotQuery): Promise<DeskSnapshotCall[]> {
+    const io = this.io;
+    if (!io) return [];
+    let timer: NodeJS.Timeout | undefined;
+    const asked = io.serverSideEmitWithAck('desk.snapshot', query).catch((error: unknown) => {
+      const partial = (error as { responses?: DeskSnapshotCall[][] }).responses ?? [];
+      this.logger.warn(`fan-out: snapshot for user ${query.userId}: ${error instanceof Error ? error.message : String(error)}`);
+      return partial;
+    });
+    const late = new Promise<DeskSnapshotCall[][]>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn(`fan-out: snapshot for user ${query.userId}: no answer within ${SNAPSHOT_WAIT_MS} ms; the desk gets this instance's calls only`);
+        resolve([]);
+      }, SNAPSHOT_WAIT_MS);
+    });
+    const responses = await Promise.race([asked, late]);
+    clearTimeout(timer);
+    return responses.filter(Array.isArray).flat();
   }
 
   /** Hands one event to the other instances (fire and forget; errors are logged by the adapter). */

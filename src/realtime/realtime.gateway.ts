@@ -9,9 +9,9 @@ import type { AuthUser } from '../auth/auth-user';
 import { AuthService } from '../auth/auth.service';
 import { SUPERVISORS } from '../auth/roles.decorator';
 import { DomainError } from '../common/domain-error';
-import type { ClientEventMap, ClientEventName, ClientToServerEvents, ServerToClientEvents } from './client-events';
+import type { ClientEventMap, ClientEventName, ClientToServerEvents, DeskSnapshotCall, ServerToClientEvents } from './client-events';
 import { plainEndpointOf } from './dual-socket.adapter';
-import { InstanceFanout, type FanoutEvents } from './fanout';
+import { InstanceFanout, type FanoutEvents, type SnapshotQuery } from './fanout';
 
 /** Who is at a desk: the token's user and whether they watch every call (supervisors only). */
 export interface DeskIdentity {
@@ -146,6 +146,16 @@ export class RealtimeGateway
     if (audience.users.length === 0 && !audience.all) return;
     this.deliverLocally(audience, event, data);
     this.fanout.publish(audience, event, data);
+  }
+
+  /** Answers the other instances' snapshot requests (the leader's live calls for a desk). */
+  answerSnapshots(source: (query: SnapshotQuery) => Promise<DeskSnapshotCall[]>): void {
+    this.fanout.answerSnapshots(source);
+  }
+
+  /** The calls other instances show for a desk (a follower asks the leader when a desk connects). */
+  snapshotOfOthers(query: SnapshotQuery): Promise<DeskSnapshotCall[]> {
+    return this.fanout.snapshotOfOthers(query);
   }
 
   /** Instances whose desks get this instance's events (this one included), as the adapter knows them. */

@@ -46,7 +46,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     private readonly gateway: RealtimeGateway,
     private readonly cards: CallerCardCache,
     @InjectDataSource() private readonly dataSource: DataSource,
-    ami: AmiService,
+    private readonly ami: AmiService,
     private readonly metrics: MetricsService,
   ) {
     // Subscribed in the constructor, before the call tracker subscribes (in its onModuleInit): this
@@ -74,22 +74,12 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
         this.carryOut(deskFinalized(this.state, record, answeredUserId), this.arrival());
       }),
     );
+    this.gateway.answerSnapshots((query) => this.snapshotCalls(query.userId, query.all));
     this.gateway.onDeskConnected((desk, send, connectionId) => {
-      const items = deskSnapshot(this.state, desk.user.id, desk.scope === 'all');
-      void Promise.all(
-        items.map(
-          async (item): Promise<DeskSnapshotCall> => ({
-            linkedid: item.linkedid,
-            state: item.state,
-            uniqueid: item.leg.uniqueid,
-            person: this.person(item.leg),
-            step: item.leg.step,
-            at: item.leg.at,
-            answeredBy: item.answered ? this.person(item.answered) : null,
-            card: await this.cards.cardFor(item.linkedid, item.base),
-          }),
-        ),
-      ).then((calls) => {
+      const query = { userId: desk.user.id, all: desk.scope === 'all' };
+      // A follower consumes no AMI and has no live calls: it asks the other instances (the leader).
+      void Promise.all([this.snapshotCalls(query.userId, query.all), this.ami.leader ? [] : this.gateway.snapshotOfOthers(query)]).then(([own, others]) => {
+        const calls = [...own, ...others.filter((call) => !own.some((mine) => mine.linkedid === call.linkedid))];
         send('desk.snapshot', { user: { id: desk.user.id, name: desk.user.name, role: desk.user.role }, scope: desk.scope, calls });
         if (calls.length > 0) this.logger.log(`desk ${connectionId} (user ${desk.user.id}): snapshot with ${calls.length} call(s) in progress`);
       });
@@ -100,6 +90,25 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     for (const off of this.unsubscribe.splice(0)) off();
     if (this.peopleTimer) clearInterval(this.peopleTimer);
     this.peopleTimer = null;
+  }
+
+  /** This instance's calls in progress for a desk, with their cards. */
+  private snapshotCalls(userId: string, all: boolean): Promise<DeskSnapshotCall[]> {
+    const items = deskSnapshot(this.state, userId, all);
+    return Promise.all(
+      items.map(
+        async (item): Promise<DeskSnapshotCall> => ({
+          linkedid: item.linkedid,
+          state: item.state,
+          uniqueid: item.leg.uniqueid,
+          person: this.person(item.leg),
+          step: item.leg.step,
+          at: item.leg.at,
+          answeredBy: item.answered ? this.person(item.answered) : null,
+          card: await this.cards.cardFor(item.linkedid, item.base),
+        }),
+      ),
+    );
   }
 
   /** Calls the desks are shown now (for status and tests). */

@@ -11,8 +11,9 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
 import type { ClientEventMap, ClientEventName } from '../../src/realtime/client-events';
 import { RealtimeGateway } from '../../src/realtime/realtime.gateway';
-import { AmiReplayServer } from '../support/ami-replay-server';
-import { amiEnv, gatedAmi, LAB_PASSWORD, seedLab, transcript, until, type SeededLab } from '../support/lab';
+import { RealtimeService } from '../../src/realtime/realtime.service';
+import { AmiReplayServer, type ReplayServerOptions } from '../support/ami-replay-server';
+import { amiEnv, gatedAmi, LAB_PASSWORD, liveChannelsAfter, seedLab, splitRecording, transcript, until, type SeededLab } from '../support/lab';
 import { testDatabaseUrl } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -67,12 +68,18 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
     lab = await seedLab(seedSource);
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     for (const d of desks.splice(0)) d.close();
     await b?.close();
     await a?.close();
     await gate?.close();
     await server?.close();
+    a = b = null;
+    gate = null;
+    server = null;
+  });
+
+  afterAll(async () => {
     await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
     await seedSource.destroy();
   });
@@ -82,18 +89,23 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
     return (response.body as { accessToken: string }).accessToken;
   }
 
-  it("a desk on the follower gets the leader's popups with the card, exactly once, on both transports; other desks get nothing", async () => {
-    const replay = new AmiReplayServer({ recordings: [transcript('a_known_responsible_answers.ami')] });
-    server = await replay.listen(0);
+  /** A leads (AMI behind a closed gate), B follows; both hear each other's adapter. */
+  async function boot(options: ReplayServerOptions): Promise<{ a: TestApp; b: TestApp }> {
+    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    server = await new AmiReplayServer(options).listen(0);
     gate = await gatedAmi(server.port);
-    a = await createTestApp({ ...amiEnv(gate.port), AMI_LEADER_POLL_MS: '500' });
-    await until('A to lead', async () => ((await a?.http.get('/health'))?.body as { ami: { leader: boolean } }).ami.leader);
-    b = await createTestApp({ ...amiEnv(gate.port), AMI_LEADER_POLL_MS: '500' });
-    expect((await b.http.get('/health').expect(200)).body).toMatchObject({ ami: { leader: false } });
-    // B hears A's adapter (its LISTEN is up): from now on A's publications reach B.
-    const gatewayOfB = b.app.get(RealtimeGateway);
-    await until('B to see A', async () => (await gatewayOfB.instanceCount()) === 2, 15_000);
+    const leader = (a = await createTestApp({ ...amiEnv(gate.port), AMI_LEADER_POLL_MS: '500' }));
+    await until('A to lead', async () => ((await leader.http.get('/health')).body as { ami: { leader: boolean } }).ami.leader);
+    const follower = (b = await createTestApp({ ...amiEnv(gate.port), AMI_LEADER_POLL_MS: '500' }));
+    expect((await follower.http.get('/health').expect(200)).body).toMatchObject({ ami: { leader: false } });
+    // B hears A's adapter (its LISTEN is up, A's heartbeat arrived): from now on A's publications reach B.
+    await until('B to see A', async () => (await follower.app.get(RealtimeGateway).instanceCount()) === 2, 15_000);
+    await until('A to see B', async () => (await leader.app.get(RealtimeGateway).instanceCount()) === 2, 15_000);
+    return { a: leader, b: follower };
+  }
 
+  it("a desk on the follower gets the leader's popups with the card, exactly once, on both transports; other desks get nothing", async () => {
+    const { b } = await boot({ recordings: [transcript('a_known_responsible_answers.ami')] });
     const url = await b.app.getUrl();
     const annaIo = await ioDesk(url, await login(b, '101'));
     const annaWs = await wsDesk(url, await login(b, '101'));
@@ -103,7 +115,7 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
     for (const d of desks) await until('the snapshot', () => d.of('desk.snapshot').length > 0);
     expect(annaIo.of('desk.snapshot')[0]).toMatchObject({ user: { id: lab.userIds.get('101') }, calls: [] });
 
-    gate.open();
+    gate?.open();
     for (const anna of [annaIo, annaWs]) {
       await until('the call to end on the follower desk', () => anna.of('call.ended').length > 0, 20_000);
     }
@@ -122,5 +134,28 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
     expect(annaWs.events.slice(1)).toEqual(annaIo.events.slice(1));
     expect(vera.events.map((e) => e.event)).toEqual(['desk.snapshot']);
     expect(veraWs.events.map((e) => e.event)).toEqual(['desk.snapshot']);
+  }, 60_000);
+
+  it("a desk connecting to the follower mid-call gets the leader's live call in its snapshot", async () => {
+    const scenario = 'a_known_responsible_answers';
+    const { head, headEvents } = splitRecording(scenario, (block) => /Event: DialState\r\n/.test(block) && /DialStatus: RINGING/.test(block));
+    const { a, b } = await boot({ recordings: [{ name: 'until-ringing', data: head }], betweenRecordings: 'continue', channels: liveChannelsAfter(scenario, headEvents) });
+    gate?.open();
+    const [linkedid] = await until('A to show the ringing call', () => {
+      const ids = a.app.get(RealtimeService).liveCallIds();
+      return ids.length > 0 ? ids : null;
+    });
+    expect(b.app.get(RealtimeService).liveCallIds()).toEqual([]);
+
+    const url = await b.app.getUrl();
+    const anna = await wsDesk(url, await login(b, '101'));
+    const vera = await ioDesk(url, await login(b, '103'));
+    desks.push(anna, vera);
+    const [snapshot] = await until('the snapshot', () => (anna.of('desk.snapshot').length > 0 ? anna.of('desk.snapshot') : null));
+    expect(snapshot.calls).toHaveLength(1);
+    expect(snapshot.calls[0]).toMatchObject({ linkedid, state: 'ringing', person: { extension: '101', userId: lab.userIds.get('101') } });
+    expect(snapshot.calls[0].card.contact?.name).toBe('Alexey Smirnov');
+    await until("Vera's snapshot", () => vera.of('desk.snapshot').length > 0);
+    expect(vera.of('desk.snapshot')[0].calls).toEqual([]);
   }, 60_000);
 });
