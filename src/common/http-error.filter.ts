@@ -39,11 +39,32 @@ export class HttpErrorFilter implements ExceptionFilter {
       response.status(error.getStatus()).json(typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
       return;
     }
-    if (error instanceof QueryFailedError && /invalid input syntax for type uuid/.test(error.message)) {
-      response.status(HttpStatus.NOT_FOUND).json({ statusCode: 404, error: 'not_found', message: 'no such id' });
-      return;
+    if (error instanceof QueryFailedError) {
+      const mapped = mapDatabaseError(error);
+      if (mapped) {
+        response.status(mapped.statusCode).json(mapped);
+        return;
+      }
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ statusCode: 500, error: 'internal', message: 'internal error' });
+  }
+}
+
+/** Constraint violations that reach the API are the client's mistake, not a 500. */
+function mapDatabaseError(error: QueryFailedError): { statusCode: number; error: string; message: string; field?: string } | null {
+  const driver = error.driverError as { code?: string; detail?: string; column?: string } | undefined;
+  const detail = driver?.detail ?? '';
+  const column = /Key \(([a-z_]+)\)/.exec(detail)?.[1] ?? driver?.column;
+  const field = column?.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  switch (driver?.code) {
+    case '22P02': // invalid text representation (e.g. a malformed uuid in a path)
+      return { statusCode: 404, error: 'not_found', message: 'no such id' };
+    case '23503': // foreign key: the body points at a row that does not exist
+      return { statusCode: 400, error: 'invalid', message: `${field ?? 'a reference'} points at nothing`, ...(field ? { field } : {}) };
+    case '23505': // unique
+      return { statusCode: 409, error: 'conflict', message: `${field ?? 'a value'} already exists`, ...(field ? { field } : {}) };
+    default:
+      return null;
   }
 }

@@ -127,3 +127,21 @@ describe('CRM REST on real Postgres', () => {
     expect(after.body).toEqual([]);
   });
 });
+
+describe('references to missing rows', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('a body pointing at a row that does not exist is a 400 naming the field, not a 500', async () => {
+    const admin = await t.tokenFor('admin');
+    const response = await t.http
+      .post('/api/deals')
+      .set({ Authorization: `Bearer ${admin}` })
+      .send({ title: 'Ghost', contactId: '00000000-0000-4000-8000-000000000000' })
+      .expect(400);
+    expect(response.body).toMatchObject({ error: 'invalid', field: 'contactId' });
+  });
+});
