@@ -31,7 +31,10 @@ export class AuthService {
     return { accessToken: await this.jwt.signAsync(payload), user: toAuthUser(payload) };
   }
 
-  /** Verifies a token (REST or socket) and returns who it belongs to. */
+  /**
+   * Verifies a token (REST or socket) and returns who it belongs to, as the database has them now:
+   * a deactivated user's tokens stop working at once, and a changed role applies at once.
+   */
   async verify(token: string): Promise<AuthUser> {
     let payload: TokenPayload;
     try {
@@ -39,7 +42,9 @@ export class AuthService {
     } catch {
       throw new DomainError('unauthorized', 'invalid or expired token');
     }
-    return toAuthUser(payload);
+    const user = await this.users.findOne({ where: { id: payload.sub }, select: { id: true, role: true, name: true, extensions: true, active: true } });
+    if (!user?.active) throw new DomainError('unauthorized', 'this user is no longer active');
+    return { id: user.id, role: user.role, name: user.name, extensions: user.extensions };
   }
 }
 

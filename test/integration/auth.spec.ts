@@ -66,7 +66,10 @@ describe('auth and roles (real Postgres)', () => {
       .set('Authorization', `Bearer ${admin}`)
       .send({ name: 'Gone', email: 'gone@example.com', password: 'gone-password', role: 'manager' })
       .expect(201);
+    const login = await t.http.post('/api/auth/login').send({ email: 'gone@example.com', password: 'gone-password' }).expect(200);
     await t.http.delete(`/api/users/${created.body.id}`).set('Authorization', `Bearer ${admin}`).expect(200);
     await t.http.post('/api/auth/login').send({ email: 'gone@example.com', password: 'gone-password' }).expect(401);
+    // a token issued before the deactivation stops working too
+    await t.http.get('/api/auth/me').set('Authorization', `Bearer ${login.body.accessToken}`).expect(401);
   });
 });
