@@ -10,7 +10,9 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Off: TypeORM's error logging prints query parameters (password hashes, caller data).
+    // Failures surface as exceptions that the services log with their own context.
+    logging: false,
     extra: { max: 10 },
   };
 }

@@ -42,7 +42,7 @@ export class DeskController {
   @Get('assets/:name')
   @Header('Cache-Control', 'no-cache')
   asset(@Param('name') name: string, @Res({ passthrough: true }) response: Response): string {
-    const type = ASSETS[name];
+    const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!type) throw new DomainError('not_found', `no desk asset ${name}`);
     response.type(type);
     return this.file(name);

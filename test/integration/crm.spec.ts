@@ -145,3 +145,53 @@ describe('references to missing rows', () => {
     expect(response.body).toMatchObject({ error: 'invalid', field: 'contactId' });
   });
 });
+
+describe('who may change what', () => {
+  let t: TestApp;
+  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+  beforeEach(() => t.reset());
+
+  it('a manager cannot take or edit another manager\'s deal; a supervisor can', async () => {
+    const anna = await t.factories.user({ role: 'manager', password: 'password-123' });
+    const annaToken = (await t.http.post('/api/auth/login').send({ email: anna.email, password: 'password-123' })).body.accessToken as string;
+    const boris = await t.tokenFor('manager');
+    const head = await t.tokenFor('head_of_sales');
+    const deal = await t.http.post('/api/deals').set(auth(annaToken)).send({ title: 'Anna\'s deal', responsibleId: anna.id }).expect(201);
+    await t.http.patch(`/api/deals/${deal.body.id}`).set(auth(boris)).send({ title: 'mine now' }).expect(403);
+    await t.http.post(`/api/deals/${deal.body.id}/stage`).set(auth(boris)).send({ stageId: 'qualified' }).expect(403);
+    const bob = await t.http.get('/api/auth/me').set(auth(boris)).expect(200);
+    await t.http.patch(`/api/deals/${deal.body.id}`).set(auth(annaToken)).send({ responsibleId: bob.body.id }).expect(403);
+    await t.http.patch(`/api/deals/${deal.body.id}`).set(auth(head)).send({ responsibleId: bob.body.id }).expect(200);
+  });
+
+  it('a lost deal is reopened only by QA or the head of sales; the refusal reason cannot be patched away', async () => {
+    const qa = await t.tokenFor('qa');
+    const manager = await t.tokenFor('manager');
+    const deal = await t.http.post('/api/deals').set(auth(manager)).send({ title: 'Gone' }).expect(201);
+    await t.http.post(`/api/deals/${deal.body.id}/stage`).set(auth(qa)).send({ stageId: 'lost' }).expect(200);
+    await t.http.post(`/api/deals/${deal.body.id}/stage`).set(auth(manager)).send({ stageId: 'qualified' }).expect(403);
+    await t.http.post(`/api/deals/${deal.body.id}/stage`).set(auth(qa)).send({ stageId: 'qualified' }).expect(200);
+    await t.http.patch(`/api/deals/${deal.body.id}`).set(auth(manager)).send({ closeReason: null }).expect(400);
+  });
+
+  it('only supervisors change a client\'s responsible manager; managers cannot delete callback tasks', async () => {
+    const manager = await t.tokenFor('manager');
+    const other = await t.factories.user({ role: 'manager' });
+    await t.http.post('/api/companies').set(auth(manager)).send({ name: 'Acme', responsibleId: other.id }).expect(403);
+    const company = await t.http.post('/api/companies').set(auth(manager)).send({ name: 'Acme' }).expect(201);
+    await t.http.patch(`/api/companies/${company.body.id}`).set(auth(manager)).send({ responsibleId: other.id }).expect(403);
+    const task = await t.http.post('/api/tasks').set(auth(manager)).send({ title: 'Call back', kind: 'callback' }).expect(201);
+    await t.http.delete(`/api/tasks/${task.body.id}`).set(auth(manager)).expect(403);
+    await t.http.patch(`/api/tasks/${task.body.id}`).set(auth(manager)).send({ done: true }).expect(200);
+  });
+
+  it('supervisors other than admin cannot edit users (no self-promotion)', async () => {
+    const head = await t.tokenFor('head_of_sales');
+    const me = await t.http.get('/api/auth/me').set(auth(head)).expect(200);
+    await t.http.patch(`/api/users/${me.body.id}`).set(auth(head)).send({ role: 'admin' }).expect(403);
+  });
+});

@@ -27,7 +27,7 @@ export class UsersController {
     return this.users.create(body);
   }
 
-  @Roles(...SUPERVISORS)
+  @Roles('admin')
   @Patch(':id')
   update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUserDto): Promise<User> {
     return this.users.update(id, body);

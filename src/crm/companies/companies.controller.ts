@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../../auth/auth-user';
+import { CurrentUser } from '../../auth/current-user.decorator';
 import { Roles, SUPERVISORS } from '../../auth/roles.decorator';
 import { ListQuery } from '../common-query';
 import { CompaniesService } from './companies.service';
@@ -23,13 +25,13 @@ export class CompaniesController {
   }
 
   @Post()
-  create(@Body() body: CreateCompanyDto): Promise<Company> {
-    return this.companies.create(body);
+  create(@Body() body: CreateCompanyDto, @CurrentUser() user: AuthUser): Promise<Company> {
+    return this.companies.create(body, user);
   }
 
   @Patch(':id')
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateCompanyDto): Promise<Company> {
-    return this.companies.update(id, body);
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateCompanyDto, @CurrentUser() user: AuthUser): Promise<Company> {
+    return this.companies.update(id, body, user);
   }
 
   @Roles(...SUPERVISORS)

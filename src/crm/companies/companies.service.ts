@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, ILike } from 'typeorm';
 import { DomainError, notFound } from '../../common/domain-error';
+import type { AuthUser } from '../../auth/auth-user';
+import { assertMayAssignResponsible } from '../../auth/supervision';
 import { AppConfig } from '../../config';
 import { assignPhones, normalizePhones } from '../phones/phone-ownership';
 import { Company } from './company.entity';
@@ -30,7 +32,8 @@ export class CompaniesService {
     return company;
   }
 
-  async create(input: CreateCompanyDto): Promise<Company> {
+  async create(input: CreateCompanyDto, user: AuthUser): Promise<Company> {
+    assertMayAssignResponsible(user, null, input.responsibleId === user.id ? null : input.responsibleId);
     const { phones = [], ...fields } = input;
     const normalized = normalizePhones(phones, this.config.DEFAULT_REGION);
     const id = await this.dataSource.transaction(async (manager) => {
@@ -42,13 +45,14 @@ export class CompaniesService {
     return this.get(id);
   }
 
-  async update(id: string, input: UpdateCompanyDto): Promise<Company> {
+  async update(id: string, input: UpdateCompanyDto, user: AuthUser): Promise<Company> {
     const { phones, ...fields } = input;
     const normalized = phones ? normalizePhones(phones, this.config.DEFAULT_REGION) : null;
     await this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(Company);
       const company = await repo.findOne({ where: { id } });
       if (!company) throw notFound('company', id);
+      assertMayAssignResponsible(user, company.responsibleId, fields.responsibleId);
       if (fields.name && fields.name.toLowerCase() !== company.name.toLowerCase()) await this.assertNameFree(repo, fields.name);
       if (Object.keys(fields).length) await repo.update(id, fields);
       if (normalized) await assignPhones(manager, { companyId: id }, normalized, 'replace');

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../../auth/auth-user';
+import { CurrentUser } from '../../auth/current-user.decorator';
 import { Roles, SUPERVISORS } from '../../auth/roles.decorator';
 import { ListQuery } from '../common-query';
 import type { Contact } from './contact.entity';
@@ -23,13 +25,13 @@ export class ContactsController {
   }
 
   @Post()
-  create(@Body() body: CreateContactDto): Promise<Contact> {
-    return this.contacts.create(body);
+  create(@Body() body: CreateContactDto, @CurrentUser() user: AuthUser): Promise<Contact> {
+    return this.contacts.create(body, user);
   }
 
   @Patch(':id')
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateContactDto): Promise<Contact> {
-    return this.contacts.update(id, body);
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateContactDto, @CurrentUser() user: AuthUser): Promise<Contact> {
+    return this.contacts.update(id, body, user);
   }
 
   @Roles(...SUPERVISORS)

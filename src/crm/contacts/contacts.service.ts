@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, ILike } from 'typeorm';
 import { notFound } from '../../common/domain-error';
+import type { AuthUser } from '../../auth/auth-user';
+import { assertMayAssignResponsible } from '../../auth/supervision';
 import { AppConfig } from '../../config';
 import { assignPhones, normalizePhones } from '../phones/phone-ownership';
 import { Contact } from './contact.entity';
@@ -33,7 +35,8 @@ export class ContactsService {
     return contact;
   }
 
-  async create(input: CreateContactDto): Promise<Contact> {
+  async create(input: CreateContactDto, user: AuthUser): Promise<Contact> {
+    assertMayAssignResponsible(user, null, input.responsibleId === user.id ? null : input.responsibleId);
     const { phones = [], ...fields } = input;
     const normalized = normalizePhones(phones, this.config.DEFAULT_REGION);
     const id = await this.dataSource.transaction(async (manager) => {
@@ -44,12 +47,14 @@ export class ContactsService {
     return this.get(id);
   }
 
-  async update(id: string, input: UpdateContactDto): Promise<Contact> {
+  async update(id: string, input: UpdateContactDto, user: AuthUser): Promise<Contact> {
     const { phones, ...fields } = input;
     const normalized = phones ? normalizePhones(phones, this.config.DEFAULT_REGION) : null;
     await this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(Contact);
-      if (!(await repo.exists({ where: { id } }))) throw notFound('contact', id);
+      const contact = await repo.findOne({ where: { id } });
+      if (!contact) throw notFound('contact', id);
+      assertMayAssignResponsible(user, contact.responsibleId, fields.responsibleId);
       if (Object.keys(fields).length) await repo.update(id, fields);
       if (normalized) await assignPhones(manager, { contactId: id }, normalized, 'replace');
     });

@@ -28,8 +28,8 @@ export class DealsController {
   }
 
   @Patch(':id')
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateDealDto): Promise<Deal> {
-    return this.deals.update(id, body);
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateDealDto, @CurrentUser() user: AuthUser): Promise<Deal> {
+    return this.deals.update(id, body, user);
   }
 
   /** Stage moves obey the pipeline rules (lost: QA/head of sales only; conditional refusal: reason required). */

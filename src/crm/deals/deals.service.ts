@@ -6,7 +6,7 @@ import { DomainError, notFound } from '../../common/domain-error';
 import { Deal } from './deal.entity';
 import type { CreateDealDto, ListDealsQuery, UpdateDealDto } from './dto/deal.dto';
 import type { StageId } from './pipeline-stage.entity';
-import { checkStageMove } from './stage-rules';
+import { checkDealEdit, checkStageMove, type StageMoveVerdict } from './stage-rules';
 
 @Injectable()
 export class DealsService {
@@ -36,13 +36,15 @@ export class DealsService {
   async create(input: CreateDealDto, user: AuthUser): Promise<Deal> {
     const { budget, ...fields } = input;
     const stageId = fields.stageId ?? 'unsorted';
-    this.assertMove(stageId, user, fields.closeReason);
+    this.assert(checkDealEdit(null, user, fields.responsibleId));
+    this.assert(checkStageMove(null, stageId, user.role, fields.closeReason));
     const saved = await this.deals.save(this.deals.create({ ...fields, stageId, budget: budget === undefined || budget === null ? null : String(budget) }));
     return this.get(saved.id);
   }
 
-  async update(id: string, input: UpdateDealDto): Promise<Deal> {
-    await this.get(id);
+  async update(id: string, input: UpdateDealDto, user: AuthUser): Promise<Deal> {
+    const deal = await this.get(id);
+    this.assert(checkDealEdit(deal, user, input.responsibleId));
     const { budget, ...fields } = input;
     await this.deals.update(id, { ...fields, ...(budget !== undefined ? { budget: budget === null ? null : String(budget) } : {}) });
     return this.get(id);
@@ -50,14 +52,14 @@ export class DealsService {
 
   async move(id: string, stageId: StageId, reason: string | undefined, user: AuthUser): Promise<Deal> {
     const deal = await this.get(id);
-    this.assertMove(stageId, user, reason);
+    this.assert(checkDealEdit(deal, user, undefined));
+    this.assert(checkStageMove(deal.stageId, stageId, user.role, reason));
     await this.deals.update(id, { stageId, ...(reason ? { closeReason: reason } : {}) });
     this.logger.log(`deal ${id} moved ${deal.stageId} → ${stageId} by user ${user.id}`);
     return this.get(id);
   }
 
-  private assertMove(stageId: StageId, user: AuthUser, reason: string | null | undefined): void {
-    const verdict = checkStageMove(stageId, user.role, reason);
+  private assert(verdict: StageMoveVerdict): void {
     if (!verdict.ok) throw new DomainError(verdict.code, verdict.message, verdict.field ? { field: verdict.field } : undefined);
   }
 }

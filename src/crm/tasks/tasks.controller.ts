@@ -28,13 +28,13 @@ export class TasksController {
   }
 
   @Patch(':id')
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateTaskDto): Promise<Task> {
-    return this.tasks.update(id, body);
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateTaskDto, @CurrentUser() user: AuthUser): Promise<Task> {
+    return this.tasks.update(id, body, user);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    return this.tasks.remove(id);
+  remove(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: AuthUser): Promise<void> {
+    return this.tasks.remove(id, user);
   }
 }

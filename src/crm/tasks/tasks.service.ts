@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
 import type { AuthUser } from '../../auth/auth-user';
-import { notFound } from '../../common/domain-error';
+import { isSupervisor } from '../../auth/supervision';
+import { DomainError, notFound } from '../../common/domain-error';
 import type { CreateTaskDto, ListTasksQuery, UpdateTaskDto } from './dto/task.dto';
 import { Task } from './task.entity';
 
@@ -37,8 +38,12 @@ export class TasksService {
     return this.get(saved.id);
   }
 
-  async update(id: string, input: UpdateTaskDto): Promise<Task> {
+  async update(id: string, input: UpdateTaskDto, user: AuthUser): Promise<Task> {
     const task = await this.get(id);
+    assertMayChangeTask(task, user);
+    if (input.assigneeId !== undefined && input.assigneeId !== task.assigneeId && input.assigneeId !== user.id && !isSupervisor(user)) {
+      throw new DomainError('forbidden', 'only a supervisor may give a task to someone else', { field: 'assigneeId' });
+    }
     const { done, dueAt, ...fields } = input;
     await this.tasks.update(id, {
       ...fields,
@@ -48,8 +53,17 @@ export class TasksService {
     return this.get(id);
   }
 
-  async remove(id: string): Promise<void> {
-    const result = await this.tasks.delete(id);
-    if (!result.affected) throw notFound('task', id);
+  async remove(id: string, user: AuthUser): Promise<void> {
+    const task = await this.get(id);
+    assertMayChangeTask(task, user);
+    // Callback tasks are the evidence behind the callback-speed figures.
+    if (task.kind === 'callback' && !isSupervisor(user)) throw new DomainError('forbidden', 'callback tasks are closed, not deleted');
+    await this.tasks.delete(id);
   }
+}
+
+/** Managers change their own tasks and the exchange's (no assignee); supervisors and QA any. */
+function assertMayChangeTask(task: Task, user: AuthUser): void {
+  if (isSupervisor(user) || user.role === 'qa' || task.assigneeId === null || task.assigneeId === user.id) return;
+  throw new DomainError('forbidden', 'this task belongs to someone else');
 }

@@ -32,7 +32,8 @@ export class CreateDealDto {
   closeReason?: string | null;
 }
 
-export class UpdateDealDto extends PartialType(OmitType(CreateDealDto, ['stageId'] as const)) {}
+/** The stage and its reason change only through POST /api/deals/:id/stage (the stage rules). */
+export class UpdateDealDto extends PartialType(OmitType(CreateDealDto, ['stageId', 'closeReason'] as const)) {}
 
 export class MoveDealDto {
   @ApiProperty({ enum: STAGE_IDS }) @IsIn(STAGE_IDS)

@@ -1,0 +1,13 @@
+import { DomainError } from '../common/domain-error';
+import type { AuthUser } from './auth-user';
+import { SUPERVISORS } from './roles.decorator';
+
+export function isSupervisor(user: AuthUser): boolean {
+  return SUPERVISORS.includes(user.role);
+}
+
+/** Who is responsible for a client decides who the PBX rings first: only supervisors change it. */
+export function assertMayAssignResponsible(user: AuthUser, current: string | null, next: string | null | undefined): void {
+  if (next === undefined || next === current || isSupervisor(user)) return;
+  throw new DomainError('forbidden', 'only a supervisor may change the responsible manager', { field: 'responsibleId' });
+}
