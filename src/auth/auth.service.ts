@@ -7,6 +7,11 @@ import { DomainError } from '../common/domain-error';
 import type { AuthUser, TokenPayload } from './auth-user';
 import { User } from './users/user.entity';
 
+const MAX_FAILED_LOGINS = 10;
+const FAILED_LOGIN_WINDOW_MS = 5 * 60_000;
+/** argon2 hash of a random string nobody knows, verified against when the email is unknown. */
+const DUMMY_HASH = '$argon2id$v=19$m=65536,p=4,t=3$m1lggxKSdW2ZdEA87mU29w$lxJFTzlrqbEXioal9FPpdq1KwHTvE3GP8HH1R3u6Wps';
+
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
@@ -16,17 +21,33 @@ export class AuthService {
     private readonly jwt: JwtService,
   ) {}
 
+  /** Failed logins per email in the current window: brute force is slowed to a crawl. */
+  private readonly failures = new Map<string, { count: number; until: number }>();
+
   async login(email: string, password: string): Promise<{ accessToken: string; user: AuthUser }> {
+    const key = email.toLowerCase();
+    const now = Date.now();
+    const failed = this.failures.get(key);
+    if (failed && failed.until > now && failed.count >= MAX_FAILED_LOGINS) {
+      throw new DomainError('rate_limited', `too many failed logins for ${email}; try again in ${Math.ceil((failed.until - now) / 1000)} s`);
+    }
     const user = await this.users
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
       .where('lower(user.email) = lower(:email)', { email })
       .getOne();
-    const ok = user?.passwordHash && user.active ? await argon2.verify(user.passwordHash, password).catch(() => false) : false;
+    // An unknown email costs the same argon2 work as a wrong password: timing tells nothing.
+    const hash = user?.passwordHash && user.active ? user.passwordHash : DUMMY_HASH;
+    const verified = await argon2.verify(hash, password).catch(() => false);
+    const ok = verified && hash !== DUMMY_HASH;
     if (!user || !ok) {
+      const window = failed && failed.until > now ? failed : { count: 0, until: now + FAILED_LOGIN_WINDOW_MS };
+      this.failures.set(key, { count: window.count + 1, until: window.until });
+      if (this.failures.size > 10_000) this.failures.clear();
       this.logger.warn(`failed login for ${email}`);
       throw new DomainError('unauthorized', 'wrong email or password');
     }
+    this.failures.delete(key);
     const payload: TokenPayload = { sub: user.id, role: user.role, name: user.name, ext: user.extensions };
     return { accessToken: await this.jwt.signAsync(payload), user: toAuthUser(payload) };
   }

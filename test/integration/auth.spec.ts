@@ -73,3 +73,18 @@ describe('auth and roles (real Postgres)', () => {
     await t.http.get('/api/auth/me').set('Authorization', `Bearer ${login.body.accessToken}`).expect(401);
   });
 });
+
+describe('login brute force', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('after 10 failed logins for one email the next is 429, even with the right password', async () => {
+    const user = await t.factories.user({ role: 'manager', password: 'right-password' });
+    for (let i = 0; i < 10; i++) await t.http.post('/api/auth/login').send({ email: user.email, password: `wrong-${i}` }).expect(401);
+    const blocked = await t.http.post('/api/auth/login').send({ email: user.email, password: 'right-password' }).expect(429);
+    expect(blocked.body.message).toMatch(/too many failed logins/);
+  });
+});
