@@ -13,6 +13,7 @@ export interface LeadCaptureResult {
 }
 
 const RETRY_DELAYS_MS = [500, 2_000, 10_000, 30_000];
+const CATCH_UP_INTERVAL_MS = 60_000;
 
 /**
  * Carries out lead capture for every finished call: loads the facts about the number, asks the
@@ -26,6 +27,7 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
   private queue: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
+  private sweep: NodeJS.Timeout | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -36,6 +38,11 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
   onApplicationBootstrap(): void {
     this.unsubscribe = this.bus.on('call.finalized', ({ record }) => this.enqueue(record));
     this.queue = this.queue.then(() => this.catchUp());
+    // Calls whose capture gave up (a long database outage) are picked up again once it is back.
+    this.sweep = setInterval(() => {
+      this.queue = this.queue.then(() => this.catchUp());
+    }, CATCH_UP_INTERVAL_MS);
+    this.sweep.unref();
   }
 
   /**
@@ -51,7 +58,10 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
           ORDER BY c.ended_at LIMIT 10000`,
       )) as { record: CallRecord }[];
       if (rows.length > 0) this.logger.log(`catching up lead capture for ${rows.length} stored calls`);
-      for (const { record } of rows) await this.processWithRetry(record);
+      for (const { record } of rows) {
+        if (this.stopped) return;
+        await this.processWithRetry(record);
+      }
     } catch (error) {
       this.logger.warn(`lead capture catch-up skipped: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -59,6 +69,7 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    if (this.sweep) clearInterval(this.sweep);
     this.unsubscribe?.();
     await this.queue;
   }
@@ -82,7 +93,7 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
         const delay = RETRY_DELAYS_MS[attempt];
         const text = error instanceof Error ? error.message : String(error);
         if (delay === undefined || this.stopped) {
-          this.logger.error(`call ${record.linkedid}: lead capture failed for good (${text}); it is retried at the next start`);
+          this.logger.error(`call ${record.linkedid}: lead capture failed (${text}); the next catch-up (within a minute, once the call is stored) retries it`);
           return;
         }
         this.logger.warn(`call ${record.linkedid}: lead capture failed (${text}); retrying in ${delay} ms`);

@@ -504,7 +504,8 @@ function legOfDialEvent(input: HandlerInput): { entry: CallEntry; leg: TrackedLe
 function onDialState(input: HandlerInput): void {
   const hit = legOfDialEvent(input);
   if (!hit) return;
-  if (input.message.DialStatus === 'RINGING') announceRinging(input, hit.entry, hit.leg);
+  // Phones and gateways that answer the INVITE with 183 (early media) instead of 180 ring all the same.
+  if (input.message.DialStatus === 'RINGING' || input.message.DialStatus === 'PROGRESS') announceRinging(input, hit.entry, hit.leg);
 }
 
 function onDialEnd(input: HandlerInput): void {
