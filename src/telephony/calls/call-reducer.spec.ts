@@ -191,22 +191,25 @@ function hms(seconds: number): string {
 /** What Asterisk would list for `CoreShowChannels` after the first `cut` messages. */
 function channelList(messages: AmiMessage[], cut: number): string {
   const alive = new Map<string, { snapshot: AmiMessage; createdAt: number }>();
+  const bridgeOf = new Map<string, string>();
   let now = 0;
   for (const message of messages.slice(0, cut)) {
     if (message.Timestamp) now = Number(message.Timestamp);
+    if (message.Event === 'BridgeEnter' && message.Uniqueid && message.BridgeUniqueid) bridgeOf.set(message.Uniqueid, message.BridgeUniqueid);
+    if (message.Event === 'BridgeLeave' && message.Uniqueid) bridgeOf.delete(message.Uniqueid);
     const uid = message.Uniqueid;
     if (!uid || !message.Channel || !message.Linkedid) continue;
     if (message.Event === 'Hangup') alive.delete(uid);
     else if (message.Event === 'Newchannel') alive.set(uid, { snapshot: message, createdAt: Number(message.Timestamp) });
     else if (alive.has(uid)) alive.set(uid, { snapshot: message, createdAt: alive.get(uid)?.createdAt ?? now });
   }
-  const items = [...alive.values()].map(({ snapshot, createdAt }) => {
+  const items = [...alive.entries()].map(([uid, { snapshot, createdAt }]) => {
     const item: AmiMessage = { Event: 'CoreShowChannel', ActionID: 'resync-1' };
     for (const key of CHANNEL_KEYS) item[key] = snapshot[key] ?? '';
     item.Application = 'Dial';
     item.ApplicationData = '';
     item.Duration = hms(now - createdAt);
-    item.BridgeId = '';
+    item.BridgeId = bridgeOf.get(uid) ?? '';
     return serialize(item);
   });
   return (
@@ -257,6 +260,24 @@ describe('resync after a reconnect', () => {
     const { records, effects } = runConnections([first, second]);
     expect(records).toEqual(recordsOf(scenario));
     expect(effects.filter((e) => e.type === 'problem')).toEqual([]);
+  });
+
+  it('a SIP call answered while the link was down (DialEnd lost) is answered, not missed', () => {
+    const scenario = 'j_sip_known_responsible_answers';
+    const messages = readMessages(join(TRANSCRIPTS, `${scenario}.ami`));
+    const ringing = messages.findIndex((m) => m.Event === 'DialState' && m.DialStatus === 'RINGING');
+    const answered = messages.findIndex((m) => m.Event === 'DialEnd' && m.DialStatus === 'ANSWER');
+    const bridged = messages.findIndex((m, i) => i > answered && m.Event === 'BridgeEnter');
+    expect([ringing, answered, bridged].every((i) => i > 0)).toBe(true);
+    const from = ringing + 1;
+    const to = bridged + 2;
+    const first = 'Asterisk Call Manager/11.0.0\r\n' + messages.slice(0, from).map(serialize).join('');
+    const second = channelList(messages, to) + messages.slice(to).map(serialize).join('');
+    const [record] = runConnections([first, second]).records;
+    const [truth] = recordsOf(scenario);
+    expect(record).toMatchObject({ disposition: 'answered', answeredBy: '101', stepReached: 'responsible', abandoned: false });
+    // the answer time is only known to lie in the gap: talk is at most the real talk plus the gap
+    expect(record!.talkSeconds).toBeGreaterThanOrEqual(truth!.talkSeconds);
   });
 
   it('a call first seen in a CoreShowChannels list (k_action_responses) keeps its caller and ringing leg', () => {

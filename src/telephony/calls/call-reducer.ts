@@ -657,7 +657,8 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
   state.resync = null;
   // List items carry no Timestamp: "now" is the latest time we know of, and a channel's start is
   // the epoch in its Uniqueid (`<epoch>.<seq>`) or else now minus its Duration.
-  let now = state.lastTimestamp ?? input.at;
+  const lastSeen = state.lastTimestamp ?? input.at;
+  let now = lastSeen;
   for (const item of list.items) {
     const born = uniqueidEpoch(known(item.Uniqueid));
     const age = durationSeconds(item.Duration);
@@ -671,7 +672,11 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
     alive.add(uid);
     const wasKnown = state.channelCall.has(uid);
     const hit = ensureChannel({ ...input, message: item, at: now });
-    if (!hit || wasKnown) continue;
+    if (!hit) continue;
+    if (wasKnown) {
+      answeredDuringGap(hit.entry, uid, item, lastSeen);
+      continue;
+    }
     const createdAt = uniqueidEpoch(uid) ?? now - (durationSeconds(item.Duration) ?? 0);
     hit.channel.createdAt = createdAt;
     hit.entry.call.firstSeenAt = Math.min(hit.entry.call.firstSeenAt, createdAt);
@@ -695,6 +700,19 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
     }
   }
   closeMissingChannels(state, alive, list.startedSeq, now, input.effects);
+}
+
+/**
+ * A leg we saw ringing that the list shows Up in a bridge was answered while the link was down
+ * (its DialEnd was lost): count it as answered, at the last moment we know it was still ringing.
+ */
+function answeredDuringGap(entry: CallEntry, uid: string, item: AmiMessage, lastSeen: number): void {
+  const leg = entry.call.legs.get(uid);
+  if (!leg || leg.dialStatus !== null || leg.answeredAt !== null) return;
+  if (Number(item.ChannelState) !== ChannelStateCode.Up || known(item.BridgeId) === null) return;
+  leg.answeredAt = Math.max(leg.startedAt, lastSeen);
+  leg.dialStatus = 'ANSWER';
+  entry.call.firstAnswerAt ??= leg.answeredAt;
 }
 
 /** `1795336311.478` → 1795336311 (Asterisk's default Uniqueid); null for other formats. */
