@@ -69,6 +69,13 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
       }),
       this.bus.on('call.answered', (event) => this.carryOut(deskAnswered(this.state, event), this.arrival())),
       this.bus.on('call.legEnded', (event) => this.carryOut(deskLegEnded(this.state, event), this.arrival())),
+      // The new leader announces these calls again (its resync); this instance forgets its popups.
+      this.bus.on('call.handedOver', ({ linkedids }) => {
+        for (const linkedid of linkedids) {
+          this.state.calls.delete(linkedid);
+          this.cards.forget(linkedid);
+        }
+      }),
       this.bus.on('call.finalized', ({ record }) => {
         const answeredUserId = record.answeredBy ? (this.people.get(record.answeredBy)?.id ?? null) : null;
         this.carryOut(deskFinalized(this.state, record, answeredUserId), this.arrival());

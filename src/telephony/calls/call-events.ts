@@ -9,6 +9,8 @@ export interface CallEventMap {
   'call.answered': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; step: string | null; at: number }];
   'call.legEnded': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; outcome: LegOutcome; at: number }];
   'call.finalized': [{ record: CallRecord }];
+  /** This instance stopped consuming AMI: these calls in progress are now the new leader's. */
+  'call.handedOver': [{ linkedids: string[] }];
 }
 
 export type CallEventName = keyof CallEventMap;

@@ -89,6 +89,7 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     this.state.calls.clear();
     this.state.channelCall.clear();
     this.state.resync = null;
+    this.bus.emit('call.handedOver', { linkedids: open });
     if (open.length > 0) {
       this.logger.warn(`handed over ${open.length} call(s) in progress to the new AMI leader: ${open.slice(0, 5).join(', ')}${open.length > 5 ? ', …' : ''}`);
     }
