@@ -303,7 +303,8 @@ export function legOutcome(call: TrackedCall, leg: TrackedLeg, answerAt: number 
     case 'CONGESTION':
     case 'CHANUNAVAIL':
     case 'INVALIDARGS':
-      return 'unavailable';
+      // A phone that declines (SIP 603/486) can come back as CHANUNAVAIL/CONGESTION: its cause tells.
+      return cause === CAUSE_REJECTED ? 'rejected' : cause === CAUSE_BUSY ? 'busy' : 'unavailable';
     case 'NOANSWER':
       return cause === CAUSE_REJECTED ? 'rejected' : cause === CAUSE_BUSY ? 'busy' : 'no_answer';
     case 'CANCEL':

@@ -549,3 +549,24 @@ describe('blind transfer', () => {
     ]);
   });
 });
+
+describe('a phone that declines with CHANUNAVAIL', () => {
+  it('is rejected (cause 21), not unavailable', () => {
+    const trunk = { Channel: 'PJSIP/trunk-00000011', Uniqueid: '1795400100.1', Linkedid: '1795400100.1' };
+    const phone = { Channel: 'PJSIP/101-00000012', Uniqueid: '1795400100.2', Linkedid: '1795400100.1' };
+    const dest = { DestChannel: phone.Channel, DestUniqueid: phone.Uniqueid, DestLinkedid: phone.Linkedid };
+    const at = (t: number): string => (1795400100 + t).toFixed(6);
+    const events: AmiMessage[] = [
+      { Event: 'Newchannel', ...trunk, Timestamp: at(0), ChannelState: '4', CallerIDNum: '+79161234567', Exten: '74951112233' },
+      { Event: 'VarSet', ...trunk, Timestamp: at(0.01), Variable: 'ESC_STEP', Value: 'responsible' },
+      { Event: 'Newchannel', ...phone, Timestamp: at(0.02), ChannelState: '0', CallerIDNum: '101' },
+      { Event: 'DialBegin', ...trunk, ...dest, Timestamp: at(0.03), DialString: '101' },
+      { Event: 'Hangup', ...phone, Timestamp: at(0.5), Cause: '21', 'Cause-txt': 'Call Rejected' },
+      { Event: 'DialEnd', ...trunk, ...dest, Timestamp: at(0.5), DialStatus: 'CHANUNAVAIL' },
+      { Event: 'Hangup', ...trunk, Timestamp: at(2), Cause: '16', 'Cause-txt': 'Normal Clearing' },
+    ];
+    const [record] = rebuildCalls(events, directory).records;
+    expect(record?.legs.map((leg) => [leg.extension, leg.outcome])).toEqual([['101', 'rejected']]);
+    expect(record).toMatchObject({ disposition: 'missed', stepReached: 'responsible', stepIndex: 1 });
+  });
+});
