@@ -258,6 +258,17 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
     expect(Number((await seedSource.query('SELECT count(*)::int AS n FROM call_raw_events'))[0].n)).toBe(2);
   });
 
+  it('a resync whose channel list times out is asked again on the same link', async () => {
+    await boot({ recordings: [file('a_known_responsible_answers.ami')], ignoreActions: ['CoreShowChannels'] });
+    const listRequests = (): number =>
+      (replay?.connections ?? []).flatMap((c) => c.actions).filter((a) => a.Action?.toLowerCase() === 'coreshowchannels').length;
+    await until('the first channel list request', () => listRequests() >= 1);
+    replay?.setIgnoredActions([]);
+    // the client's action timeout (10 s) fails the first one; the tracker asks again 1 s later
+    await until('the retried channel list request', () => listRequests() >= 2, 30_000);
+    expect(replay?.connections.filter((c) => c.loggedIn)).toHaveLength(1);
+  }, 45_000);
+
   it('a link cut in the middle of the burst: reconnect + resync, all 20 calls right, none lost or doubled', async () => {
     const cutAt = 2000;
     const live = liveChannelsAfter('burst1_20_calls', cutAt);

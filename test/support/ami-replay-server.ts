@@ -117,6 +117,11 @@ export class AmiReplayServer extends EventEmitter<ReplayServerEvents> {
     for (const session of this.sessions) session.socket.destroy();
   }
 
+  /** Actions (by name) left unanswered from now on, e.g. a CoreShowChannels that times out. */
+  setIgnoredActions(names: string[]): void {
+    this.options.ignoreActions = names;
+  }
+
   /** Open connections go silent — no answers, no events, socket left open (a dead peer). */
   freezeConnections(): void {
     for (const session of this.sessions) session.frozen = true;

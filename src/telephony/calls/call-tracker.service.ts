@@ -29,6 +29,9 @@ const SWEEP_MS = 60_000;
  * link was down; a periodic sweep closes calls silent for CALL_MAX_IDLE_SECONDS. Nothing here
  * throws into the AMI client.
  */
+/** Pauses before asking again for the channel list when a resync failed (then the idle sweep). */
+const RESYNC_RETRY_MS = [1_000, 5_000, 15_000];
+
 @Injectable()
 export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CallTrackerService.name);
@@ -43,6 +46,8 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
   /** Messages fed to the tracker and calls finalized since start. */
   messages = 0;
   finalized = 0;
+  /** The AMI connection (counter) the last resync was for. */
+  private connection = 0;
 
   constructor(
     private readonly ami: AmiService,
@@ -62,7 +67,10 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     if (!this.ami.enabled) return;
     await this.reloadDirectory();
     this.ami.on('message', (message) => this.ingest(message));
-    this.ami.on('connected', ({ connection }) => void this.resync(connection));
+    this.ami.on('connected', ({ connection }) => {
+      this.connection = connection;
+      void this.resync(connection);
+    });
     this.ami.on('leadership', ({ leader }) => {
       if (!leader) this.handOver();
     });
@@ -132,7 +140,7 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Lists live channels after a (re)connect and lets the tracker close what ended meanwhile. */
-  private async resync(connection: number): Promise<void> {
+  private async resync(connection: number, attempt = 0): Promise<void> {
     const actionId = `switchboard-resync-${++this.resyncs}`;
     // Mark where the snapshot starts in the event order before asking: channels with events after
     // this point are alive even if the list (taken a moment later) does not show them.
@@ -152,7 +160,16 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       this.state.resync = null;
       this.metrics.amiResyncs.inc({ result: 'failed' });
-      this.logger.warn(`resync on connection ${connection} failed: ${errorText(error)}; open calls are closed by the idle sweep if they never end`);
+      const delay = RESYNC_RETRY_MS[attempt];
+      if (delay === undefined) {
+        this.logger.warn(`resync on connection ${connection} failed: ${errorText(error)}; gave up, open calls are closed by the idle sweep if they never end`);
+        return;
+      }
+      this.logger.warn(`resync on connection ${connection} failed: ${errorText(error)}; retrying in ${delay} ms`);
+      setTimeout(() => {
+        // Only for the same link and while this instance still consumes it; a new link resyncs anyway.
+        if (this.connection === connection && this.ami.leader) void this.resync(connection, attempt + 1);
+      }, delay).unref();
     }
   }
 
