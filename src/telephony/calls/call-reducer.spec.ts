@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AmiFrameParser, type AmiMessage } from '../ami/ami-frame-parser';
 import type { CallRecord, LegOutcome } from './call-record';
-import { createCallTrackerState, reduceCallEvent, type CallEffect } from './call-reducer';
+import { createCallTrackerState, isWorthStoring, reduceCallEvent, type CallEffect } from './call-reducer';
 import { parseDirectory } from './directory';
 import { callerNumber } from './phone-number';
 import { rebuildCalls } from './rebuild';
@@ -457,7 +457,14 @@ describe('effects', () => {
     ]);
     const finalized = effects.filter((e) => e.type === 'callFinalized');
     expect(finalized).toHaveLength(1);
-    expect(finalized[0].type === 'callFinalized' && finalized[0].events.length).toBeGreaterThan(100);
+    // The call's raw events: events of it the tracker reads, and none of the noise.
+    const own = readMessages(join(TRANSCRIPTS, 'h_anonymous_group_answers.ami')).filter(
+      (m) => m.Linkedid === '1795335691.66' && isWorthStoring(m, directory.stepVariable),
+    );
+    const kept = finalized[0].type === 'callFinalized' ? finalized[0].events : [];
+    expect(kept.length).toBeGreaterThan(60);
+    expect(own).toEqual(expect.arrayContaining(kept.filter((m) => m.Linkedid === '1795335691.66')));
+    expect(kept.some((m) => m.Event === 'Newexten' || (m.Event === 'VarSet' && m.Variable !== 'ESC_STEP'))).toBe(false);
   });
 
   it('busy and rejecting phones get no ringing popup', () => {

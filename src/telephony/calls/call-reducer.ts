@@ -5,6 +5,7 @@ import {
   eventName,
   eventTimestamp,
   intField,
+  isTrackedEvent,
   known,
   uniqueidOf,
 } from '../ami/ami-event';
@@ -206,7 +207,7 @@ export function reduceCallEvent(state: CallTrackerState, message: AmiMessage): R
   }
   const at = ts ?? state.lastTimestamp ?? 0;
   const entry = entryOfMessage(state, message);
-  if (entry && state.keepEvents) entry.events.push(message);
+  if (entry && state.keepEvents && isWorthStoring(message, state.directory.directory.stepVariable)) entry.events.push(message);
   if (entry) entry.call.lastSeenAt = Math.max(entry.call.lastSeenAt, at);
   const handler = EVENT_TABLE[name];
   if (!handler) {
@@ -828,4 +829,18 @@ function problem(code: TrackerProblemCode, message: string, input: HandlerInput)
     linkedid: known(input.message.Linkedid) ?? known(input.message.DestLinkedid),
     event: input.name,
   };
+}
+
+/**
+ * The raw events kept with a call: what the tracker reads, i.e. what the recommended manager.conf
+ * eventfilter lets through (config/manager.conf.example) — no Newexten, and of the VarSet flood
+ * only the step marker and the recording file name. A long call on an unfiltered link then holds
+ * no noise in memory, stored calls are the same whether or not the PBX filters at the source, and
+ * a call's raw events are half the size (the dominant cost of storing a call).
+ */
+export function isWorthStoring(event: AmiMessage, stepVariable: string): boolean {
+  if (!isTrackedEvent(event)) return false;
+  if (event.Event !== 'VarSet') return true;
+  const variable = (event.Variable ?? '').replace(/^_+/, '');
+  return variable === stepVariable || variable === 'MIXMONITOR_FILENAME';
 }

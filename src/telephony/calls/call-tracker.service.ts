@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../config';
 import { MetricsService } from '../../metrics/metrics.service';
-import { TRACKED_EVENT_NAMES } from '../ami/ami-event';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import { AmiService } from '../ami/ami.service';
 import { CallEventBus } from './call-events';
@@ -241,7 +240,7 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
         const record = effect.record;
         this.finalized++;
         this.metrics.callsFinalized.inc();
-        this.calls.enqueue(record, eventsWorthStoring(effect.events, this.state.directory.directory.stepVariable));
+        this.calls.enqueue(record, effect.events);
         this.logger.log(
           `call ${record.linkedid} finalized: ${record.direction} ${record.caller} ${record.disposition}` +
             `${record.answeredBy ? ` by ${record.answeredBy}` : ''}, step ${record.stepReached ?? '-'}, closed by ${record.closedBy}`,
@@ -257,25 +256,6 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
         return;
     }
   }
-}
-
-const TRACKED = new Set<string>(TRACKED_EVENT_NAMES);
-
-/**
- * The raw events kept with a call: what the tracker reads, i.e. what the recommended manager.conf
- * eventfilter lets through (config/manager.conf.example) — no Newexten, and of the VarSet flood
- * only the step marker and the recording file name. Stored calls are then the same whether or
- * not the PBX filters at the source, and a call's raw events are half the size on an unfiltered
- * link (the dominant cost of storing a call).
- */
-export function eventsWorthStoring(events: readonly AmiMessage[], stepVariable: string): AmiMessage[] {
-  return events.filter((event) => {
-    const name = event.Event;
-    if (name === undefined || !TRACKED.has(name)) return false;
-    if (name !== 'VarSet') return true;
-    const variable = (event.Variable ?? '').replace(/^_+/, '');
-    return variable === stepVariable || variable === 'MIXMONITOR_FILENAME';
-  });
 }
 
 function countFinalized(effects: CallEffect[]): number {
