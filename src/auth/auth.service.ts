@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import type { AuthUser, TokenPayload } from './auth-user';
 import { User } from './users/user.entity';
@@ -50,6 +50,13 @@ export class AuthService {
     this.failures.delete(key);
     const payload: TokenPayload = { sub: user.id, role: user.role, name: user.name, ext: user.extensions };
     return { accessToken: await this.jwt.signAsync(payload), user: toAuthUser(payload) };
+  }
+
+  /** Of these users, the ones still active (long-lived desk sockets are re-checked with this). */
+  async stillActive(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.users.find({ where: { id: In(ids), active: true }, select: { id: true } });
+    return new Set(rows.map((row) => row.id));
   }
 
   /**

@@ -41,6 +41,9 @@ interface PlainDesk {
   alive: boolean;
 }
 
+/** How often open desks are re-checked against the users table (deactivated users lose them). */
+const DESK_REVALIDATE_MS = 60_000;
+
 /**
  * The realtime gateway (immich's habit): socket.io for browser desks and plain WebSocket at /ws
  * for desktop clients, same events, same auth. A JWT is checked before the connection is
@@ -62,6 +65,7 @@ export class RealtimeGateway
   private readonly plainAll = new Set<PlainDesk>();
   private readonly connectListeners: ConnectListener[] = [];
   private heartbeat: NodeJS.Timeout | null = null;
+  private revalidation: NodeJS.Timeout | null = null;
   private plainSeq = 0;
   private readonly fanout: InstanceFanout;
 
@@ -111,6 +115,8 @@ export class RealtimeGateway
     });
     this.heartbeat = setInterval(() => this.beat(), PLAIN_HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.revalidation = setInterval(() => void this.revalidateDesks(), DESK_REVALIDATE_MS);
+    this.revalidation.unref();
   }
 
   handleConnection(socket: DeskSocket): void {
@@ -129,6 +135,8 @@ export class RealtimeGateway
   onModuleDestroy(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+    if (this.revalidation) clearInterval(this.revalidation);
+    this.revalidation = null;
   }
 
   /** After the socket.io server closed (its adapter released the LISTEN connection). */
@@ -186,6 +194,34 @@ export class RealtimeGateway
     let plain = 0;
     for (const set of this.plainByUser.values()) plain += set.size;
     return { socketIo: this.io?.of('/').sockets.size ?? 0, plain };
+  }
+
+  /** Desks of users deactivated since they connected are disconnected (checked every minute). */
+  async revalidateDesks(): Promise<number> {
+    const sockets = [...(this.io?.of('/').sockets.values() ?? [])];
+    const ids = [...new Set([...sockets.map((socket) => socket.data.desk.user.id), ...this.plainByUser.keys()])];
+    let active: Set<string>;
+    try {
+      active = await this.auth.stillActive(ids);
+    } catch (error) {
+      this.logger.warn(`desk re-check skipped: ${error instanceof Error ? error.message : String(error)}`);
+      return 0;
+    }
+    let closed = 0;
+    for (const socket of sockets) {
+      if (active.has(socket.data.desk.user.id)) continue;
+      socket.disconnect(true);
+      closed++;
+    }
+    for (const [userId, set] of this.plainByUser) {
+      if (active.has(userId)) continue;
+      for (const plain of set) {
+        plain.socket.close(4001, 'user deactivated');
+        closed++;
+      }
+    }
+    if (closed > 0) this.logger.log(`${closed} desk(s) of deactivated users disconnected`);
+    return closed;
   }
 
   private async identify(token: string | null, scope: string | null): Promise<DeskIdentity> {
