@@ -130,6 +130,21 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
     expect(task).toMatchObject({ phone: '+79261234567', missed_calls: 2, assignee_id: null });
   });
 
+  it('a missed call whose caller got through on a second, overlapping call leaves no callback task', async () => {
+    const service = t.app.get(LeadCaptureService);
+    const base: CallRecord = {
+      linkedid: '7.1', direction: 'inbound', caller: '+79267778899', callerName: null, did: '74951112233', placedBy: null,
+      startedAt: 1_795_400_000, answeredAt: null, endedAt: 1_795_400_040, ringSeconds: 40, talkSeconds: 0, answeredBy: null,
+      disposition: 'missed', abandoned: false, voicemail: true, stepReached: 'voicemail', stepIndex: 4, hangupCause: 16,
+      hangupCauseText: null, hungUpBy: 'pbx', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [],
+    };
+    // The second call (on the other line) is answered and ends first; then the first one ends in voicemail.
+    await service.process({ ...base, linkedid: '7.2', did: '74951112244', startedAt: base.startedAt + 5, answeredAt: base.startedAt + 8, endedAt: base.startedAt + 20, disposition: 'answered', answeredBy: '102', voicemail: false, stepReached: 'department', stepIndex: 1 });
+    const result = await service.process(base);
+    expect(result.plan?.reason).toBe('missed-but-reached');
+    expect((await tasks()).filter((x) => x.phone === '+79267778899')).toEqual([]);
+  });
+
   it('an unanswered outbound call to the number is an attempt, not a callback', async () => {
     const service = t.app.get(LeadCaptureService);
     const base: CallRecord = {

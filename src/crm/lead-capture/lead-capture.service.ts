@@ -28,6 +28,7 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
   private sweep: NodeJS.Timeout | null = null;
+  private readonly conversations = new Map<string, number>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -111,6 +112,7 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
       if (seen.length > 0) return { linkedid: record.linkedid, applied: false, plan: null };
       const facts = await this.loadFacts(manager, record);
       const plan = planLeadCapture(record, facts, this.policyConfig());
+      if (record.disposition === 'answered' && record.direction !== 'internal') this.rememberConversation(record);
       for (const write of plan.writes) await this.apply(manager, write, record);
       await manager.query('INSERT INTO lead_capture_log (linkedid, phone, reason) VALUES ($1, $2, $3)', [record.linkedid, record.caller, plan.reason]);
       return { linkedid: record.linkedid, applied: true, plan };
@@ -122,6 +124,13 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
       );
     }
     return result;
+  }
+
+  /** Conversations handled by this process, newest per number (the calls table may lag behind). */
+  private rememberConversation(record: CallRecord): void {
+    const at = record.answeredAt ?? record.startedAt;
+    if ((this.conversations.get(record.caller) ?? 0) < at) this.conversations.set(record.caller, at);
+    if (this.conversations.size > 10_000) this.conversations.delete(this.conversations.keys().next().value as string);
   }
 
   private policyConfig() {
@@ -151,6 +160,16 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
         WHERE phone = $1 AND kind = 'callback' AND done_at IS NULL ORDER BY created_at`,
       [record.caller],
     )) as { id: string; first_missed_at: Date | null; created_at: Date }[];
+    const [talked] = (await manager.query(
+      `SELECT max(coalesce(answered_at, started_at)) AS at FROM calls
+        WHERE (caller = $1 OR callee = $1) AND disposition = 'answered' AND direction <> 'internal'
+          AND started_at BETWEEN to_timestamp($2) AND to_timestamp($3)`,
+      [record.caller, record.startedAt, record.endedAt],
+    )) as { at: Date | null }[];
+    // Only a call that overlapped this one counts; a later answered call is a callback (it closes the task).
+    const remembered = this.conversations.get(record.caller);
+    const overlapped = remembered !== undefined && remembered >= record.startedAt && remembered <= record.endedAt;
+    const talkedSince = latest(talked?.at ?? null, overlapped ? new Date(remembered * 1000) : null);
     const people = [record.answeredBy, record.placedBy].filter((ext): ext is string => ext !== null);
     const users = people.length
       ? ((await manager.query(`SELECT id, extensions FROM users WHERE extensions && $1::text[] AND active`, [people])) as { id: string; extensions: string[] }[])
@@ -163,6 +182,7 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
       openCallbackTasks: tasks.map((t) => ({ id: t.id, firstMissedAt: t.first_missed_at, createdAt: t.created_at })),
       answeredByUserId: userOf(record.answeredBy),
       placedByUserId: userOf(record.placedBy),
+      talkedSince,
     };
   }
 
@@ -217,4 +237,10 @@ function displayName(name: string | null): string | null {
   const trimmed = name?.replace(/[\u0000-\u001f\u007f]/g, '').trim() ?? '';
   if (!trimmed || /^(<unknown>|unknown|anonymous)$/i.test(trimmed) || /^\+?\d[\d\s-]*$/.test(trimmed)) return null;
   return trimmed.slice(0, 200);
+}
+
+function latest(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.getTime() >= b.getTime() ? a : b;
 }

@@ -15,7 +15,7 @@ function call(overrides: Partial<CallRecord>): CallRecord {
 }
 
 function facts(overrides: Partial<LeadFacts> = {}): LeadFacts {
-  return { owner: null, openDealId: null, openCallbackTasks: [], answeredByUserId: null, placedByUserId: null, ...overrides };
+  return { owner: null, openDealId: null, openCallbackTasks: [], answeredByUserId: null, placedByUserId: null, talkedSince: null, ...overrides };
 }
 
 const known = { contactId: 'contact-1', companyId: 'company-1', responsibleUserId: 'anna' };
@@ -68,5 +68,17 @@ describe('planLeadCapture and time order', () => {
     const later = { id: 'task-2', firstMissedAt: new Date((T0 + 3600) * 1000), createdAt: new Date((T0 + 3600) * 1000) };
     const plan = planLeadCapture(call({ direction: 'outbound', disposition: 'answered', answeredAt: T0 + 6 }), facts({ openCallbackTasks: [later] }), config);
     expect(plan.writes).toEqual([]);
+  });
+});
+
+describe('overlapping calls from one number', () => {
+  it('a missed call whose caller got through on another call meanwhile needs no callback', () => {
+    const plan = planLeadCapture(call({}), facts({ talkedSince: new Date((T0 + 5) * 1000) }), config);
+    expect(plan).toEqual({ reason: 'missed-but-reached', writes: [] });
+  });
+
+  it('a conversation before the missed call does not count', () => {
+    const plan = planLeadCapture(call({}), facts({ talkedSince: new Date((T0 - 5) * 1000) }), config);
+    expect(plan.reason).toBe('missed-new-number');
   });
 });

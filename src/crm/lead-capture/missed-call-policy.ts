@@ -11,6 +11,11 @@ export interface LeadFacts {
   /** Users of the people involved (by extension), for ownership of new deals and closed tasks. */
   answeredByUserId: string | null;
   placedByUserId: string | null;
+  /**
+   * A conversation with this number during this call (an overlapping call from the same number
+   * that got through), or null.
+   */
+  talkedSince: Date | null;
 }
 
 export interface LeadPolicyConfig {
@@ -35,6 +40,7 @@ export interface LeadPlan {
     | 'missed-new-number'
     | 'missed-known-number'
     | 'missed-merged'
+    | 'missed-but-reached'
     | 'answered'
     | 'answered-new-number'
     | 'callback-attempt'
@@ -84,6 +90,8 @@ export function planLeadCapture(record: CallRecord, facts: LeadFacts, config: Le
 
   // A missed inbound call.
   const missedAt = at(record.startedAt);
+  // The client got through meanwhile (a second call of theirs was answered): nobody needs to call back.
+  if (facts.talkedSince && facts.talkedSince.getTime() >= missedAt.getTime()) return { reason: 'missed-but-reached', writes: [] };
   const open = facts.openCallbackTasks[0];
   if (open) return { reason: 'missed-merged', writes: [{ type: 'mergeMissedCall', taskId: open.id, missedAt }] };
   const dueAt = new Date(at(record.endedAt).getTime() + config.callbackSlaMinutes * 60_000);
