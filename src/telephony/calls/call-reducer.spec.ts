@@ -577,3 +577,73 @@ describe('a phone that declines with CHANUNAVAIL', () => {
     expect(record).toMatchObject({ disposition: 'missed', stepReached: 'responsible', stepIndex: 1 });
   });
 });
+
+describe('attended transfer (events shaped like Asterisk 22 PJSIP ones)', () => {
+  const trunk = { Channel: 'PJSIP/trunk-00000021', Uniqueid: '1795400200.1', Linkedid: '1795400200.1' };
+  const phone101 = { Channel: 'PJSIP/101-00000022', Uniqueid: '1795400200.2', Linkedid: '1795400200.1' };
+  // 101's consult call to 200 is a call of its own (its own Linkedid) until the transfer joins them.
+  const consult101 = { Channel: 'PJSIP/101-00000023', Uniqueid: '1795400200.3', Linkedid: '1795400200.3' };
+  const phone200 = { Channel: 'PJSIP/200-00000024', Uniqueid: '1795400200.4', Linkedid: '1795400200.3' };
+  const dest = (c: typeof trunk): AmiMessage => ({ DestChannel: c.Channel, DestUniqueid: c.Uniqueid, DestLinkedid: c.Linkedid });
+  const at = (t: number): string => (1795400200 + t).toFixed(6);
+  const events: AmiMessage[] = [
+    { Event: 'Newchannel', ...trunk, Timestamp: at(0), ChannelState: '4', CallerIDNum: '+79161234567', Exten: '74951112233' },
+    { Event: 'VarSet', ...trunk, Timestamp: at(0.01), Variable: 'ESC_STEP', Value: 'responsible' },
+    { Event: 'Newchannel', ...phone101, Timestamp: at(0.02), ChannelState: '0', CallerIDNum: '101' },
+    { Event: 'DialBegin', ...trunk, ...dest(phone101), Timestamp: at(0.03), DialString: '101' },
+    { Event: 'DialState', ...trunk, ...dest(phone101), Timestamp: at(0.1), DialStatus: 'RINGING' },
+    { Event: 'Newstate', ...phone101, Timestamp: at(2), ChannelState: '6' },
+    { Event: 'DialEnd', ...trunk, ...dest(phone101), Timestamp: at(2), DialStatus: 'ANSWER' },
+    { Event: 'Newstate', ...trunk, Timestamp: at(2), ChannelState: '6' },
+    // 101 puts the client on hold and calls 200
+    { Event: 'Newchannel', ...consult101, Timestamp: at(10), ChannelState: '4', CallerIDNum: '101', Exten: '200', Context: 'from-internal' },
+    { Event: 'Newchannel', ...phone200, Timestamp: at(10.1), ChannelState: '0', CallerIDNum: '200' },
+    { Event: 'DialBegin', ...consult101, ...dest(phone200), Timestamp: at(10.1), DialString: '200' },
+    { Event: 'DialState', ...consult101, ...dest(phone200), Timestamp: at(10.2), DialStatus: 'RINGING' },
+    { Event: 'Newstate', ...phone200, Timestamp: at(13), ChannelState: '6' },
+    { Event: 'DialEnd', ...consult101, ...dest(phone200), Timestamp: at(13), DialStatus: 'ANSWER' },
+    {
+      Event: 'AttendedTransfer',
+      Timestamp: at(20),
+      Result: 'Success',
+      OrigTransfererChannel: phone101.Channel,
+      OrigTransfererUniqueid: phone101.Uniqueid,
+      OrigTransfererLinkedid: phone101.Linkedid,
+      SecondTransfererChannel: consult101.Channel,
+      SecondTransfererUniqueid: consult101.Uniqueid,
+      SecondTransfererLinkedid: consult101.Linkedid,
+      TransfereeChannel: trunk.Channel,
+      TransfereeUniqueid: trunk.Uniqueid,
+      TransfereeLinkedid: trunk.Linkedid,
+      TransferTargetChannel: phone200.Channel,
+      TransferTargetUniqueid: phone200.Uniqueid,
+      TransferTargetLinkedid: phone200.Linkedid,
+      DestType: 'Bridge',
+    },
+    { Event: 'Hangup', ...phone101, Timestamp: at(20.1), Cause: '16', 'Cause-txt': 'Normal Clearing' },
+    { Event: 'Hangup', ...consult101, Timestamp: at(20.1), Cause: '16', 'Cause-txt': 'Normal Clearing' },
+    // the client talks with 200, then hangs up
+    { Event: 'HangupRequest', ...trunk, Timestamp: at(40) },
+    { Event: 'Hangup', ...trunk, Timestamp: at(40), Cause: '16', 'Cause-txt': 'Normal Clearing' },
+    { Event: 'Hangup', ...phone200, Timestamp: at(40.1), Cause: '16', 'Cause-txt': 'Normal Clearing' },
+  ];
+
+  it('the client\'s call keeps its first answerer, records the target, and lasts until the client hangs up', () => {
+    const { records, problems } = rebuildCalls(events, directory);
+    expect(problems).toEqual([]);
+    const client = records.find((r) => r.linkedid === trunk.Linkedid);
+    expect(client).toMatchObject({
+      direction: 'inbound',
+      caller: '+79161234567',
+      answeredBy: '101',
+      disposition: 'answered',
+      stepReached: 'responsible',
+      transferredTo: '200',
+      ringSeconds: 2,
+      talkSeconds: 38,
+    });
+    // the consult call is 101's internal call to 200
+    const consult = records.find((r) => r.linkedid === consult101.Linkedid);
+    expect(consult).toMatchObject({ direction: 'internal', answeredBy: '200' });
+  });
+});
