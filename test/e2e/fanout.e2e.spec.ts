@@ -5,53 +5,15 @@
  * adapter, exactly once, and only the desks of the audience.
  */
 import request from 'supertest';
-import { io as connectIo, type Socket as IoSocket } from 'socket.io-client';
-import { WebSocket } from 'ws';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import type { ClientEventMap, ClientEventName } from '../../src/realtime/client-events';
 import { RealtimeGateway } from '../../src/realtime/realtime.gateway';
 import { RealtimeService } from '../../src/realtime/realtime.service';
 import { AmiReplayServer, type ReplayServerOptions } from '../support/ami-replay-server';
 import { amiEnv, gatedAmi, LAB_PASSWORD, liveChannelsAfter, seedLab, splitRecording, transcript, until, type SeededLab } from '../support/lab';
+import { ioDesk, wsDesk, type Desk } from '../support/desks';
 import { testDatabaseUrl } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
-
-type Received = { [K in ClientEventName]: { event: K; data: ClientEventMap[K] } }[ClientEventName];
-
-interface Desk {
-  events: Received[];
-  of<K extends ClientEventName>(event: K): ClientEventMap[K][];
-  close(): void;
-}
-
-function desk(events: Received[], close: () => void): Desk {
-  return {
-    events,
-    of: <K extends ClientEventName>(event: K) => events.filter((e) => e.event === event).map((e) => e.data as ClientEventMap[K]),
-    close,
-  };
-}
-
-function ioDesk(url: string, token: string, scope?: 'all'): Promise<Desk> {
-  const socket: IoSocket = connectIo(url, { auth: { token, scope }, transports: ['websocket'], reconnection: false, forceNew: true });
-  const events: Received[] = [];
-  socket.onAny((event: ClientEventName, data: ClientEventMap[ClientEventName]) => events.push({ event, data } as Received));
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(desk(events, () => socket.disconnect())));
-    socket.once('connect_error', reject);
-  });
-}
-
-function wsDesk(url: string, token: string): Promise<Desk> {
-  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`);
-  const events: Received[] = [];
-  socket.on('message', (raw) => events.push(JSON.parse(String(raw)) as Received));
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve(desk(events, () => socket.close())));
-    socket.once('error', reject);
-  });
-}
 
 describe('desk fan-out across two instances (socket.io Postgres adapter)', () => {
   let seedSource: DataSource;

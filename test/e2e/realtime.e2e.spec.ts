@@ -1,10 +1,8 @@
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
-import { io as connectIo, type Socket as IoSocket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import type { ClientEventMap, ClientEventName } from '../../src/realtime/client-events';
 import { AmiReplayServer, type ReplayServerOptions } from '../support/ami-replay-server';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,59 +12,9 @@ import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config';
 import { RealtimeService } from '../../src/realtime/realtime.service';
 import { amiEnv, gatedAmi, LAB_PASSWORD, liveChannelsAfter, recordingBlocks, seedLab, splitRecording, transcript, until, type SeededLab } from '../support/lab';
+import { ioDesk, reconnectingDesk, wsDesk, type Desk } from '../support/desks';
 import { testDatabaseUrl } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
-
-type Received = { [K in ClientEventName]: { event: K; data: ClientEventMap[K] } }[ClientEventName];
-
-/** A desk client (socket.io or /ws) recording every event it receives. */
-interface Desk {
-  events: Received[];
-  of<K extends ClientEventName>(event: K, linkedid?: string): ClientEventMap[K][];
-  close(): void;
-}
-
-function record(events: Received[]): Desk['of'] {
-  return <K extends ClientEventName>(event: K, linkedid?: string): ClientEventMap[K][] =>
-    events
-      .filter((e) => e.event === event && (linkedid === undefined || !('linkedid' in e.data) || e.data.linkedid === linkedid))
-      .map((e) => e.data as ClientEventMap[K]);
-}
-
-function ioDesk(url: string, token: string, scope?: 'all'): Promise<Desk> {
-  const socket: IoSocket = connectIo(url, { auth: { token, scope }, transports: ['websocket'], reconnection: false, forceNew: true });
-  const events: Received[] = [];
-  socket.onAny((event: ClientEventName, data: ClientEventMap[ClientEventName]) => events.push({ event, data } as Received));
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve({ events, of: record(events), close: () => socket.disconnect() }));
-    socket.once('connect_error', (error) => {
-      socket.close();
-      reject(error);
-    });
-  });
-}
-
-/** A browser-like desk: socket.io with automatic reconnection. */
-function reconnectingDesk(url: string, token: string): { desk: Desk; socket: IoSocket } {
-  const socket: IoSocket = connectIo(url, { auth: { token }, transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 300, forceNew: true });
-  const events: Received[] = [];
-  socket.onAny((event: ClientEventName, data: ClientEventMap[ClientEventName]) => events.push({ event, data } as Received));
-  return { desk: { events, of: record(events), close: () => socket.disconnect() }, socket };
-}
-
-function wsDesk(url: string, token: string): Promise<Desk> {
-  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`);
-  const events: Received[] = [];
-  socket.on('message', (raw) => events.push(JSON.parse(String(raw)) as Received));
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve({ events, of: record(events), close: () => socket.close() }));
-    socket.once('unexpected-response', (_req, response) => {
-      socket.terminate();
-      reject(new Error(`HTTP ${response.statusCode}`));
-    });
-    socket.once('error', reject);
-  });
-}
 
 describe('realtime desks end to end (replay server → service → socket.io and /ws desks)', () => {
   let seedSource: DataSource;
