@@ -12,7 +12,6 @@
  * embedded PostgreSQL in a temporary directory. Everything is bounded by --timeout.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +24,7 @@ import { loadConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
 import { runMigrationsLocked } from '../src/database/migrate';
 import type { CallRingingEvent } from '../src/realtime/client-events';
+import { gatedAmi } from './ami-gate';
 import { benchDatabase } from './bench-database';
 import { RealtimeService } from '../src/realtime/realtime.service';
 import { CallTrackerService } from '../src/telephony/calls/call-tracker.service';
@@ -185,44 +185,6 @@ async function seed(url: string, args: Args): Promise<Seeded> {
   }
 }
 
-/** A TCP gate in front of the replay server: the app connects at once, nothing flows until open(). */
-async function gate(targetPort: number): Promise<{ port: number; open(): void; close(): Promise<void> }> {
-  const held = new Set<Socket>();
-  const sockets = new Set<Socket>();
-  let opened = false;
-  const pipe = (client: Socket): void => {
-    const upstream = connect(targetPort, '127.0.0.1');
-    sockets.add(upstream);
-    client.pipe(upstream).pipe(client);
-    const end = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  };
-  const server = createServer((client) => {
-    sockets.add(client);
-    if (opened) return pipe(client);
-    client.pause();
-    held.add(client);
-    client.on('close', () => held.delete(client));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    open() {
-      opened = true;
-      for (const client of held) pipe(client);
-      held.clear();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 function slowest(receipts: Receipt[]): string {
   const worst = new Map<string, number>();
@@ -274,7 +236,7 @@ async function main(): Promise<number> {
     const server = await replay.listen(0);
     replayClose = () => server.close();
     // Hold the stream (the replay starts on the first login) until the desks are connected.
-    const amiGate = await gate(server.port);
+    const amiGate = await gatedAmi(server.port);
     gateClose = () => amiGate.close();
     const amiPort = amiGate.port;
     const config = loadConfig(
