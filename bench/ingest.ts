@@ -14,7 +14,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,7 @@ import { createCallTrackerState, reduceCallEvent } from '../src/telephony/calls/
 import { CallTrackerService } from '../src/telephony/calls/call-tracker.service';
 import { parseDirectory, type Directory } from '../src/telephony/calls/directory';
 import { rewriteIds } from '../test/support/ami-replay-server';
+import { AMI_RECORDINGS_DIR } from '../src/common/project-paths';
 
 interface Args {
   repeat: number;
@@ -58,17 +59,13 @@ interface StageResult {
 
 const CRLF2 = '\r\n\r\n';
 
-function transcriptsDir(): string {
-  const candidates = [join(__dirname, '../../shared/ami-transcripts'), join(__dirname, '../../../shared/ami-transcripts')];
-  return candidates.find((dir) => existsSync(dir)) ?? candidates[0];
-}
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
     repeat: 40,
     timeoutS: 90,
-    recording: join(transcriptsDir(), 'burst1_20_calls.ami'),
-    directory: join(transcriptsDir(), 'lab-directory.json'),
+    recording: join(AMI_RECORDINGS_DIR, 'burst1_20_calls.ami'),
+    directory: join(AMI_RECORDINGS_DIR, 'lab-directory.json'),
   };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];

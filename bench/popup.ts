@@ -11,7 +11,7 @@
  * Database: DATABASE_URL (a throwaway database is created in it and dropped after), else an
  * embedded PostgreSQL in a temporary directory. Everything is bounded by --timeout.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +30,7 @@ import { RealtimeService } from '../src/realtime/realtime.service';
 import { CallTrackerService } from '../src/telephony/calls/call-tracker.service';
 import { parseDirectory } from '../src/telephony/calls/directory';
 import { AmiReplayServer } from '../test/support/ami-replay-server';
+import { AMI_RECORDINGS_DIR } from '../src/common/project-paths';
 
 interface Args {
   desks: number;
@@ -57,14 +58,9 @@ interface Receipt {
 type ToWorker = { type: 'report' } | { type: 'close' };
 type FromWorker = { type: 'ready'; connected: number; failed: number; ms: number } | { type: 'report'; receipts: Receipt[] } | { type: 'closed' };
 
-const TRANSCRIPTS = join(__dirname, '..', '..', '..', 'shared', 'ami-transcripts');
-const TRANSCRIPTS_SRC = join(__dirname, '..', '..', 'shared', 'ami-transcripts');
 
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
-function transcriptsDir(): string {
-  return existsSync(TRANSCRIPTS) ? TRANSCRIPTS : TRANSCRIPTS_SRC;
-}
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { desks: 500, watchers: 14, wsEvery: 5, repeat: 1, speed: 4, timeoutS: 120 };
@@ -152,7 +148,7 @@ async function seed(url: string, args: Args): Promise<Seeded> {
   await dataSource.initialize();
   try {
     await runMigrationsLocked(dataSource);
-    const lab = parseDirectory(JSON.parse(readFileSync(join(transcriptsDir(), 'lab-directory.json'), 'utf8')));
+    const lab = parseDirectory(JSON.parse(readFileSync(join(AMI_RECORDINGS_DIR, 'lab-directory.json'), 'utf8')));
     const seeded: Seeded = { people: [] };
     const ids = new Map<string, string>();
     const insertUser = async (name: string, role: string, extensions: string[], devices: string[], deskRole: DeskSpec['role']): Promise<void> => {
@@ -232,7 +228,7 @@ async function main(): Promise<number> {
   try {
     const seeded = await seed(database.url, args);
     const calls = 20 * args.repeat;
-    const replay = new AmiReplayServer({ recordings: [join(transcriptsDir(), 'burst1_20_calls.ami')], repeat: args.repeat, speed: args.speed, betweenRecordings: 'continue' });
+    const replay = new AmiReplayServer({ recordings: [join(AMI_RECORDINGS_DIR, 'burst1_20_calls.ami')], repeat: args.repeat, speed: args.speed, betweenRecordings: 'continue' });
     const server = await replay.listen(0);
     replayClose = () => server.close();
     // Hold the stream (the replay starts on the first login) until the desks are connected.

@@ -3,7 +3,7 @@
  *
  * Usage: npm run bench:stats [-- --calls 1000000 --runs 5 --explain]
  * Database: DATABASE_URL when set, else an embedded PostgreSQL kept in DATA_DIR/bench-stats-postgres.
- * Data: the 28 calls rebuilt from the recordings in ../shared/ami-transcripts (every shape: answered
+ * Data: the 28 calls rebuilt from the recordings in test/fixtures/ami (every shape: answered
  * at each step, abandoned, voicemail, ring-all with busy/rejecting members, click-to-call) are
  * copied with generate_series into N calls over the 12 months before 2026-11-01 (Moscow, 08:00–19:00),
  * a team of 12 managers + head/CEO/owner, 4 lines, 60k client numbers of which 30k are known,
@@ -13,8 +13,8 @@
  * each query's median, their sequential sum, and the wall time of the dashboard endpoint's
  * parallel batch. Every phase is bounded; the run stops by itself.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { freePort } from './bench-database';
 import { loadConfig, type AppConfig } from '../src/config';
@@ -37,12 +37,11 @@ import { AmiFrameParser } from '../src/telephony/ami/ami-frame-parser';
 import type { CallRecord } from '../src/telephony/calls/call-record';
 import { parseDirectory } from '../src/telephony/calls/directory';
 import { rebuildCalls } from '../src/telephony/calls/rebuild';
+import { AMI_RECORDINGS_DIR } from '../src/common/project-paths';
 
 const TIME_LIMIT_MS = 30 * 60_000;
 const CHUNK = 100_000;
-const TRANSCRIPTS = [resolve(__dirname, '..', '..', '..', 'shared', 'ami-transcripts'), resolve(process.cwd(), '..', 'shared', 'ami-transcripts')].find((dir) =>
-  existsSync(join(dir, 'lab-directory.json')),
-) ?? resolve(process.cwd(), '..', 'shared', 'ami-transcripts');
+const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 const RECORDINGS = [
   'a_known_responsible_answers', 'c_new_nobody_answers', 'd_known_abandoned', 'f_click_to_call', 'h_anonymous_group_answers',
   'j_sip_known_responsible_answers', 'j_sip_new_nobody_answers', 'j_sip_known_abandoned', 'burst1_20_calls',

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseReplayArgs, runReplay } from './replay';
+import { AMI_RECORDINGS_DIR } from '../common/project-paths';
 
-const TRANSCRIPTS = join(__dirname, '../../../shared/ami-transcripts');
+const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 const DIRECTORY = join(TRANSCRIPTS, 'lab-directory.json');
 
 class Sink extends Writable {

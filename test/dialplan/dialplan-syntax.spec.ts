@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bracketProblem, checkDialplan, parseDialplan } from './mini-asterisk';
+import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
 
 const FILE = join(__dirname, '../../dialplans/switchboard.conf');
-const LAB = join(__dirname, '../../../shared/ami-transcripts/lab-config/extensions.conf');
+const LAB = join(AMI_RECORDINGS_DIR, 'lab-config/extensions.conf');
 
 describe('dialplans/switchboard.conf syntax', () => {
   const text = readFileSync(FILE, 'utf8');

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as argon2 from 'argon2';
 import { IsNull } from 'typeorm';
 import { User } from '../../src/auth/users/user.entity';
@@ -12,8 +13,9 @@ import { Deal } from '../../src/crm/deals/deal.entity';
 import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { Task } from '../../src/crm/tasks/task.entity';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
 
-const LAB_DIRECTORY = '/work/shared/ami-transcripts/lab-directory.json';
+const LAB_DIRECTORY = join(AMI_RECORDINGS_DIR, 'lab-directory.json');
 const lab: unknown = JSON.parse(readFileSync(LAB_DIRECTORY, 'utf8'));
 
 describe('seed (real Postgres)', () => {

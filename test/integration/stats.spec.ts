@@ -4,7 +4,7 @@ import { leadCaptureIdle, moved, recordsOf, seedLabTeam, storeAsLive, type LabTe
 import { createTestApp, type TestApp } from '../support/test-app';
 
 /**
- * Figures from the real recordings (../shared/ami-transcripts: the 8 single-call scenarios and
+ * Figures from the real recordings (test/fixtures/ami: the 8 single-call scenarios and
  * burst1_20_calls), checked by hand against the *.truth.json files. All 28 calls started on
  * Sunday 2026-11-22 between 11:18 and 11:30 Moscow time (08:18–08:30 UTC).
  */

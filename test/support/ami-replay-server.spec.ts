@@ -3,8 +3,9 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
 import { AmiReplayServer, rewriteIds, type ReplayServerOptions } from './ami-replay-server';
+import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
 
-const TRANSCRIPTS = join(__dirname, '../../../shared/ami-transcripts');
+const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 const file = (name: string): string => join(TRANSCRIPTS, name);
 
 /** A bare TCP client: sends `text` after connecting, returns what arrived until `until` matches or the peer closed. */

@@ -1,6 +1,6 @@
 /**
  * A TCP server speaking the real AMI wire protocol that serves recordings from
- * ../shared/ami-transcripts (a port of harness/replay_ami.py, plus what tests need):
+ * test/fixtures/ami (a port of harness/replay_ami.py, plus what tests need):
  * banner, Login (success, or the exact failure bytes of k_login_failed), the recorded events
  * (paced by their Timestamps, or as fast as possible), Ping, CoreShowChannels, Logoff, link cuts
  * with resume on the next connection, a silent-dead mode, and ID rewriting for repetitions.

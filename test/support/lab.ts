@@ -5,9 +5,10 @@ import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { AmiFrameParser, type AmiMessage } from '../../src/telephony/ami/ami-frame-parser';
 import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
 import { Factories } from './factories';
+import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
 
-/** The lab PBX of ../shared/ami-transcripts: recordings, directory, and its people seeded in the database. */
-export const TRANSCRIPTS = join(__dirname, '../../../shared/ami-transcripts');
+/** The lab PBX of test/fixtures/ami: recordings, directory, and its people seeded in the database. */
+export const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 export const transcript = (name: string): string => join(TRANSCRIPTS, name);
 export const LAB: Directory = parseDirectory(JSON.parse(readFileSync(transcript('lab-directory.json'), 'utf8')));
 export const LAB_PASSWORD = 'password-123';

@@ -10,10 +10,11 @@ import { parseDirectory, type Directory } from '../../src/telephony/calls/direct
 import { normalizePhone } from '../../src/telephony/calls/phone-number';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import type { TestApp } from './test-app';
+import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
 
-export const TRANSCRIPTS = join(__dirname, '..', '..', '..', 'shared', 'ami-transcripts');
+export const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 
-/** Every recording with calls in ../shared/ami-transcripts (the bursts included). */
+/** Every recording with calls in test/fixtures/ami (the bursts included). */
 export const RECORDINGS = [
   'a_known_responsible_answers',
   'c_new_nobody_answers',

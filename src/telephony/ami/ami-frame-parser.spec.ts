@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AmiFrameParser } from './ami-frame-parser';
+import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
 
-const TRANSCRIPTS = join(__dirname, '../../../../shared/ami-transcripts');
+const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 
 describe('AmiFrameParser', () => {
   it('reads the banner and every message of a real recording, whatever the chunking', () => {

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { AmiReplayServer, type ReplayServerOptions } from '../../../test/support/ami-replay-server';
 import { AmiFrameParser, type AmiMessage } from './ami-frame-parser';
 import { AmiClient, type AmiClientEvents, type AmiClientOptions, type AmiLogger } from './ami.client';
+import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
 
-const TRANSCRIPTS = join(__dirname, '../../../../shared/ami-transcripts');
+const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 const file = (name: string): string => join(TRANSCRIPTS, name);
 
 /** What the production parser makes of a recording, minus the capture client's login response. */

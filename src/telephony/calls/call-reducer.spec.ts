@@ -6,8 +6,9 @@ import { createCallTrackerState, isWorthStoring, reduceCallEvent, type CallEffec
 import { parseDirectory } from './directory';
 import { callerNumber } from './phone-number';
 import { rebuildCalls } from './rebuild';
+import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
 
-const TRANSCRIPTS = join(__dirname, '../../../../shared/ami-transcripts');
+const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 const directory = parseDirectory(JSON.parse(readFileSync(join(TRANSCRIPTS, 'lab-directory.json'), 'utf8')));
 
 interface TruthDial {

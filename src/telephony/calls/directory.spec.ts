@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirectoryError, deviceOfChannel, indexDirectory, parseDirectory } from './directory';
+import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
 
-const LAB = join(__dirname, '../../../../shared/ami-transcripts/lab-directory.json');
+const LAB = join(AMI_RECORDINGS_DIR, 'lab-directory.json');
 
 describe('directory', () => {
   const directory = parseDirectory(JSON.parse(readFileSync(LAB, 'utf8')));

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AmiFrameParser, type AmiMessage } from '../ami/ami-frame-parser';
 import { EMPTY_PRESENCE, personPresence, reducePresence, type PresenceState } from './presence';
+import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
 
-const TRANSCRIPTS = join(__dirname, '../../../../shared/ami-transcripts');
+const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 
 function messagesOf(scenario: string): AmiMessage[] {
   return new AmiFrameParser().push(readFileSync(join(TRANSCRIPTS, `${scenario}.ami`))).messages;
