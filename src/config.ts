@@ -6,6 +6,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsIP,
   IsOptional,
   IsString,
   Length,
@@ -31,6 +32,10 @@ const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
 export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   PORT = 3000;
+
+  /** Address the HTTP port listens on; unset = every interface (as before). `127.0.0.1` keeps it on this machine. */
+  @Transform(emptyToUndefined) @IsOptional() @IsIP(undefined, { message: 'HOST must be an IP address such as 127.0.0.1 or 0.0.0.0' })
+  HOST?: string;
 
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;

@@ -29,8 +29,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  await app.listen(config.PORT);
-  logger.log(`switchboard listening on http://localhost:${config.PORT} (API docs at /api/docs)`);
+  if (config.HOST) await app.listen(config.PORT, config.HOST);
+  else await app.listen(config.PORT);
+  logger.log(`switchboard listening on http://${config.HOST ?? 'localhost'}:${config.PORT}${config.HOST ? '' : ' (every interface)'} (API docs at /api/docs)`);
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,261 @@
+/**
+ * One live lab per test suite: a private real Asterisk (live-pbx.ts) with the shipped dialplan,
+ * the real service process on the test PostgreSQL (live-service.ts), the team seeded the way an
+ * admin does it (`seed --directory`), a SIP trunk and six registered SIP desk phones.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { seedDirectory } from '../../../src/cli/seed-directory';
+import { dataSourceOptions } from '../../../src/database/data-source';
+import type { RoutingConfig } from '../../../src/telephony/routing/chain-config';
+import { ioDesk, type Desk } from '../../support/desks';
+import { freePort } from '../../support/own-database';
+import { testDatabaseUrl } from '../../support/test-database';
+import { LivePbx, liveUnavailableReason, type PhoneConfig } from './live-pbx';
+import { LiveService } from './live-service';
+import { SipAgent, type SipCall } from './sip-agent';
+
+export const LIVE_DIRECTORY_FILE = join(__dirname, '..', 'fixtures', 'live-directory.json');
+export const LIVE_PASSWORD = 'live-password-123';
+export const ADMIN = { email: 'admin@live.test', password: 'admin-password-123' };
+export const MAIN_LINE = '74951112233';
+export const SECOND_LINE = '74951112244';
+export const ROUTING_TOKEN = 'live-routing-token-0123456789';
+export const EXTENSIONS = ['101', '102', '103', '200', '300', '400'] as const;
+export type Extension = (typeof EXTENSIONS)[number];
+
+interface DirectoryFile {
+  users: { extension: string; name: string; role: string }[];
+  knownCallers: { phone: string; responsible: string; contact: string; company: string }[];
+}
+export const LIVE_DIRECTORY = JSON.parse(readFileSync(LIVE_DIRECTORY_FILE, 'utf8')) as DirectoryFile;
+
+/** The live suite runs only where a real Asterisk is installed; under CI it must. */
+export function liveSuite(name: string, body: () => void): void {
+  const reason = liveUnavailableReason();
+  if (reason === null) {
+    describe(name, body);
+    return;
+  }
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('has a real Asterisk to run against (CI=true: a missing Asterisk is a failure)', () => {
+        throw new Error(`live PBX suite cannot run: ${reason}`);
+      });
+    });
+    return;
+  }
+  process.stdout.write(`live PBX suite "${name}" skipped: ${reason}\n`);
+  describe.skip(name, body);
+}
+
+export interface CallRow {
+  linkedid: string;
+  direction: string;
+  caller: string;
+  caller_name: string | null;
+  did: string | null;
+  disposition: string;
+  abandoned: boolean;
+  voicemail: boolean;
+  answered_by_extension: string | null;
+  step_reached: string | null;
+  step_index: number;
+  ring_seconds: number;
+  talk_seconds: number;
+  started_at: Date;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  transferred_to: string | null;
+  placed_by: string | null;
+  callee: string | null;
+  hung_up_by: string | null;
+}
+
+export interface LegRow {
+  seq: number;
+  extension: string;
+  step: string | null;
+  outcome: string;
+  rang_from: Date | null;
+  rang_to: Date | null;
+}
+
+export interface LiveLabOptions {
+  globals?: Record<string, string>;
+  /** Routing saved through the API once the service is up (as an admin would). */
+  routing?: RoutingConfig;
+  serviceEnv?: Record<string, string>;
+}
+
+export class LiveLab {
+  readonly phones = new Map<string, SipAgent>();
+  readonly userIds = new Map<string, string>();
+  readonly emails = new Map<string, string>();
+  private readonly tokens = new Map<string, string>();
+  private readonly desks: Desk[] = [];
+  adminToken = '';
+
+  private constructor(
+    readonly pbx: LivePbx,
+    readonly service: LiveService,
+    readonly trunk: SipAgent,
+    readonly dataSource: DataSource,
+  ) {}
+
+  static async start(options: LiveLabOptions = {}): Promise<LiveLab> {
+    const dataSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
+    await dataSource.initialize();
+    const tables = dataSource.entityMetadatas.map((meta) => `"${meta.tableName}"`).filter((name) => name !== '"pipeline_stages"');
+    await dataSource.query(`TRUNCATE ${tables.join(', ')} CASCADE`);
+    await seedDirectory(dataSource, JSON.parse(readFileSync(LIVE_DIRECTORY_FILE, 'utf8')), { passwordForAll: LIVE_PASSWORD });
+
+    const trunk = await SipAgent.start({ user: 'trunk', server: { host: '127.0.0.1', port: 0 } });
+    const servicePort = await freePort();
+    const amiSecret = 'live-ami-secret-0123456789';
+    const phones: PhoneConfig[] = LIVE_DIRECTORY.users.map((user) => ({
+      extension: user.extension,
+      password: `sip-secret-${user.extension}`,
+      callerId: `"${user.name}" <${user.extension}>`,
+      group: ['101', '102', '103'].includes(user.extension) ? '1' : undefined,
+    }));
+    const pbx = await LivePbx.start({ serviceUrl: `http://127.0.0.1:${servicePort}`, token: ROUTING_TOKEN, phones, amiSecret, trunkPort: trunk.port, globals: options.globals });
+    trunk.server = pbx.sip;
+
+    let routingFile: Record<string, string> = {};
+    if (options.routing) {
+      const path = join(pbx.dir, 'routing.json');
+      writeFileSync(path, JSON.stringify(options.routing));
+      routingFile = { ROUTING_CONFIG_FILE: path };
+    }
+    const service = new LiveService(servicePort, {
+      DATABASE_URL: testDatabaseUrl(),
+      AMI_HOST: '127.0.0.1',
+      AMI_PORT: String(pbx.amiPort),
+      AMI_USER: 'switchboard',
+      AMI_SECRET: amiSecret,
+      ROUTING_TOKEN,
+      JWT_SECRET: 'live-jwt-secret-live-jwt-secret-42',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      ...routingFile,
+      ...options.serviceEnv,
+    });
+    const lab = new LiveLab(pbx, service, trunk, dataSource);
+    try {
+      for (const phone of phones) {
+        const agent = await SipAgent.start({ user: phone.extension, server: pbx.sip, password: phone.password });
+        agent.behaviour = { kind: 'silent' };
+        lab.phones.set(phone.extension, agent);
+        await agent.register();
+      }
+      await service.start();
+      const users: { id: string; email: string; extensions: string[] }[] = await dataSource.query('SELECT id, email, extensions FROM users');
+      for (const user of users) {
+        for (const extension of user.extensions) {
+          lab.userIds.set(extension, user.id);
+          lab.emails.set(extension, user.email);
+        }
+      }
+      lab.adminToken = await service.login(ADMIN.email, ADMIN.password);
+    } catch (error) {
+      await lab.stop();
+      throw error;
+    }
+    return lab;
+  }
+
+  phone(extension: string): SipAgent {
+    const agent = this.phones.get(extension);
+    if (!agent) throw new Error(`no phone ${extension}`);
+    return agent;
+  }
+
+  /** Every phone silent (rings, never answers) and registered, unless a test says otherwise. */
+  async resetPhones(): Promise<void> {
+    for (const agent of this.phones.values()) agent.behaviour = { kind: 'silent' };
+  }
+
+  async token(extension: string): Promise<string> {
+    const known = this.tokens.get(extension);
+    if (known) return known;
+    const email = this.emails.get(extension);
+    if (!email) throw new Error(`nobody has extension ${extension}`);
+    const token = await this.service.login(email, LIVE_PASSWORD);
+    this.tokens.set(extension, token);
+    return token;
+  }
+
+  /** A socket.io desk of that person, recording every event. */
+  async desk(extension: string, scope?: 'all'): Promise<Desk> {
+    const desk = await ioDesk(this.service.url, await this.token(extension), scope);
+    this.desks.push(desk);
+    return desk;
+  }
+
+  /** A call from the PSTN to `did`, as the carrier sends it over the trunk. */
+  callIn(caller: string, did: string = MAIN_LINE, display?: string): { call: SipCall; at: number } {
+    const at = Date.now();
+    return { call: this.trunk.call(did, { from: caller, display }), at };
+  }
+
+  /** Waits until Asterisk has no channel left (between scenarios). */
+  async waitIdle(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const out = await this.pbx.cli('core show channels count');
+      if (/^0 active channels/m.test(out)) return;
+      if (Date.now() > deadline) throw new Error(`Asterisk still has channels: ${out}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** The stored call whose caller is `caller` and that started at or after `since` (ms), once written. */
+  async callRecord(where: { caller?: string; direction?: string; since: number }, timeoutMs = 20_000): Promise<CallRow> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows: CallRow[] = await this.dataSource.query(
+        `SELECT linkedid, direction, caller, caller_name, did, disposition, abandoned, voicemail, answered_by_extension, step_reached, step_index,
+                ring_seconds, talk_seconds, started_at, answered_at, ended_at, transferred_to, placed_by, callee, hung_up_by
+           FROM calls WHERE started_at >= $1 AND ($2::text IS NULL OR caller = $2) AND ($3::text IS NULL OR direction = $3)
+          ORDER BY started_at`,
+        [new Date(where.since - 1500), where.caller ?? null, where.direction ?? null],
+      );
+      if (rows.length > 0) return rows[0];
+      if (Date.now() > deadline) throw new Error(`no call record for ${JSON.stringify(where)} after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  async legs(linkedid: string): Promise<LegRow[]> {
+    return this.dataSource.query('SELECT seq, extension, step, outcome, rang_from, rang_to FROM call_legs WHERE linkedid = $1 ORDER BY seq', [linkedid]);
+  }
+
+  async decisions(linkedid: string): Promise<{ steps: unknown; skipped: { step: string; extension: string | null; reason: string }[]; chain: string; rule: string }[]> {
+    const { body } = await this.service.api<{ steps: unknown; skipped: { step: string; extension: string | null; reason: string }[]; chain: string; rule: string }[]>(
+      'GET',
+      `/api/routing/decisions?linkedid=${encodeURIComponent(linkedid)}`,
+      this.adminToken,
+    );
+    return body;
+  }
+
+  async setRouting(config: RoutingConfig): Promise<void> {
+    const { status, body } = await this.service.api('PUT', '/api/routing/chains', this.adminToken, config);
+    if (status !== 200) throw new Error(`PUT /api/routing/chains: ${status} ${JSON.stringify(body)}`);
+  }
+
+  async stop(): Promise<void> {
+    for (const desk of this.desks) desk.close();
+    for (const agent of this.phones.values()) await agent.unregister().catch(() => undefined);
+    for (const agent of this.phones.values()) await agent.close();
+    await this.trunk.close();
+    await this.service.stop();
+    await this.pbx.stop();
+    await this.dataSource.destroy();
+  }
+}
+
+/** Seconds between two Date.now() values, one decimal. */
+export const seconds = (from: number, to: number): number => Math.round((to - from) / 100) / 10;
