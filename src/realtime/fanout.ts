@@ -73,7 +73,8 @@ export class InstanceFanout {
         return;
       }
       try {
-        deliver({ users: audience.users, all: audience.all === true }, event, data);
+        const except = Array.isArray(audience.except) ? audience.except.filter((id): id is string => typeof id === 'string') : [];
+        deliver({ users: audience.users, all: audience.all === true, except }, event, data);
       } catch (error) {
         this.logger.error(`fan-out: ${event} not delivered: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -120,7 +121,7 @@ export class InstanceFanout {
 
   /** Hands one event to the other instances (fire and forget; errors are logged by the adapter). */
   publish<K extends ClientEventName>(audience: Audience, event: K, data: ClientEventMap[K]): void {
-    this.io?.serverSideEmit('desk.event', { users: [...audience.users], all: audience.all }, event, data);
+    this.io?.serverSideEmit('desk.event', { users: [...audience.users], all: audience.all, except: [...(audience.except ?? [])] }, event, data);
   }
 
   /** Instances the adapter has heard from (heartbeats), this one included. */

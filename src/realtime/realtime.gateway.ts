@@ -23,6 +23,8 @@ export interface DeskIdentity {
 export interface Audience {
   users: readonly string[];
   all: boolean;
+  /** Users who must not get this event even when they are in `users` or watch all calls. */
+  except?: readonly string[];
 }
 
 type DeskSocket = Socket<ClientToServerEvents, ServerToClientEvents, FanoutEvents, { desk: DeskIdentity }>;
@@ -176,11 +178,13 @@ export class RealtimeGateway
     const rooms = audience.users.map(roomOf);
     if (audience.all) rooms.push(ALL_ROOM);
     if (rooms.length === 0) return;
-    this.io?.local.to(rooms).emit(event, ...([data] as Parameters<ServerToClientEvents[K]>));
+    const except = audience.except ?? [];
+    const targets = this.io?.local.to(rooms);
+    (except.length > 0 ? targets?.except(except.map(roomOf)) : targets)?.emit(event, ...([data] as Parameters<ServerToClientEvents[K]>));
     let frame: string | null = null;
     const sent = new Set<PlainDesk>();
     const deliver = (plain: PlainDesk): void => {
-      if (sent.has(plain) || plain.socket.readyState !== plain.socket.OPEN) return;
+      if (sent.has(plain) || plain.socket.readyState !== plain.socket.OPEN || except.includes(plain.desk.user.id)) return;
       sent.add(plain);
       frame ??= JSON.stringify({ event, data });
       plain.socket.send(frame);

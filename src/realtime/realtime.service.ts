@@ -189,7 +189,15 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
       case 'ended': {
         const cached = this.cards.peek(effect.linkedid);
         const card = cached ? await cached : null;
-        this.gateway.send({ users: effect.to, all: true }, 'call.ended', this.endedEvent(effect.record, effect.answeredBy, card));
+        // The note/task prompt is for the person who talked; everyone else rung (and supervisors) get the outcome only.
+        const event = this.endedEvent(effect.record, effect.answeredBy, card);
+        const talker = event.prompt ? event.answeredBy?.userId ?? null : null;
+        if (talker) {
+          this.gateway.send({ users: [talker], all: false }, 'call.ended', event);
+          this.gateway.send({ users: effect.to, all: true, except: [talker] }, 'call.ended', { ...event, prompt: null });
+        } else {
+          this.gateway.send({ users: effect.to, all: true }, 'call.ended', { ...event, prompt: null });
+        }
         if (effect.record.disposition === 'answered' || effect.record.direction !== 'inbound') this.cards.forget(effect.linkedid);
         this.logger.debug(`call ${effect.linkedid}: ended sent to ${effect.to.length} user(s)`);
         return;

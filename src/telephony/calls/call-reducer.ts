@@ -326,12 +326,17 @@ function ensureChannel(
 
 function updateSnapshot(channel: TrackedChannel, message: AmiMessage, prefix: '' | 'Dest', at: number): void {
   const field = (key: string): string | undefined => message[prefix + key];
+  const num = known(field('CallerIDNum'));
   if (channel.callerNum === null) {
-    const num = known(field('CallerIDNum'));
     if (num !== null) {
       channel.callerNum = num;
       channel.callerName = known(field('CallerIDName'));
     }
+  } else if (num === channel.callerNum) {
+    // The dialplan may set CALLERID(name) before it dials (switchboard's plan does: "Company — Contact"):
+    // keep the latest name for this number, the one the phones were shown.
+    const name = known(field('CallerIDName'));
+    if (name !== null) channel.callerName = name;
   }
   if (channel.connectedNum === null) channel.connectedNum = known(field('ConnectedLineNum'));
   if (channel.exten === null) {

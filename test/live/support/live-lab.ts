@@ -3,7 +3,7 @@
  * the real service process on the test PostgreSQL (live-service.ts), the team seeded the way an
  * admin does it (`seed --directory`), a SIP trunk and six registered SIP desk phones.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { seedDirectory } from '../../../src/cli/seed-directory';
@@ -255,6 +255,54 @@ export class LiveLab {
     await this.pbx.stop();
     await this.dataSource.destroy();
   }
+}
+
+/** Asserts `actual` is within `tolerance` seconds of `expected` (SIP timing on a shared machine). */
+export function expectAround(actual: number, expected: number, tolerance = 1): void {
+  expect(actual).toBeGreaterThanOrEqual(expected - tolerance);
+  expect(actual).toBeLessThanOrEqual(expected + tolerance);
+}
+
+/**
+ * One line per scenario of what the phones saw (seconds after the trunk's INVITE) next to the
+ * stored record, printed at the end of the suite and appended to LIVE_REPORT when set.
+ */
+export async function report(lab: LiveLab, at: number, linkedid: string | null, scenario = expect.getState().currentTestName ?? ''): Promise<void> {
+  const seen: string[] = [];
+  for (const [extension, agent] of [...lab.phones.entries(), ['trunk', lab.trunk] as const]) {
+    const events = agent.events.filter((event) => event.at >= at && event.type !== 'notify');
+    if (events.length === 0) continue;
+    seen.push(
+      `${extension}: ${events
+        .map((event) => `${event.type}${event.status && event.type !== 'answered' ? ` ${event.status}` : ''} ${seconds(at, event.at).toFixed(1)}${event.type === 'invite' && event.display ? ` "${event.display}"` : ''}`)
+        .join(', ')}`,
+    );
+  }
+  let stored = 'no call record';
+  if (linkedid) {
+    const [call] = await lab.dataSource.query(
+      'SELECT direction, caller, caller_name, disposition, abandoned, voicemail, answered_by_extension, step_reached, ring_seconds, talk_seconds, transferred_to, placed_by FROM calls WHERE linkedid = $1',
+      [linkedid],
+    );
+    const legs = await lab.legs(linkedid);
+    stored = call
+      ? `${call.direction} ${call.caller}${call.caller_name ? ` "${call.caller_name}"` : ''} ${call.disposition}${call.abandoned ? ' abandoned' : ''}${call.voicemail ? ' voicemail' : ''}` +
+        `${call.answered_by_extension ? ` by ${call.answered_by_extension}` : ''}${call.step_reached ? ` at ${call.step_reached}` : ''}` +
+        `${call.transferred_to ? ` → transferred to ${call.transferred_to}` : ''}${call.placed_by ? ` placed by ${call.placed_by}` : ''}` +
+        `, ring ${Number(call.ring_seconds).toFixed(1)} s, talk ${Number(call.talk_seconds).toFixed(1)} s; legs ${legs.map((leg) => `${leg.extension}/${leg.step ?? '-'}/${leg.outcome}`).join(' ')}`
+      : 'no call record';
+  }
+  const line = `• ${scenario}\n    phones: ${seen.join(' | ')}\n    record: ${stored}\n`;
+  REPORT.push(line);
+  if (process.env.LIVE_REPORT) appendFileSync(process.env.LIVE_REPORT, line);
+}
+
+export const REPORT: string[] = [];
+
+/** Prints the suite's report lines (afterAll). */
+export function printReport(): void {
+  if (REPORT.length > 0) process.stdout.write(`\nwhat the phones saw (seconds after the trunk's INVITE) and what was stored:\n${REPORT.join('')}`);
+  REPORT.length = 0;
 }
 
 /** Seconds between two Date.now() values, one decimal. */
