@@ -90,7 +90,9 @@ export class AppConfig {
   @Transform(emptyToUndefined) @IsOptional() @MinLength(8, { message: 'ADMIN_PASSWORD must be at least 8 characters' })
   ADMIN_PASSWORD?: string;
 
+  /** The dialplan sends it in a header; letters, digits, `_`, `.`, `-` only (what the dialplan's FILTER keeps). */
   @Transform(emptyToUndefined) @IsOptional() @MinLength(16, { message: 'ROUTING_TOKEN must be at least 16 characters' })
+  @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'ROUTING_TOKEN may contain only letters, digits, _ . - (the dialplan drops anything else)' })
   ROUTING_TOKEN?: string;
 
   @Transform(emptyToUndefined) @IsOptional() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })

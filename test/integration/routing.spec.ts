@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Department } from '../../src/auth/users/department.entity';
 import { User, type Role } from '../../src/auth/users/user.entity';
 import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
@@ -15,7 +16,12 @@ describe('GET /api/asterisk/route on real Postgres', () => {
   let t: TestApp;
   let team: Record<string, User>;
 
-  const route = (query: Record<string, string>) => t.http.get('/api/asterisk/route').query({ did: '74951112233', uniqueid: '1795336092.42', token: TOKEN, ...query });
+  // As the shipped dialplan asks: signed with sha1("<token>/<uniqueid>") (the token itself is in no Asterisk log).
+  const sign = (uniqueid: string): string => createHash('sha1').update(`${TOKEN}/${uniqueid}`).digest('hex');
+  const route = (query: Record<string, string>) => {
+    const uniqueid = query.uniqueid ?? '1795336092.42';
+    return t.http.get('/api/asterisk/route').set('X-Switchboard-Signature', sign(uniqueid)).query({ did: '74951112233', ...query, uniqueid });
+  };
   const stepsOf = (text: string): string[] => (decodePlan(text)?.steps ?? []).map((s) => `${s.name}:${s.timeout}:${s.dial}`);
 
   beforeAll(async () => {
@@ -79,6 +85,20 @@ describe('GET /api/asterisk/route on real Postgres', () => {
   it('no caller, no did, no uniqueid: still a plan', async () => {
     const response = await t.http.get('/api/asterisk/route').query({ token: TOKEN }).expect(200);
     expect(response.text.startsWith('SB1||voicemail|department:')).toBe(true);
+  });
+
+  it('the query form of older dialplans (?token=) still works this release', async () => {
+    const response = await t.http.get('/api/asterisk/route').query({ caller: '+79161234567', did: '74951112233', token: TOKEN }).expect(200);
+    expect(response.text.startsWith('SB1|')).toBe(true);
+  });
+
+  it('the plain token header works; a wrong one, a signature of another uniqueid or of another token → 403', async () => {
+    await t.http.get('/api/asterisk/route').set('X-Switchboard-Token', TOKEN).query({ caller: '+79161234567' }).expect(200);
+    await t.http.get('/api/asterisk/route').set('X-Switchboard-Token', 'wrong-token-wrong-token').query({ caller: '+79161234567' }).expect(403);
+    await t.http.get('/api/asterisk/route').set('X-Switchboard-Signature', sign('1.1')).query({ caller: '+79161234567', uniqueid: '1.2' }).expect(403);
+    const foreign = createHash('sha1').update('another-token-0000000/1.1').digest('hex');
+    const response = await t.http.get('/api/asterisk/route').set('X-Switchboard-Signature', foreign).query({ caller: '+79161234567', uniqueid: '1.1' }).expect(403);
+    expect(response.text).toBe('ERR forbidden');
   });
 
   it.each([{ token: 'wrong-token-wrong-token' }, { token: '' }, {}])('wrong token %j → 403 with a body the dialplan rejects', async (query) => {

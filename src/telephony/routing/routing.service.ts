@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, PoolClient } from 'pg';
@@ -96,6 +96,15 @@ export class RoutingService implements OnModuleDestroy {
   }
 
   /** Constant-time token check; with no ROUTING_TOKEN set every request is refused. */
+  /** `sha1("<ROUTING_TOKEN>/<uniqueid>")` in hex, as the shipped dialplan computes it (func_sha1). */
+  signatureMatches(given: string, uniqueid: string): boolean {
+    if (!this.token) return this.tokenMatches('');
+    if (uniqueid === '') return false;
+    const expected = createHash('sha1').update(Buffer.concat([this.token, Buffer.from(`/${uniqueid}`)])).digest('hex');
+    const candidate = Buffer.from(given.toLowerCase());
+    return candidate.length === expected.length && timingSafeEqual(candidate, Buffer.from(expected));
+  }
+
   tokenMatches(given: string): boolean {
     if (!this.token) {
       if (!this.warnedNoToken) this.logger.warn('ROUTING_TOKEN is unset: every route request is refused (the dialplan falls back)');

@@ -220,7 +220,7 @@ export class LiveLab {
                 ring_seconds, talk_seconds, started_at, answered_at, ended_at, transferred_to, placed_by, callee, hung_up_by
            FROM calls WHERE started_at >= $1 AND ($2::text IS NULL OR caller = $2) AND ($3::text IS NULL OR direction = $3)
           ORDER BY started_at`,
-        [new Date(where.since - 1500), where.caller ?? null, where.direction ?? null],
+        [new Date(where.since - 250), where.caller ?? null, where.direction ?? null],
       );
       if (rows.length > 0) return rows[0];
       if (Date.now() > deadline) throw new Error(`no call record for ${JSON.stringify(where)} after ${timeoutMs} ms`);

@@ -30,6 +30,9 @@ function englishPrompts(): string | null {
   return null;
 }
 
+/** A second AMI user that sees everything (transcript recording, not the service). */
+export const CAPTURE_USER = { username: 'capture', secret: 'capture-secret-0123' };
+
 /** Where the bundle is installed (`install.sh PREFIX`): ASTERISK_PREFIX, else /opt/asterisk-22. */
 export function asteriskPrefix(): string {
   return process.env.ASTERISK_PREFIX ?? '/opt/asterisk-22';
@@ -75,6 +78,7 @@ async function freeUdpPort(): Promise<number> {
 export class LivePbx {
   readonly dir: string;
   amiPort = 0;
+  readonly amiSecret: string;
   sipPort = 0;
   trunkPort = 0;
   private process: ChildProcess | null = null;
@@ -82,6 +86,7 @@ export class LivePbx {
 
   private constructor(private readonly options: LivePbxOptions) {
     this.dir = mkdtempSync(join(tmpdir(), 'switchboard-live-pbx-'));
+    this.amiSecret = options.amiSecret;
   }
 
   /** Writes the configuration and boots Asterisk; resolves once it is fully booted. */
@@ -185,7 +190,9 @@ noload => res_hep_rtcp.so
     const edited = user
       .replace(/^secret\s*=.*$/m, `secret = ${this.options.amiSecret}`)
       .replace(/^permit\s*=.*$/m, 'permit = 127.0.0.1/255.255.255.255');
-    return `[general]\nenabled = yes\nbindaddr = 127.0.0.1\nport = ${this.amiPort}\ntimestampevents = yes\n\n${edited}`;
+    // `capture`: the lab's recorder (read = all, as the recordings in test/fixtures/ami were made).
+    const capture = `[${CAPTURE_USER.username}]\nsecret = ${CAPTURE_USER.secret}\ndeny = 0.0.0.0/0.0.0.0\npermit = 127.0.0.1/255.255.255.255\nread = all\nwrite = all\n\n`;
+    return `[general]\nenabled = yes\nbindaddr = 127.0.0.1\nport = ${this.amiPort}\ntimestampevents = yes\n\n${capture}${edited}`;
   }
 
   private pjsipConf(): string {

@@ -97,6 +97,39 @@ export class SipCall extends EventEmitter {
   acked = false;
   /** Incoming: where responses go (top Via). */
   reply: { host: string; port: number } | null = null;
+  /** Where the far end wants our RTP (from its SDP). */
+  remoteMedia: { host: string; port: number } | null = null;
+  private rtp: NodeJS.Timeout | null = null;
+
+  /** Sends a 440 Hz tone as PCMU RTP every 20 ms until the call ends (a caller speaking, e.g. a voicemail message). */
+  startAudio(socket: { send(data: Buffer, port: number, host: string): void }): void {
+    if (this.rtp || !this.remoteMedia) return;
+    const media = this.remoteMedia;
+    let seq = 0;
+    let timestamp = 0;
+    let phase = 0;
+    const ssrc = Math.floor(Math.random() * 0xffffffff);
+    this.rtp = setInterval(() => {
+      if (this.state === 'ended') return this.stopAudio();
+      const packet = Buffer.alloc(12 + 160);
+      packet[0] = 0x80;
+      packet[1] = 0; // PCMU
+      packet.writeUInt16BE(seq++ & 0xffff, 2);
+      packet.writeUInt32BE(timestamp >>> 0, 4);
+      packet.writeUInt32BE(ssrc >>> 0, 8);
+      for (let i = 0; i < 160; i += 1) {
+        packet[12 + i] = linearToUlaw(Math.round(8000 * Math.sin(phase)));
+        phase += (2 * Math.PI * 440) / 8000;
+      }
+      timestamp += 160;
+      socket.send(packet, media.port, media.host);
+    }, 20);
+  }
+
+  stopAudio(): void {
+    if (this.rtp) clearInterval(this.rtp);
+    this.rtp = null;
+  }
 
   constructor(
     readonly agent: SipAgent,
@@ -138,7 +171,27 @@ export class SipCall extends EventEmitter {
   clearTimers(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
+    this.stopAudio();
   }
+}
+
+/** G.711 µ-law of a 16-bit sample. */
+function linearToUlaw(sample: number): number {
+  const BIAS = 0x84;
+  const sign = sample < 0 ? 0x80 : 0;
+  let magnitude = Math.min(Math.abs(sample), 32635) + BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (magnitude & mask) === 0 && exponent > 0; mask >>= 1) exponent -= 1;
+  const mantissa = (magnitude >> (exponent + 3)) & 0x0f;
+  magnitude = 0;
+  return ~(sign | (exponent << 4) | mantissa) & 0xff;
+}
+
+/** The audio address of an SDP body (`c=` and `m=audio`). */
+function mediaOf(body: string): { host: string; port: number } | null {
+  const host = /^c=IN IP4 (\S+)/m.exec(body)?.[1];
+  const port = /^m=audio (\d+)/m.exec(body)?.[1];
+  return host && port ? { host, port: Number(port) } : null;
 }
 
 interface ClientTransaction {
@@ -161,6 +214,8 @@ export class SipAgent {
   readonly events: SipEvent[] = [];
   readonly calls = new Map<string, SipCall>();
   behaviour: IncomingBehaviour = { kind: 'answer', afterMs: 1000 };
+  /** Calls this agent takes part in carry a tone (RTP) once answered. */
+  sendsAudio = false;
   port = 0;
   private socket: Socket | null = null;
   private media: Socket | null = null;
@@ -369,6 +424,7 @@ export class SipAgent {
       // 2xx (possibly retransmitted): ACK it end to end, with a new branch.
       const first = call.answeredAt === null && call.state === 'early';
       if (first) {
+        call.remoteMedia = mediaOf(response.body);
         call.remoteTag = tagOf(header(response, 'to'));
         const contact = header(response, 'contact');
         if (contact) call.remoteTarget = uriOf(contact);
@@ -399,6 +455,7 @@ export class SipAgent {
         call.status = response.status;
         call.answeredAt = Date.now();
         this.record({ type: 'answered', callId: call.callId, status: response.status });
+        if (this.sendsAudio && this.media) call.startAudio(this.media);
       }
       return;
     }
@@ -577,6 +634,7 @@ export class SipAgent {
     const fromValue = header(invite, 'from');
     const call = new SipCall(this, 'incoming', callId, newTag(), header(invite, 'to'), fromValue.replace(/;\s*tag=[^;]+/i, ''), uriOf(header(invite, 'contact')) || `sip:${from.host}:${from.port}`);
     call.remoteTag = tagOf(fromValue);
+    call.remoteMedia = mediaOf(invite.body);
     call.invite = invite;
     call.reply = this.replyAddress(invite, from);
     this.calls.set(callId, call);
@@ -611,6 +669,7 @@ export class SipAgent {
     call.state = 'confirmed';
     call.answeredAt = Date.now();
     this.record({ type: 'answered', callId: call.callId, status: 200 });
+    if (this.sendsAudio && this.media) call.startAudio(this.media);
     const address = call.reply ?? hostPortOf(call.remoteTarget);
     // Retransmit the 200 until the ACK (T1 doubling up to T2, Timer H 32 s).
     let interval = T1;
