@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_ROUTING_CONFIG, type RoutingConfig } from '../../src/telephony/routing/chain-config';
 import { AmiCapture } from './support/ami-capture';
-import { expectAround, LiveLab, liveSuite, MAIN_LINE, printReport, report, ROUTING_TOKEN, SECOND_LINE, seconds } from './support/live-lab';
+import { expectAround, LiveLab, liveSuite, MAIN_LINE, printReport, recordTranscripts, report, ROUTING_TOKEN, SECOND_LINE, seconds } from './support/live-lab';
 
 const KNOWN = '+79161234567'; // Remstroy — Alexey Smirnov, responsible 101
 const FALLBACK_TIMEOUT = 3;
@@ -35,6 +35,8 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
     await lab.waitIdle();
     await lab.resetPhones();
   });
+
+  recordTranscripts(() => lab);
 
   afterEach(async () => {
     if (!lab.service.running) await lab.service.start();
@@ -69,7 +71,7 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
     }
   }, 40_000);
 
-  it('service down: the static chain rings the department at once; the token is not in Asterisk’s log', async () => {
+  it('service down: the static chain rings the department at once; the token is not in Asterisk’s log — service_down', async () => {
     await lab.service.stop();
     const logFrom = lab.pbx.logSize();
     lab.phone('102').behaviour = { kind: 'answer', afterMs: 1000, hangUpAfterMs: 1000 };
@@ -84,7 +86,7 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
     await report(lab, at, null);
   }, 60_000);
 
-  it('service hung (SIGSTOP): curl gives up after 2 s, the static chain rings; the call is recorded once the service runs again', async () => {
+  it('service hung (SIGSTOP): curl gives up after 2 s, the static chain rings; the call is recorded once the service runs again — service_hung', async () => {
     lab.service.pause();
     lab.phone('103').behaviour = { kind: 'answer', afterMs: 1000, hangUpAfterMs: 1000 };
     const { call, at } = lab.callIn(KNOWN);
@@ -103,7 +105,7 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
     ]);
   }, 90_000);
 
-  it('wrong token: the service refuses (403, logged), the static chain rings; the call is recorded at the department step', async () => {
+  it('wrong token: the service refuses (403, logged), the static chain rings; the call is recorded at the department step — wrong_token', async () => {
     await lab.pbx.setGlobal('SWITCHBOARD_TOKEN', 'not-the-routing-token-000');
     try {
       lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000, hangUpAfterMs: 1000 };
@@ -143,7 +145,7 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
     }
   }, 30_000);
 
-  it('a second line with its own chain, ending in hang up: the trunk gets 480 (no answer), not 603', async () => {
+  it('a second line with its own chain, ending in hang up: the trunk gets 480 (no answer), not 603 — second_line_hangup', async () => {
     const routing: RoutingConfig = {
       ...DEFAULT_ROUTING_CONFIG,
       chains: {
@@ -172,7 +174,7 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
     expect(decision.chain).toBe('second_line');
   }, 40_000);
 
-  it('after hours (a holiday today): the after-hours chain rings the owner, then the PBX plays its prompt; the main line chain is not used', async () => {
+  it('after hours (a holiday today): the after-hours chain rings the owner, then the PBX plays its prompt; the main line chain is not used — after_hours', async () => {
     await lab.pbx.setGlobal('SWITCHBOARD_AFTER_HOURS_PROMPT', 'vm-goodbye');
     const routing: RoutingConfig = {
       ...DEFAULT_ROUTING_CONFIG,
@@ -201,7 +203,7 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
     }
   }, 40_000);
 
-  it('SWITCHBOARD_VOICEMAIL set: after the chain VoiceMail() answers and the caller leaves a message in the mailbox', async () => {
+  it('SWITCHBOARD_VOICEMAIL set: after the chain VoiceMail() answers and the caller leaves a message in the mailbox — voicemail_message', async () => {
     await lab.pbx.setGlobal('SWITCHBOARD_VOICEMAIL', '100@default');
     await lab.setRouting({ ...DEFAULT_ROUTING_CONFIG, chains: { ...DEFAULT_ROUTING_CONFIG.chains, default: { steps: [{ name: 'department', kind: 'users', extensions: ['102'], timeout: 2 }], final: 'voicemail' } } });
     const logFrom = lab.pbx.logSize();

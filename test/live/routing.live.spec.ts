@@ -3,7 +3,7 @@
  * Each test asserts what the phones saw (INVITE times, the display name, CANCEL, BYE) and what the
  * service made of it (call record, legs, desk events over socket.io).
  */
-import { expectAround, LiveLab, liveSuite, MAIN_LINE, printReport, report, seconds } from './support/live-lab';
+import { expectAround, LiveLab, liveSuite, MAIN_LINE, printReport, recordTranscripts, report, seconds } from './support/live-lab';
 
 const KNOWN = '+79161234567'; // Remstroy — Alexey Smirnov, responsible 101
 const KNOWN_102 = '+79035550101'; // Vintik LLC — Irina Popova, responsible 102
@@ -40,7 +40,9 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
     await lab.resetPhones();
   });
 
-  it('known caller: the responsible manager rings first with the client name on the phone, answers; the record and the desk say so', async () => {
+  recordTranscripts(() => lab);
+
+  it('known caller: the responsible manager rings first with the client name on the phone, answers; the record and the desk say so — known_responsible_answers', async () => {
     const desk = await lab.desk('101');
     lab.phone('101').behaviour = { kind: 'answer', afterMs: 2000, hangUpAfterMs: 3000 };
     const { call, at } = lab.callIn(KNOWN);
@@ -73,7 +75,7 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
     expect(ended.prompt).not.toBeNull();
   }, 60_000);
 
-  it('responsible silent 10 s → the department rings at once (101 not again), 102 answers, 103 gets CANCEL; only 102 gets the note prompt', async () => {
+  it('responsible silent 10 s → the department rings at once (101 not again), 102 answers, 103 gets CANCEL; only 102 gets the note prompt — known_department_answers', async () => {
     const desks = { 101: await lab.desk('101'), 102: await lab.desk('102'), 103: await lab.desk('103'), head: await lab.desk('200', 'all') };
     lab.phone('102').behaviour = { kind: 'answer', afterMs: 2000, hangUpAfterMs: 2000 };
     const { call, at } = lab.callIn(KNOWN);
@@ -112,7 +114,7 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
     expect(desks[103].of('call.taken', record.linkedid)[0]?.answeredBy.extension).toBe('102');
   }, 60_000);
 
-  it('new caller, nobody answers: department → head of sales → CEO → owner, 10 s each (the shipped chain), then the final action; a lead lands in the exchange', async () => {
+  it('new caller, nobody answers: department → head of sales → CEO → owner, 10 s each (the shipped chain), then the final action; a lead lands in the exchange — new_nobody_answers', async () => {
     const caller = '+79031112233';
     const head = await lab.desk('200', 'all');
     const { call, at } = lab.callIn(caller);
@@ -154,7 +156,7 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
     expect(head.of('call.missed', record.linkedid)).toHaveLength(1);
   }, 90_000);
 
-  it('caller gives up while the responsible rings: abandoned at responsible, 102 gets CANCEL, a callback task for 102', async () => {
+  it('caller gives up while the responsible rings: abandoned at responsible, 102 gets CANCEL, a callback task for 102 — known_abandoned', async () => {
     const { call, at } = lab.callIn(KNOWN_102);
     await lab.phone('102').nextInvite(at, 5_000);
     await new Promise((resolve) => setTimeout(resolve, 4_000));

@@ -611,9 +611,31 @@ function onAttendedTransfer(input: HandlerInput): void {
     const entry = linkedid ? state.calls.get(linkedid) : undefined;
     if (entry) {
       markTransfer(input, entry, to);
+      adoptTransferTarget(input, entry, known(message.TransferTargetUniqueid));
       return;
     }
   }
+}
+
+/**
+ * After an attended transfer Asterisk moves the target's channel into the client's call (its
+ * Linkedid changes): move it here too, so the consult call ends with the transferer's channel and
+ * the target's desk shows the client's call, not the consult call.
+ */
+function adoptTransferTarget(input: HandlerInput, entry: CallEntry, targetUid: string | null): void {
+  const { state, effects, at } = input;
+  const from = targetUid ? state.calls.get(state.channelCall.get(targetUid) ?? '') : undefined;
+  const channel = targetUid ? from?.call.channels.get(targetUid) : undefined;
+  if (!targetUid || !from || !channel || from === entry || channel.hangupAt !== null) return;
+  from.call.channels.delete(targetUid);
+  from.call.channelByName.delete(channel.name);
+  const consultLeg = from.call.legs.get(targetUid);
+  if (consultLeg && consultLeg.endedAt === null) consultLeg.endedAt = at;
+  entry.call.channels.set(targetUid, channel);
+  entry.call.channelByName.set(channel.name, targetUid);
+  state.channelCall.set(targetUid, entry.call.linkedid);
+  if (channel.person !== null) effects.push({ type: 'answered', linkedid: entry.call.linkedid, uniqueid: targetUid, extension: channel.person, step: null, at });
+  if (allHungUp(from.call)) finalize(state, from, 'hangup', effects);
 }
 
 function markTransfer(input: HandlerInput, entry: CallEntry, to: string | null): void {

@@ -12,7 +12,8 @@ import type { RoutingConfig } from '../../../src/telephony/routing/chain-config'
 import { ioDesk, type Desk } from '../../support/desks';
 import { freePort } from '../../support/own-database';
 import { testDatabaseUrl } from '../../support/test-database';
-import { LivePbx, liveUnavailableReason, type PhoneConfig } from './live-pbx';
+import { AmiCapture } from './ami-capture';
+import { CAPTURE_USER, LivePbx, liveUnavailableReason, type PhoneConfig } from './live-pbx';
 import { LiveService } from './live-service';
 import { SipAgent, type SipCall } from './sip-agent';
 
@@ -255,6 +256,28 @@ export class LiveLab {
     await this.pbx.stop();
     await this.dataSource.destroy();
   }
+}
+
+/**
+ * With RECORD_LIVE_AMI=<dir>, saves each test's AMI stream (a read=all session, the format of
+ * test/fixtures/ami) as <dir>/live_<name>.ami, <name> being the test title's last word after " — ".
+ */
+export function recordTranscripts(lab: () => LiveLab): void {
+  const dir = process.env.RECORD_LIVE_AMI;
+  if (!dir) return;
+  let capture: AmiCapture | null = null;
+  beforeEach(async () => {
+    capture = await AmiCapture.open(lab().pbx.amiPort, CAPTURE_USER.username, CAPTURE_USER.secret);
+  });
+  afterEach(async () => {
+    await lab().waitIdle().catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // trailing Cdr events, as the lab recorded
+    const title = expect.getState().currentTestName ?? 'scenario';
+    const name = title.includes(' — ') ? (title.split(' — ').pop() ?? 'scenario') : title.replace(/[^a-z0-9]+/gi, '_').slice(-40);
+    capture?.save(join(dir, `live_${name.trim().replace(/[^a-z0-9_]+/gi, '_')}.ami`));
+    capture?.close();
+    capture = null;
+  });
 }
 
 /** Asserts `actual` is within `tolerance` seconds of `expected` (SIP timing on a shared machine). */

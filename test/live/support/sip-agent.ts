@@ -92,6 +92,8 @@ export class SipCall extends EventEmitter {
   timers: NodeJS.Timeout[] = [];
   /** We sent CANCEL (or want to end it as soon as it is answered). */
   pendingCancel = false;
+  /** We sent a REFER on this dialog (a transfer). */
+  referred = false;
   authTried = false;
   /** Incoming: the ACK to our 200 arrived. */
   acked = false;
@@ -542,6 +544,7 @@ export class SipAgent {
       start: `REFER ${call.remoteTarget} SIP/2.0`,
       headers: [...this.dialogHeaders(call, 'REFER'), ['Refer-To', referTo], ['Referred-By', `<sip:${this.user}@127.0.0.1:${this.port}>`]],
     });
+    call.referred = true;
     this.record({ type: 'refer-sent', callId: call.callId, detail: referTo });
     return new Promise((resolve) => {
       this.startTransaction('REFER', this.lastBranch, text, hostPortOf(call.remoteTarget), (response) => {
@@ -612,10 +615,15 @@ export class SipAgent {
       case 'BYE':
         this.onBye(message, from);
         break;
-      case 'NOTIFY':
+      case 'NOTIFY': {
         this.respond(message, 200, 'OK', null, from);
-        this.record({ type: 'notify', callId: header(message, 'call-id'), detail: message.body.trim() });
+        const callId = header(message, 'call-id');
+        this.record({ type: 'notify', callId, detail: message.body.trim() });
+        // A transfer we asked for (REFER) succeeded: as phones do, leave the call (RFC 5589).
+        const call = this.calls.get(callId);
+        if (call?.referred && /^SIP\/2\.0 2\d\d/.test(message.body.trim()) && call.state === 'confirmed') this.sendBye(call);
         break;
+      }
       default:
         // OPTIONS (qualify), UPDATE, INFO, MESSAGE, REFER towards a phone: accept.
         this.respond(message, 200, 'OK', null, from);

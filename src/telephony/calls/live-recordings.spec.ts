@@ -1,0 +1,101 @@
+/**
+ * The tracker on the transcripts the live suite recorded on the real Asterisk 22.10.1 with the
+ * shipped dialplan and real SIP phones (test/fixtures/ami/live, truth from the events alone by
+ * make_truth.py): transfers and pickups made by the phones, the static fallback, voicemail,
+ * click-to-call — shapes no lab recording shows.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
+import { AmiFrameParser } from '../ami/ami-frame-parser';
+import type { CallRecord } from './call-record';
+import { parseDirectory } from './directory';
+import { normalizePhone } from './phone-number';
+import { rebuildCalls } from './rebuild';
+
+const LIVE = join(AMI_RECORDINGS_DIR, 'live');
+const directory = parseDirectory(JSON.parse(readFileSync(join(__dirname, '../../../test/live/fixtures/live-directory.json'), 'utf8')));
+
+interface InboundTruth {
+  direction: 'inbound';
+  linkedid: string;
+  caller_number: string;
+  did: string;
+  answered_by: string | null;
+  answered_at_step: string | null;
+  transferred_to: string | null;
+  missed: boolean;
+  pbx_answered: boolean;
+  abandoned: boolean;
+  last_step: string | null;
+  ring_duration_s: number;
+  talk_duration_s: number;
+  legs: { extension: string; step: string | null; dial_status: string | null }[];
+}
+
+interface ClickToCallTruth {
+  direction: 'outbound_click_to_call';
+  linkedid: string;
+  placed_by: string;
+  callee_number: string;
+  answered: boolean;
+  talk_duration_s: number;
+}
+
+const cases = readdirSync(LIVE)
+  .filter((name) => name.endsWith('.truth.json'))
+  .sort()
+  .flatMap((name) => {
+    const scenario = name.replace(/\.truth\.json$/, '');
+    const truth = JSON.parse(readFileSync(join(LIVE, name), 'utf8')) as { calls: (InboundTruth | ClickToCallTruth)[] };
+    return truth.calls.map((call) => [scenario, call] as const);
+  });
+
+function recordsOf(scenario: string): CallRecord[] {
+  const { messages } = new AmiFrameParser().push(readFileSync(join(LIVE, `${scenario}.ami`)));
+  return rebuildCalls(messages, directory).records;
+}
+
+describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan, SIP phones)', () => {
+  it('has them', () => expect(cases.length).toBeGreaterThanOrEqual(16));
+
+  it.each(cases)('%s: the record matches the truth from the events', (scenario, truth) => {
+    const record = recordsOf(scenario).find((candidate) => candidate.linkedid === truth.linkedid);
+    expect(record).toBeDefined();
+    if (!record) return;
+    if (truth.direction === 'outbound_click_to_call') {
+      expect(record).toMatchObject({ direction: 'outbound', placedBy: truth.placed_by, disposition: truth.answered ? 'answered' : 'missed' });
+      expect(record.caller).toBe(normalizePhone(truth.callee_number, 'RU'));
+      expect(Math.abs(record.talkSeconds - truth.talk_duration_s)).toBeLessThanOrEqual(1);
+      return;
+    }
+    expect(record).toMatchObject({
+      direction: 'inbound',
+      caller: truth.caller_number,
+      did: truth.did,
+      answeredBy: truth.answered_by,
+      transferredTo: truth.transferred_to,
+      disposition: truth.missed ? 'missed' : 'answered',
+      abandoned: truth.abandoned,
+      voicemail: truth.pbx_answered,
+      stepReached: truth.missed ? truth.last_step : truth.answered_at_step,
+    });
+    expect(Math.abs(record.ringSeconds - truth.ring_duration_s)).toBeLessThanOrEqual(1);
+    expect(Math.abs(record.talkSeconds - truth.talk_duration_s)).toBeLessThanOrEqual(1);
+    // Every desk phone the inbound channel dialed is a leg, at the step the dialplan had set.
+    for (const dial of truth.legs) {
+      expect(record.legs).toEqual(expect.arrayContaining([expect.objectContaining({ extension: dial.extension, step: dial.step })]));
+    }
+    const answeredLegs = record.legs.filter((leg) => leg.outcome === 'answered').map((leg) => leg.extension);
+    if (truth.answered_by) expect(answeredLegs).toContain(truth.answered_by);
+    else expect(answeredLegs).toEqual([]);
+  });
+
+  it('attended transfer: the consult call (101 → 200) is an internal call of its own that ends when 101 hands over', () => {
+    const records = recordsOf('attended_transfer');
+    const consult = records.filter((record) => record.direction === 'internal');
+    expect(consult).toHaveLength(1);
+    expect(consult[0]).toMatchObject({ caller: '101', answeredBy: '200', disposition: 'answered' });
+    expect(consult[0].talkSeconds).toBeLessThan(2.5);
+  });
+});
