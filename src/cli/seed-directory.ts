@@ -32,6 +32,10 @@ export interface SeedDirectorySummary {
   phonesAdded: number;
   /** Known callers that could not be stored (e.g. the number belongs to someone else). */
   problems: string[];
+  /** Who is in the file, with the devices the route plan will dial for them (all of them at once). */
+  people: { extension: string; name: string; role: string; email: string; devices: string[] }[];
+  /** Devices that look like a lab's simulated phones (Local/…@managers): the live plan dials them too. */
+  labDevices: string[];
 }
 
 /** Extra per-person fields the seed accepts beyond the lab-directory format. */
@@ -62,12 +66,17 @@ export async function seedDirectory(dataSource: DataSource, json: unknown, optio
     contactsUpdated: 0,
     phonesAdded: 0,
     problems: [],
+    people: [],
+    labDevices: [],
   };
   await dataSource.transaction(async (manager) => {
     const userIds = new Map<string, string>();
     for (const person of directory.users) {
       const extra = extras.get(person.extension) ?? {};
       userIds.set(person.extension, await upsertPerson(manager, person, extra, options, summary));
+      const email = extra.email ?? `${person.extension}@${options.emailDomain ?? 'switchboard.local'}`.toLowerCase();
+      summary.people.push({ extension: person.extension, name: person.name, role: person.role, email, devices: person.devices });
+      summary.labDevices.push(...person.devices.filter((device) => /^Local\//i.test(device)));
     }
     for (const caller of directory.knownCallers) {
       const responsibleId = caller.responsible ? (userIds.get(caller.responsible) ?? (await userIdByExtension(manager, caller.responsible))) : null;

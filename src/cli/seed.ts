@@ -68,6 +68,15 @@ async function main(argv: readonly string[]): Promise<number> {
         throw error;
       }
       say(`directory: ${summary.usersCreated} people created, ${summary.usersUpdated} updated, ${summary.usersUnchanged} unchanged; ${summary.contactsCreated} known callers added`);
+      for (const person of summary.people) {
+        say(`  ${person.extension} ${person.name} (${person.role}, ${person.email}) rings on ${person.devices.join(' & ') || 'no device'}`);
+      }
+      if (summary.labDevices.length) {
+        say(
+          `note: ${summary.labDevices.join(', ')} are Local channels (the lab's simulated phones). The route plan dials every device of a person at once; ` +
+            `on a real PBX set each person's real devices: PATCH /api/users/<id> {"devices": ["PJSIP/101"]} (admin)`,
+        );
+      }
       for (const problem of summary.problems) say(`directory: ${problem}`);
       if (summary.usersWithoutPassword.length) {
         say(`these people have no password and cannot log in until an admin sets one (or rerun with --password-for-all <pw>): ${summary.usersWithoutPassword.join(', ')}`);
