@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { resolveJwtSecret } from './auth/jwt-secret';
 import { UsersService } from './auth/users/users.service';
 import { appLogger } from './common/json-logger';
+import { packageVersion } from './common/project-paths';
 import { validationPipe } from './common/validation';
 import { DualSocketAdapter } from './realtime/dual-socket.adapter';
 import type { AppConfig } from './config';
@@ -48,7 +49,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
 
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('switchboard').setDescription('Calls, routing, leads and caller cards for Asterisk').addBearerAuth().build(),
+    new DocumentBuilder().setTitle('switchboard').setDescription('Calls, routing, leads and caller cards for Asterisk').setVersion(packageVersion()).addBearerAuth().build(),
   );
   SwaggerModule.setup('api/docs', app, document);
   return app;

@@ -1,4 +1,4 @@
-import type { LoggerService, LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type LoggerService, type LogLevel } from '@nestjs/common';
 
 export const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -89,8 +89,42 @@ export function formatLogLine(level: LogLevel, message: unknown, rest: unknown[]
   return line;
 }
 
+/**
+ * Nest's start-up chatter (one "Mapped {/api/…, GET} route" line per route, one "… dependencies
+ * initialized" per module: ~100 lines) is logged at debug instead of log.
+ */
+const STARTUP_CONTEXTS = new Set(['RouterExplorer', 'RoutesResolver', 'InstanceLoader', 'WebSocketsController']);
+
+export class QuietStartupLogger implements LoggerService {
+  constructor(private readonly inner: LoggerService) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && STARTUP_CONTEXTS.has(context)) this.inner.debug?.(message, ...rest);
+    else this.inner.log(message, ...rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.inner.error(message, ...rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.inner.warn(message, ...rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.inner.debug?.(message, ...rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.inner.verbose?.(message, ...rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    (this.inner.fatal ?? this.inner.error).call(this.inner, message, ...rest);
+  }
+  setLogLevels(levels: LogLevel[]): void {
+    this.inner.setLogLevels?.(levels);
+  }
+}
+
 /** The logger for Nest: the JSON one, or Nest's own (pretty) limited to the levels up to `level`. */
-export function appLogger(format: 'json' | 'pretty', level: LogLevel): LoggerService | LogLevel[] {
+export function appLogger(format: 'json' | 'pretty', level: LogLevel): LoggerService {
   const levels = LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
-  return format === 'json' ? new JsonLogger(levels) : levels;
+  return new QuietStartupLogger(format === 'json' ? new JsonLogger(levels) : new ConsoleLogger({ logLevels: levels }));
 }

@@ -12,3 +12,8 @@ export function projectRoot(start: string = __dirname): string {
 
 /** Real Asterisk 22.10.1 AMI recordings with their truth files, carried by the repository (test/fixtures/ami/README.md). */
 export const AMI_RECORDINGS_DIR = join(projectRoot(), 'test', 'fixtures', 'ami');
+
+/** switchboard's version, from package.json (the OpenAPI document and /health show it). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}

@@ -2,8 +2,9 @@ import { Controller, Get, Header, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles, SUPERVISORS } from '../auth/roles.decorator';
-import { toCsv } from './csv';
-import { StatsCallsQueryDto, StatsQueryDto } from './dto/stats-query.dto';
+import { csvDialect, localDate, toCsv } from './csv';
+import { AppConfig } from '../config';
+import { StatsCallsExportQueryDto, StatsCallsQueryDto, StatsExportQueryDto, StatsQueryDto } from './dto/stats-query.dto';
 import { LiveCallsService, type LiveCounts } from './live-calls.service';
 import {
   StatsService,
@@ -25,6 +26,7 @@ export class StatsController {
   constructor(
     private readonly stats: StatsService,
     private readonly live: LiveCallsService,
+    private readonly config: AppConfig,
   ) {}
 
   /** Everything the dashboard shows for the period, in one response. */
@@ -79,9 +81,11 @@ export class StatsController {
   /** CSV of the calls behind a number (same filters as /calls, up to 100,000 rows). */
   @Get('export/calls')
   @ApiProduces('text/csv')
-  async exportCalls(@Query() query: StatsCallsQueryDto, @Res({ passthrough: true }) res: Response): Promise<string> {
-    const page = await this.stats.calls(await this.stats.resolve(query), query, true);
-    csvHeaders(res, `calls-${page.period.from.slice(0, 10)}-${page.metric}.csv`);
+  async exportCalls(@Query() query: StatsCallsExportQueryDto, @Res({ passthrough: true }) res: Response): Promise<string> {
+    const params = await this.stats.resolve(query);
+    const page = await this.stats.calls(params, query, true);
+    const dialect = csvDialect(this.config.DEFAULT_REGION, this.config.TIMEZONE, query.sep);
+    csvHeaders(res, `calls-${localDate(params.from, this.config.TIMEZONE)}-${page.metric}.csv`);
     return toCsv(
       ['linkedid', 'started_at', 'direction', 'caller', 'caller_name', 'line', 'disposition', 'abandoned', 'voicemail', 'step_reached',
         'answered_by', 'answered_by_name', 'placed_by', 'ring_seconds', 'talk_seconds', 'hung_up_by', 'transferred_to', 'recording_file', 'legs'],
@@ -90,16 +94,18 @@ export class StatsController {
         c.answeredByExtension, c.answeredByName, c.placedBy, c.ringSeconds, c.talkSeconds, c.hungUpBy, c.transferredTo, c.recordingFile,
         c.legs.map((leg) => `${leg.extension}:${leg.step ?? '-'}:${leg.outcome}`).join(' '),
       ]),
+      dialect,
     );
   }
 
   /** CSV of the per-person table. */
   @Get('export/managers')
   @ApiProduces('text/csv')
-  async exportManagers(@Query() query: StatsQueryDto, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async exportManagers(@Query() query: StatsExportQueryDto, @Res({ passthrough: true }) res: Response): Promise<string> {
     const params = await this.stats.resolve(query);
     const rows = await this.stats.managers(params);
-    csvHeaders(res, `managers-${params.from.toISOString().slice(0, 10)}.csv`);
+    const dialect = csvDialect(this.config.DEFAULT_REGION, this.config.TIMEZONE, query.sep);
+    csvHeaders(res, `managers-${localDate(params.from, this.config.TIMEZONE)}.csv`);
     return toCsv(
       ['name', 'role', 'department', 'extensions', 'rang', 'answered', 'missed', 'missed_caller_hung_up', 'answer_rate',
         'answer_speed_median_s', 'answer_speed_avg_s', 'outbound', 'outbound_answered', 'talk_total_s', 'talk_avg_s',
@@ -109,6 +115,7 @@ export class StatsController {
         r.answerSpeedMedian, r.answerSpeedAvg, r.outbound, r.outboundAnswered, r.talkTotal, r.talkAvg,
         r.callbacks, r.callbackMedian, r.overdueCallbacks,
       ]),
+      dialect,
     );
   }
 }

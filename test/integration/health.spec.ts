@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/common/project-paths';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('health and auth basics', () => {
@@ -19,5 +22,6 @@ describe('health and auth basics', () => {
   it('serves the OpenAPI document', async () => {
     const response = await t.http.get('/api/docs-json').expect(200);
     expect(Object.keys(response.body.paths as object)).toContain('/api/auth/login');
+    expect(response.body.info.version).toBe((JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version);
   });
 });

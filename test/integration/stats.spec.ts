@@ -211,22 +211,34 @@ describe('call statistics on the recorded calls', () => {
     expect(past).toMatchObject({ total: 27, items: [] });
   });
 
-  it('CSV exports of calls and of the per-manager table', async () => {
-    const calls = await t.http.get('/api/stats/export/calls').query({ ...DAY, metric: 'abandoned' }).set('Authorization', `Bearer ${token}`).expect(200);
+  it('CSV exports of calls and of the per-manager table (sep=,)', async () => {
+    const calls = await t.http.get('/api/stats/export/calls').query({ ...DAY, metric: 'abandoned', sep: ',' }).set('Authorization', `Bearer ${token}`).expect(200);
     expect(calls.headers['content-type']).toMatch(/^text\/csv/);
-    expect(calls.headers['content-disposition']).toMatch(/attachment; filename="calls-/);
+    expect(calls.headers['content-disposition']).toBe('attachment; filename="calls-2026-11-22-abandoned.csv"');
     const lines = calls.text.replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines[0].split(',').slice(0, 4)).toEqual(['linkedid', 'started_at', 'direction', 'caller']);
     expect(lines).toHaveLength(1 + 7);
-    expect(lines[1]).toMatch(/^1795335761\.80,2026-11-22T08:22:41\.418Z,inbound,\+79161234567,/);
+    // times in the company's time zone (Europe/Moscow, UTC+3), as Excel reads them
+    expect(lines[1]).toMatch(/^1795335761\.80,2026-11-22 11:22:41,inbound,\+79161234567,/);
     expect(lines[1]).toContain('101:responsible:cancelled_caller_hung_up');
 
-    const managers = await t.http.get('/api/stats/export/managers').query(DAY).set('Authorization', `Bearer ${token}`).expect(200);
+    const managers = await t.http.get('/api/stats/export/managers').query({ ...DAY, sep: ',' }).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(managers.headers['content-disposition']).toBe('attachment; filename="managers-2026-11-22.csv"');
     const rows = managers.text.replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(rows[0]).toBe(
       'name,role,department,extensions,rang,answered,missed,missed_caller_hung_up,answer_rate,answer_speed_median_s,answer_speed_avg_s,outbound,outbound_answered,talk_total_s,talk_avg_s,callbacks,callback_median_s,overdue_callbacks',
     );
     expect(rows.find((r) => r.startsWith('Anna Petrova,'))).toMatch(/^Anna Petrova,manager,sales,101,23,3,14,2,0\.1765,3\.009,3\.341,1,1,20\.525,5\.131,1,17,\d+$/);
+  });
+
+  it('CSV for Russian Excel by default (DEFAULT_REGION=RU): `;` between cells, decimal commas, local times', async () => {
+    const managers = await t.http.get('/api/stats/export/managers').query(DAY).set('Authorization', `Bearer ${token}`).expect(200);
+    const rows = managers.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(rows[0].split(';').slice(0, 3)).toEqual(['name', 'role', 'department']);
+    expect(rows.find((r) => r.startsWith('Anna Petrova;'))).toMatch(/^Anna Petrova;manager;sales;101;23;3;14;2;0,1765;3,009;3,341;1;1;20,525;5,131;1;17;\d+$/);
+    const calls = await t.http.get('/api/stats/export/calls').query({ ...DAY, metric: 'abandoned' }).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(calls.text.replace(/^\uFEFF/, '').split('\r\n')[1]).toMatch(/^1795335761\.80;2026-11-22 11:22:41;inbound;\+79161234567;/);
+    await t.http.get('/api/stats/export/calls').query({ ...DAY, sep: '|' }).set('Authorization', `Bearer ${token}`).expect(400);
   });
 
   it('refuses managers (403) and anonymous callers (401); validates the period', async () => {

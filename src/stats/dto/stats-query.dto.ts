@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CSV_SEPARATORS, type CsvSeparatorName } from '../csv';
 import { DRILL_METRICS, type DrillMetric } from '../stats.queries';
 
 /** A local date (midnight in TIMEZONE), a local time, or an instant with an offset. */
@@ -61,4 +62,19 @@ export class StatsCallsQueryDto extends StatsQueryDto {
   @ApiPropertyOptional({ default: 0 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000_000)
   offset?: number;
+}
+
+const SEPARATOR_NAMES = Object.keys(CSV_SEPARATORS) as CsvSeparatorName[];
+const SEP_DESCRIPTION = 'Cell separator: `;` (default where numbers have a decimal comma, e.g. DEFAULT_REGION=RU: Russian Excel), `,` or `tab`';
+
+export class StatsExportQueryDto extends StatsQueryDto {
+  @ApiPropertyOptional({ enum: SEPARATOR_NAMES, description: SEP_DESCRIPTION })
+  @IsOptional() @IsIn(SEPARATOR_NAMES)
+  sep?: CsvSeparatorName;
+}
+
+export class StatsCallsExportQueryDto extends StatsCallsQueryDto {
+  @ApiPropertyOptional({ enum: SEPARATOR_NAMES, description: SEP_DESCRIPTION })
+  @IsOptional() @IsIn(SEPARATOR_NAMES)
+  sep?: CsvSeparatorName;
 }
