@@ -14,18 +14,45 @@ import type { AppConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { runMigrationsLocked } from './database/migrate';
 
-/** The database the service uses: DATABASE_URL, or an embedded PostgreSQL under DATA_DIR/postgres. */
-export async function resolveDatabase(config: AppConfig, logger: Logger): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
-  if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: null };
+export interface ResolvedDatabase {
+  url: string;
+  embedded: EmbeddedDatabase | null;
+  /** One line for the log: which database, and whether it was started here. */
+  description: string;
+}
+
+/**
+ * The database the service uses: DATABASE_URL, or the embedded PostgreSQL under DATA_DIR/postgres
+ * (started, or reused when it already runs there — the service's own, seen from a CLI).
+ * `cli`: never stop a postgres this process did not start, and (unless `create`) never create an empty cluster.
+ */
+export async function resolveDatabase(config: AppConfig, logger: Logger, options: { cli?: boolean; create?: boolean } = {}): Promise<ResolvedDatabase> {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: null, description: `${redactedUrl(config.DATABASE_URL)} (DATABASE_URL)` };
   const dir = join(config.dataDir, 'postgres');
-  logger.log(`DATABASE_URL is unset: starting embedded PostgreSQL in ${dir} on port ${config.EMBEDDED_PG_PORT}`);
+  if (!options.cli) logger.log(`DATABASE_URL is unset: embedded PostgreSQL in ${dir} (port ${config.EMBEDDED_PG_PORT} unless it already runs)`);
   const embedded = await startEmbeddedPostgres({
     dir,
     port: config.EMBEDDED_PG_PORT,
     database: 'switchboard',
     log: (line) => logger.debug(line),
+    adopt: !options.cli,
+    create: options.create ?? !options.cli,
   });
-  return { url: embedded.url, embedded };
+  const how = embedded.startedHere
+    ? `started by this process on port ${embedded.port}`
+    : `already running (pid ${embedded.pid ?? '?'}, port ${embedded.port})${options.cli ? ', left running' : ''}`;
+  return { url: embedded.url, embedded, description: `embedded PostgreSQL in ${dir}, ${how}` };
+}
+
+/** postgres://user@host:port/db — the URL without its password, for logs. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return 'postgres://… (unparsable URL)';
+  }
 }
 
 /** Builds the whole service (not listening yet): database, migrations, first admin, docs. */

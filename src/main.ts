@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   }
   Logger.overrideLogger(appLogger(config.logFormat, config.LOG_LEVEL));
   const database = await resolveDatabase(config, logger);
+  logger.log(`database: ${database.description}`);
   const app = await createApp(config, database.url);
   const stop = async (signal: string): Promise<void> => {
     // Graceful: stop consuming AMI and release the AMI lock (a second instance takes over at once),

@@ -17,7 +17,7 @@ async function main(args: readonly string[]): Promise<number> {
   if (file !== '-' && !existsSync(file)) throw new UsageError(`file not found: ${file}`);
   const input: Readable = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
 
-  return withDatabase(async (dataSource, config) => {
+  return withDatabase('import-clients', async (dataSource, config) => {
     const started = Date.now();
     let summary: ImportSummary;
     try {

@@ -59,7 +59,7 @@ export async function rebuildStoredCalls(
 
 if (require.main === module) {
   runCli('rebuild-calls', () =>
-    withDatabase(async (dataSource, config) => {
+    withDatabase('rebuild-calls', async (dataSource, config) => {
       const logger = new Logger('RebuildCalls');
       const summary = await rebuildStoredCalls(dataSource, config, (line) => logger.log(line));
       process.stdout.write(`${JSON.stringify(summary)}\n`);

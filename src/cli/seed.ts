@@ -57,7 +57,7 @@ const say = (line: string): boolean => process.stderr.write(`seed: ${line}\n`);
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseSeedArgs(argv);
   const directoryJson = args.directory ? readJson(args.directory) : null;
-  return withDatabase(async (dataSource) => {
+  return withDatabase('seed', async (dataSource) => {
     const result: Record<string, unknown> = {};
     if (directoryJson !== null) {
       let summary: SeedDirectorySummary;
@@ -92,7 +92,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
-  });
+  }, { create: true });
 }
 
 if (require.main === module) runCli('seed', () => main(process.argv.slice(2)));

