@@ -130,6 +130,10 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1)
   CALLBACK_SLA_MINUTES = 15;
 
+  /** Largest client-base CSV accepted by POST /api/import/clients (streamed to DATA_DIR/imports); larger → 413. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  IMPORT_MAX_MB = 100;
+
   /** An answered call from a new number also becomes a contact + Unsorted deal owned by whoever answered. */
   @Transform(toBool) @IsBoolean()
   LEAD_ON_ANSWERED_NEW_CALLER = true;

@@ -6,10 +6,11 @@ import { Deal } from '../crm/deals/deal.entity';
 import { PipelineStage } from '../crm/deals/pipeline-stage.entity';
 import { PhoneNumber } from '../crm/phones/phone-number.entity';
 import { Task } from '../crm/tasks/task.entity';
+import { ImportJob } from '../crm/import/import-job.entity';
 import { LeadCaptureLog } from '../crm/lead-capture/lead-capture-log.entity';
 import { CallLeg } from '../telephony/calls/call-leg.entity';
 import { CallRawEvents } from '../telephony/calls/call-raw-events.entity';
 import { Call } from '../telephony/calls/call.entity';
 import { RouteDecision, RoutingSetting } from '../telephony/routing/route-decision.entity';
 
-export const ENTITIES = [Department, User, Company, Contact, PhoneNumber, PipelineStage, Deal, Task, Call, CallLeg, CallRawEvents, LeadCaptureLog, RouteDecision, RoutingSetting];
+export const ENTITIES = [Department, User, Company, Contact, PhoneNumber, PipelineStage, Deal, Task, Call, CallLeg, CallRawEvents, LeadCaptureLog, ImportJob, RouteDecision, RoutingSetting];

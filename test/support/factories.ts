@@ -29,7 +29,7 @@ export class Factories {
     return saved;
   }
 
-  async company(input: Partial<Company> & { phones?: string[] } = {}): Promise<Company> {
+  async company(input: Omit<Partial<Company>, 'phones'> & { phones?: string[] } = {}): Promise<Company> {
     const { phones, ...rest } = input;
     const repo = this.dataSource.getRepository(Company);
     const company = await repo.save(repo.create({ name: `Company ${next()}`, ...rest }));
@@ -37,7 +37,7 @@ export class Factories {
     return company;
   }
 
-  async contact(input: Partial<Contact> & { phones?: string[] } = {}): Promise<Contact> {
+  async contact(input: Omit<Partial<Contact>, 'phones'> & { phones?: string[] } = {}): Promise<Contact> {
     const { phones, ...rest } = input;
     const repo = this.dataSource.getRepository(Contact);
     const contact = await repo.save(repo.create({ name: `Contact ${next()}`, ...rest }));

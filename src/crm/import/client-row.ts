@@ -1,5 +1,9 @@
+import { validateSync } from 'class-validator';
 import { DomainError } from '../../common/domain-error';
+import { findForbiddenCharacter } from '../../common/text-safety';
 import type { AbcCategory } from '../companies/company.entity';
+import { CreateCompanyDto } from '../companies/dto/company.dto';
+import { CreateContactDto } from '../contacts/dto/contact.dto';
 import { normalizePhones } from '../phones/phone-ownership';
 
 /** The columns of a client-base CSV, by our name. */
@@ -97,13 +101,33 @@ export type RowResult = { ok: true; row: ClientRow } | { ok: false; message: str
 /** Cyrillic look-alikes people type for A/B/C. */
 const ABC: Record<string, AbcCategory> = { A: 'A', B: 'B', C: 'C', А: 'A', В: 'B', С: 'C' };
 
-/** Validates and normalizes one data row (no database): names, ABC, phones in `region`, tags. */
+/** Columns that hold one value each: a quoted cell there may not span lines (it is a stray quote). */
+const SINGLE_LINE: readonly ClientColumn[] = ['company', 'abc', 'contact', 'position', 'responsible_email'];
+
+/** Which columns of the file may hold line breaks in a quoted cell: lists (tags, phones) and columns we do not read. */
+export function multilineColumns(columns: Map<ClientColumn, number>): (index: number) => boolean {
+  const single = new Set(SINGLE_LINE.map((column) => columns.get(column)).filter((index) => index !== undefined));
+  return (index) => !single.has(index);
+}
+
+/**
+ * Validates and normalizes one data row (no database): names, ABC, phones in `region`, tags.
+ * Lengths and counts are the REST API's (CreateCompanyDto, CreateContactDto), checked by the
+ * same class-validator rules; a control character (NUL…) or U+FFFD in a cell we read refuses the row.
+ */
 export function parseClientRow(cells: string[], columns: Map<ClientColumn, number>, region: string): RowResult {
   const cell = (column: ClientColumn): string => {
     const index = columns.get(column);
     return index === undefined ? '' : (cells[index] ?? '').trim();
   };
   if (cells.every((value) => value.trim() === '')) return { ok: 'empty' };
+
+  for (const [column, index] of columns) {
+    const bad = findForbiddenCharacter(cells[index] ?? '');
+    if (bad) {
+      return { ok: false, message: `${column}: contains ${bad.description} at position ${bad.index + 1}; remove it from the file (the row is skipped)` };
+    }
+  }
 
   const company = cell('company') || null;
   const contact = cell('contact') || null;
@@ -115,40 +139,54 @@ export function parseClientRow(cells: string[], columns: Map<ClientColumn, numbe
 
   const responsibleEmail = cell('responsible_email').toLowerCase() || null;
   if (responsibleEmail && !/^[^\s@]+@[^\s@]+$/.test(responsibleEmail)) {
-    return { ok: false, message: `responsible_email: ${JSON.stringify(responsibleEmail)} is not an email address` };
+    return { ok: false, message: `responsible_email: ${JSON.stringify(responsibleEmail.slice(0, 100))} is not an email address` };
   }
+
+  const companyRaw = splitList(cell('company_phones'), /[,;|\n]/);
+  const contactRaw = splitList(cell('contact_phones'), /[,;|\n]/);
+  if (!company && companyRaw.length) return { ok: false, message: 'company_phones given without a company' };
+  const tags = dedupeText(splitList(cell('company_tags'), /[;|]/));
+  const position = cell('position') || null;
+  // A row without a contact: its "phone" column is the company's number.
+  const companyDto = Object.assign(new CreateCompanyDto(), { name: company, tags, phones: contact ? companyRaw : [...companyRaw, ...contactRaw] });
+  const tooLong = [
+    company ? restLimits('company', companyDto) : null,
+    contact ? restLimits('contact', Object.assign(new CreateContactDto(), { name: contact, position, phones: contactRaw })) : null,
+  ].find((message) => message !== null);
+  if (tooLong) return { ok: false, message: tooLong };
 
   let companyPhones: ParsedPhone[];
   let contactPhones: ParsedPhone[];
   try {
-    companyPhones = normalizePhones(splitList(cell('company_phones'), /[,;|\n]/), region, 'company_phones');
-    contactPhones = normalizePhones(splitList(cell('contact_phones'), /[,;|\n]/), region, 'contact_phones');
+    companyPhones = normalizePhones(companyRaw, region, 'company_phones');
+    contactPhones = normalizePhones(contactRaw, region, 'contact_phones');
   } catch (error) {
     if (error instanceof DomainError) return { ok: false, message: `bad phone: ${error.message}` };
     throw error;
   }
-  if (!company && companyPhones.length) return { ok: false, message: 'company_phones given without a company' };
   if (!contact) {
-    // A row without a contact: its "phone" column is the company's number.
-    companyPhones = dedupe([...companyPhones, ...contactPhones]);
+    const known = new Set(companyPhones.map((p) => p.e164));
+    companyPhones = [...companyPhones, ...contactPhones.filter((p) => !known.has(p.e164) && known.add(p.e164))];
     contactPhones = [];
   }
   const shared = contactPhones.find((phone) => companyPhones.some((other) => other.e164 === phone.e164));
   if (shared) return { ok: false, message: `phone ${shared.e164} is given both as the company's and as the contact's number` };
 
-  return {
-    ok: true,
-    row: {
-      company,
-      tags: dedupeText(splitList(cell('company_tags'), /[;|]/)),
-      abc,
-      companyPhones,
-      contact,
-      position: cell('position') || null,
-      contactPhones,
-      responsibleEmail,
-    },
-  };
+  return { ok: true, row: { company, tags, abc, companyPhones, contact, position, contactPhones, responsibleEmail } };
+}
+
+/** The REST API's rules for a company or contact (lengths, counts), as one message naming the column; null when it passes. */
+function restLimits(what: 'company' | 'contact', dto: CreateCompanyDto | CreateContactDto): string | null {
+  const errors = validateSync(dto);
+  if (!errors.length) return null;
+  const column: Record<string, string> = what === 'company' ? { name: 'company', tags: 'company_tags', phones: 'company_phones' } : { name: 'contact', position: 'position', phones: 'contact_phones' };
+  return errors
+    .map((error) => {
+      const value: unknown = error.value;
+      const size = typeof value === 'string' ? ` (this one has ${value.length})` : '';
+      return `${column[error.property] ?? error.property}: ${Object.values(error.constraints ?? {}).join(', ')}${size}`;
+    })
+    .join('; ');
 }
 
 function splitList(text: string, separators: RegExp): string[] {
@@ -156,11 +194,6 @@ function splitList(text: string, separators: RegExp): string[] {
     .split(separators)
     .map((part) => part.trim())
     .filter((part) => part !== '');
-}
-
-function dedupe(phones: ParsedPhone[]): ParsedPhone[] {
-  const seen = new Set<string>();
-  return phones.filter((phone) => !seen.has(phone.e164) && seen.add(phone.e164));
 }
 
 function dedupeText(values: string[]): string[] {

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ClientImportService } from './client-import.service';
+import { ImportJobsService } from './import-jobs.service';
 import { ImportController } from './import.controller';
 
-/** Importing the client base (CSV): REST endpoint; the CLI calls importClients directly. */
+/** Importing the client base (CSV): background jobs behind REST; the CLI calls importClients directly. */
 @Module({
   controllers: [ImportController],
-  providers: [ClientImportService],
-  exports: [ClientImportService],
+  providers: [ImportJobsService],
+  exports: [ImportJobsService],
 })
 export class ImportModule {}
