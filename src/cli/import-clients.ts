@@ -8,6 +8,7 @@ import { countClientRows, importClients, openClientCsv, type ClientCsv } from '.
 import { saveStream } from '../crm/import/save-stream';
 import { encodingLabel } from '../crm/import/text-lines';
 import { runCli, UsageError, withDatabase } from './cli-database';
+import { ProgressReporter } from './progress';
 
 const NAME = 'import-clients';
 const USAGE = `usage: npm run import-clients -- <clients.csv | ->
@@ -48,10 +49,12 @@ async function main(args: readonly string[]): Promise<number> {
       say(`${file}: ${csv.file.bytes} bytes, ${encodingLabel(csv.file.encoding)}, delimiter ${JSON.stringify(csv.file.delimiter)}; counting rows…`);
       const started = Date.now();
       const total = await countClientRows(csv);
+      const progress = new ProgressReporter(process.stderr, NAME, total);
       const summary = await importClients(dataSource, csv, {
         region: config.DEFAULT_REGION,
-        onProgress: (s) => void say(`${s.rows}/${total} rows, ${s.errorCount} refused (${Math.round((Date.now() - started) / 1000)} s)`),
+        onProgress: (s) => progress.update(s.rows, s.errorCount),
       });
+      progress.finish(summary.rows, summary.errorCount);
       for (const problem of summary.errors) say(`line ${problem.line}: ${problem.message}`);
       if (summary.errorCount > summary.errors.length) say(`… and ${summary.errorCount - summary.errors.length} more rows with errors`);
       say(
