@@ -179,6 +179,22 @@ describe('client import: hostile and careless files (real Postgres, real TCP)', 
     await expectUntouched();
   });
 
+  it('a row the database itself refuses (here a CHECK an admin added) fails alone: its chunk is written again row by row', async () => {
+    await t.dataSource.query(`ALTER TABLE companies ADD CONSTRAINT companies_not_forbidden CHECK (name <> 'Запрещённая база')`);
+    try {
+      const csv = ['company;phone', 'До отказа;+7 495 910-00-01', 'Запрещённая база;+7 495 910-00-02', 'После отказа;+7 495 910-00-03'].join('\n');
+      const job = await importDone(csv);
+      expect(job.report.errors).toEqual([{ line: 3, message: expect.stringMatching(/^the database refused the row: .*companies_not_forbidden/) }]);
+      expect(job.report).toMatchObject({ rows: 3, imported: 2, companiesCreated: 2, phonesAdded: 2 });
+      expect(await companyNames()).toEqual(expect.arrayContaining(['До отказа', 'После отказа']));
+      expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM phone_numbers WHERE e164 = '+74959100002'`)).toEqual([{ n: 0 }]);
+    } finally {
+      await t.dataSource.query('ALTER TABLE companies DROP CONSTRAINT companies_not_forbidden');
+    }
+    await expectServiceUp();
+    await expectUntouched();
+  });
+
   it('a job is answered by any instance, with its progress and report', async () => {
     const other = await createTestApp();
     try {

@@ -37,7 +37,7 @@ export interface ImportOptions {
   region: string;
   /** Rows per chunk: read together, decided together, written in one transaction. */
   batchSize?: number;
-  /** After each chunk (at least every batchSize rows read). */
+  /** About every batchSize rows read (rows: read so far, the counts: written so far), and at the end. */
   onProgress?: (summary: Readonly<ImportSummary>) => void | Promise<void>;
   /** Checked between chunks: the import stops with ImportInterruptedError (what is written stays). */
   signal?: AbortSignal;
@@ -98,41 +98,67 @@ export async function importClients(dataSource: DataSource, csv: ClientCsv, opti
 
   const statistics = new TableStatistics(dataSource);
 
-  const flush = async (): Promise<void> => {
-    if (chunk.length) {
-      const outcomes = await writeChunk(dataSource, chunk, responsibles);
-      let inserted = 0;
-      for (const outcome of outcomes) {
-        if ('error' in outcome) tally.fail(outcome.line, outcome.error);
-        else {
-          tally.written(outcome.changes);
-          inserted += Number(!!outcome.changes.companyCreated) + Number(!!outcome.changes.contactCreated) + outcome.changes.phonesAdded;
-        }
+  // One chunk is written while the next is read and checked (the database and this process work
+  // at the same time); a chunk's world is read only after the chunk before it is committed.
+  const inFlight: { write: Promise<void> | null } = { write: null };
+  const write = async (rows: PendingRow[]): Promise<void> => {
+    const outcomes = await writeChunk(dataSource, rows, responsibles);
+    let inserted = 0;
+    for (const outcome of outcomes) {
+      if ('error' in outcome) tally.fail(outcome.line, outcome.error);
+      else {
+        tally.written(outcome.changes);
+        inserted += Number(!!outcome.changes.companyCreated) + Number(!!outcome.changes.contactCreated) + outcome.changes.phonesAdded;
       }
-      await statistics.grew(inserted);
     }
+    await statistics.grew(inserted);
+  };
+  const settle = async (): Promise<void> => {
+    const pending = inFlight.write;
+    inFlight.write = null;
+    if (pending) await pending;
+  };
+  const flush = async (last: boolean): Promise<void> => {
+    const rows = chunk;
     chunk = [];
     sinceProgress = 0;
-    await options.onProgress?.(summary);
-    if (options.signal?.aborted) throw new ImportInterruptedError(summary);
+    await settle();
+    if (!last) await options.onProgress?.(summary);
+    if (options.signal?.aborted) {
+      summary.rows -= rows.length; // read, but neither written nor refused
+      throw new ImportInterruptedError(summary);
+    }
+    if (rows.length) {
+      inFlight.write = write(rows);
+      inFlight.write.catch(() => undefined); // awaited by the next settle(); never an unhandled rejection meanwhile
+    }
+    if (last) {
+      await settle();
+      await options.onProgress?.(summary);
+    }
   };
 
-  for await (const item of readCsvRecords(csv.file, recordOptions(csv))) {
-    if (isBlank(item)) continue;
-    summary.rows++;
-    sinceProgress++;
-    if (isLineError(item)) tally.fail(item.line, item.error);
-    else if (item.undecodableLine !== null) {
-      tally.fail(item.line, `line ${item.undecodableLine} has bytes that are not ${encoding} text; fix the line or save the whole file again as CSV (UTF-8)`);
-    } else {
-      const parsed = parseClientRow(item.cells, csv.columns, options.region);
-      if (parsed.ok === 'empty') summary.rows--;
-      else if (parsed.ok === false) tally.fail(item.line, parsed.message);
-      else chunk.push({ line: item.line, row: parsed.row });
+  try {
+    for await (const item of readCsvRecords(csv.file, recordOptions(csv))) {
+      if (isBlank(item)) continue;
+      summary.rows++;
+      sinceProgress++;
+      if (isLineError(item)) tally.fail(item.line, item.error);
+      else if (item.undecodableLine !== null) {
+        tally.fail(item.line, `line ${item.undecodableLine} has bytes that are not ${encoding} text; fix the line or save the whole file again as CSV (UTF-8)`);
+      } else {
+        const parsed = parseClientRow(item.cells, csv.columns, options.region);
+        if (parsed.ok === 'empty') summary.rows--;
+        else if (parsed.ok === false) tally.fail(item.line, parsed.message);
+        else chunk.push({ line: item.line, row: parsed.row });
+      }
+      if (chunk.length >= batchSize || sinceProgress >= batchSize) await flush(false);
     }
-    if (chunk.length >= batchSize || sinceProgress >= batchSize) await flush();
+    await flush(true);
+  } finally {
+    // Reading failed (or stopped): the chunk being written still finishes before we answer.
+    await inFlight.write?.catch(() => undefined);
   }
-  await flush();
   summary.errors.sort((a, b) => a.line - b.line);
   return summary;
 }
