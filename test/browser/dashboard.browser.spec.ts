@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
+import { launchChromium, openLoggedIn } from '../support/browser';
 import { leadCaptureIdle, moved, recordsOf, seedLabTeam, storeAsLive, type LabTeam } from '../support/recorded-calls';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -49,21 +49,8 @@ describe('dashboard page in headless Chromium', () => {
     await t.close();
   });
 
-  async function open(who: { email: string; password: string }): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-    const page = await browser.newPage();
-    const dialogs: string[] = [];
-    const errors: string[] = [];
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${url}/dashboard?from=2026-11-21&to=2026-11-22`);
-    await page.fill('#login-email', who.email);
-    await page.fill('#login-password', who.password);
-    await page.click('#login-form button[type=submit]');
-    return { page, dialogs, errors };
-  }
+  const open = (who: { email: string; password: string }) => openLoggedIn(browser, `${url}/dashboard?from=2026-11-21&to=2026-11-22`, who);
+
 
   it('head of sales: KPI tiles, charts with the expected totals, sortable table, drill-down with legs, HTML shown as text', async () => {
     const { page, dialogs, errors } = await open(team.head);

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as iconv from 'iconv-lite';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
+import type { Browser } from 'playwright-core';
+import { launchChromium, openLoggedIn } from '../support/browser';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -45,21 +45,8 @@ describe('import page in headless Chromium', () => {
     await t.close();
   });
 
-  async function open(who: { email: string; password: string }): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-    const page = await browser.newPage();
-    const dialogs: string[] = [];
-    const errors: string[] = [];
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${url}/import`);
-    await page.fill('#login-email', who.email);
-    await page.fill('#login-password', who.password);
-    await page.click('#login-form button[type=submit]');
-    return { page, dialogs, errors };
-  }
+  const open = (who: { email: string; password: string }) => openLoggedIn(browser, `${url}/import`, who);
+
 
   it('head of sales: chooses the file, uploads it, sees progress and the report with the error lines; HTML shown as text', async () => {
     const { page, dialogs, errors } = await open(head);
