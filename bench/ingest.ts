@@ -30,7 +30,9 @@ import { AmiClient } from '../src/telephony/ami/ami.client';
 import { createCallTrackerState, reduceCallEvent } from '../src/telephony/calls/call-reducer';
 import { CallTrackerService } from '../src/telephony/calls/call-tracker.service';
 import { parseDirectory, type Directory } from '../src/telephony/calls/directory';
-import { rewriteIds } from '../test/support/ami-replay-server';
+import { CRLF2, loadRecording } from '../src/simulator/recording';
+import { rewriteBlock } from '../src/simulator/rewrite';
+import { CORE_SHOW_CHANNELS, goodbye, listAnswer, loginAccepted, ping, response } from '../src/simulator/ami-responses';
 import { AMI_RECORDINGS_DIR } from '../src/common/project-paths';
 
 interface Args {
@@ -57,7 +59,6 @@ interface StageResult {
   note: string;
 }
 
-const CRLF2 = '\r\n\r\n';
 
 
 function parseArgs(argv: readonly string[]): Args {
@@ -94,15 +95,12 @@ function parseArgs(argv: readonly string[]): Args {
 // ---- the child: a minimal AMI server streaming the prepared bytes ------------------------------
 
 function serve(recording: string, repeat: number): void {
-  const text = readFileSync(recording, 'utf8');
-  const eol = text.indexOf('\r\n');
-  const banner = text.startsWith('Asterisk Call Manager/') ? text.slice(0, eol + 2) : 'Asterisk Call Manager/11.0.0\r\n';
-  const blocks = text.slice(banner.length).split(CRLF2).filter((block) => block.trim() !== '');
-  const body = /^Response: Success\r\n/.test(blocks[0] ?? '') ? blocks.slice(1) : blocks;
+  const { banner, blocks } = loadRecording(recording);
+  const body = blocks.map((block) => block.text);
   const events = body.filter((block) => /^Event: /m.test(block)).length;
   const calls = new Set(body.map((block) => /^Linkedid: (.+)$/m.exec(block)?.[1]).filter((id) => id !== undefined)).size;
   const chunks: Buffer[] = [];
-  for (let r = 0; r < repeat; r++) chunks.push(Buffer.from(body.map((block) => rewriteIds(block, r) + CRLF2).join('')));
+  for (let r = 0; r < repeat; r++) chunks.push(Buffer.from(body.map((block) => rewriteBlock(block, { generation: r, shiftSeconds: 0 }) + CRLF2).join('')));
   const send = (message: ChildMessage): void => void process.send?.(message);
 
   const server = createServer((socket) => {
@@ -115,9 +113,8 @@ function serve(recording: string, repeat: number): void {
       for (const action of parser.push(chunk).messages) {
         const name = (action.Action ?? action.action ?? '').toLowerCase();
         const id = action.ActionID ?? action.actionid;
-        const head = `Response: Success\r\n${id !== undefined ? `ActionID: ${id}\r\n` : ''}`;
         if (name === 'login') {
-          socket.write(`${head}Message: Authentication accepted${CRLF2}`);
+          socket.write(loginAccepted(id));
           const off = /^off$/i.test(action.Events ?? action.Event ?? action.event ?? '');
           if (!off && !streaming) {
             streaming = true;
@@ -125,15 +122,13 @@ function serve(recording: string, repeat: number): void {
             void stream(socket);
           }
         } else if (name === 'coreshowchannels') {
-          const aid = id !== undefined ? `ActionID: ${id}\r\n` : '';
-          socket.write(`${head}EventList: start\r\nMessage: Channels will follow${CRLF2}`);
-          socket.write(`Event: CoreShowChannelsComplete\r\n${aid}EventList: Complete\r\nListItems: 0${CRLF2}`);
+          socket.write(listAnswer(CORE_SHOW_CHANNELS, id, []));
         } else if (name === 'ping') {
-          socket.write(`${head}Ping: Pong\r\nTimestamp: ${(Date.now() / 1000).toFixed(6)}${CRLF2}`);
+          socket.write(ping(id, Date.now()));
         } else if (name === 'logoff') {
-          socket.end(`Response: Goodbye\r\n${id !== undefined ? `ActionID: ${id}\r\n` : ''}Message: Thanks for all the fish.${CRLF2}`);
+          socket.end(goodbye(id));
         } else {
-          socket.write(`${head}Message: bench${CRLF2}`);
+          socket.write(response('Success', id, ['Message: bench']));
         }
       }
     });

@@ -29,7 +29,7 @@ import { benchDatabase } from './bench-database';
 import { RealtimeService } from '../src/realtime/realtime.service';
 import { CallTrackerService } from '../src/telephony/calls/call-tracker.service';
 import { parseDirectory } from '../src/telephony/calls/directory';
-import { AmiReplayServer } from '../test/support/ami-replay-server';
+import { AmiSimulator } from '../src/simulator/ami-simulator';
 import { AMI_RECORDINGS_DIR } from '../src/common/project-paths';
 
 interface Args {
@@ -228,7 +228,7 @@ async function main(): Promise<number> {
   try {
     const seeded = await seed(database.url, args);
     const calls = 20 * args.repeat;
-    const replay = new AmiReplayServer({ recordings: [join(AMI_RECORDINGS_DIR, 'burst1_20_calls.ami')], repeat: args.repeat, speed: args.speed, betweenRecordings: 'continue' });
+    const replay = new AmiSimulator({ recordings: [join(AMI_RECORDINGS_DIR, 'burst1_20_calls.ami')], repeat: args.repeat, speed: args.speed, betweenRecordings: 'continue' });
     const server = await replay.listen(0);
     replayClose = () => server.close();
     // Hold the stream (the replay starts on the first login) until the desks are connected.

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { AmiReplayServer } from '../support/ami-replay-server';
+import { AmiSimulator } from '../../src/simulator/ami-simulator';
 import { amiEnv, gatedAmi, LAB_PASSWORD, seedLab, transcript, withCallerName, type SeededLab } from '../support/lab';
 import { testDatabaseUrl } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -47,7 +47,7 @@ describe('desk page in headless Chromium', () => {
     // caller ID name is HTML (c_new_nobody_answers rewritten), ringing the group with 101 in it.
     const xssRecording = withCallerName('c_new_nobody_answers', '79031112233', XSS);
     expect(xssRecording).toContain(`CallerIDName: ${XSS}`);
-    const replay = new AmiReplayServer({
+    const replay = new AmiSimulator({
       recordings: [transcript('a_known_responsible_answers.ami'), { name: 'xss-caller', data: xssRecording }],
       betweenRecordings: 'continue',
       speed: 4,

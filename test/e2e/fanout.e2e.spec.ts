@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { RealtimeGateway } from '../../src/realtime/realtime.gateway';
 import { RealtimeService } from '../../src/realtime/realtime.service';
-import { AmiReplayServer, type ReplayServerOptions } from '../support/ami-replay-server';
+import { AmiSimulator, type SimulatorOptions } from '../../src/simulator/ami-simulator';
 import { amiEnv, gatedAmi, LAB_PASSWORD, liveChannelsAfter, seedLab, splitRecording, transcript, until, type SeededLab } from '../support/lab';
 import { ioDesk, wsDesk, type Desk } from '../support/desks';
 import { testDatabaseUrl } from '../support/test-database';
@@ -52,9 +52,9 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
   }
 
   /** A leads (AMI behind a closed gate), B follows; both hear each other's adapter. */
-  async function boot(options: ReplayServerOptions): Promise<{ a: TestApp; b: TestApp }> {
+  async function boot(options: SimulatorOptions): Promise<{ a: TestApp; b: TestApp }> {
     await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
-    server = await new AmiReplayServer(options).listen(0);
+    server = await new AmiSimulator(options).listen(0);
     gate = await gatedAmi(server.port);
     const leader = (a = await createTestApp({ ...amiEnv(gate.port), AMI_LEADER_POLL_MS: '500' }));
     await until('A to lead', async () => ((await leader.http.get('/health')).body as { ami: { leader: boolean } }).ami.leader);

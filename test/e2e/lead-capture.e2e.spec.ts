@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LeadCaptureService } from '../../src/crm/lead-capture/lead-capture.service';
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
 import type { CallRecord } from '../../src/telephony/calls/call-record';
-import { AmiReplayServer } from '../support/ami-replay-server';
+import { AmiSimulator } from '../../src/simulator/ami-simulator';
 import { amiEnv, seedLab, transcript, until, type SeededLab } from '../support/lab';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -33,7 +33,7 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
     // One AMI consumer at a time (the leader): the previous replay's app goes first.
     await Promise.all(replays.map((r) => r.close()));
     replays = [];
-    const server = await new AmiReplayServer({ recordings: recordings.map((name) => transcript(`${name}.ami`)), betweenRecordings: 'continue' }).listen(0);
+    const server = await new AmiSimulator({ recordings: recordings.map((name) => transcript(`${name}.ami`)), betweenRecordings: 'continue' }).listen(0);
     const app = await createTestApp({ ...amiEnv(server.port), ...env });
     replays.push(server, app);
     const tracker = app.app.get(CallTrackerService);

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { WebSocket } from 'ws';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { AmiReplayServer, type ReplayServerOptions } from '../support/ami-replay-server';
+import { AmiSimulator, type SimulatorOptions } from '../../src/simulator/ami-simulator';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ describe('realtime desks end to end (replay server → service → socket.io and
   let seedSource: DataSource;
   let lab: SeededLab;
   let t: TestApp | null = null;
-  let replay: AmiReplayServer | null = null;
+  let replay: AmiSimulator | null = null;
   let server: { port: number; close(): Promise<void> } | null = null;
   let gate: Awaited<ReturnType<typeof gatedAmi>> | null = null;
   const desks: Desk[] = [];
@@ -48,9 +48,9 @@ describe('realtime desks end to end (replay server → service → socket.io and
   });
 
   /** Boots the app on a replay server behind a closed gate: nothing streams until `gate.open()`. */
-  async function boot(options: ReplayServerOptions): Promise<{ app: TestApp; url: string }> {
+  async function boot(options: SimulatorOptions): Promise<{ app: TestApp; url: string }> {
     await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
-    replay = new AmiReplayServer(options);
+    replay = new AmiSimulator(options);
     server = await replay.listen(0);
     gate = await gatedAmi(server.port);
     t = await createTestApp(amiEnv(gate.port));
@@ -195,7 +195,7 @@ describe('realtime desks end to end (replay server → service → socket.io and
     await gate?.close();
     await server?.close();
     const { banner, blocks } = recordingBlocks(scenario);
-    replay = new AmiReplayServer({ recordings: [{ name: 'after-restart', data: banner + blocks[0] }], channels });
+    replay = new AmiSimulator({ recordings: [{ name: 'after-restart', data: banner + blocks[0] }], channels });
     server = await replay.listen(0);
     const before = anna.events.length;
     const app2 = await listenOn(port, amiEnv(server.port));

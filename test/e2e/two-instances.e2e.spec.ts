@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { AmiReplayServer, type ReplayConnection } from '../support/ami-replay-server';
-import { amiEnv, liveChannelsAfter, seedLab, transcript, until } from '../support/lab';
+import { AmiSimulator, type SimulatorConnection } from '../../src/simulator/ami-simulator';
+import { amiEnv, seedLab, transcript, until } from '../support/lab';
 import { freePort } from '../support/own-database';
 import { testDatabaseUrl } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -37,7 +37,7 @@ interface JsonLine {
 
 describe('two instances, one database, one AMI', () => {
   let dataSource: DataSource;
-  let replay: AmiReplayServer;
+  let replay: AmiSimulator;
   let server: { port: number; close(): Promise<void> };
   let a: ChildProcessWithoutNullStreams | null = null;
   let b: TestApp | null = null;
@@ -86,10 +86,10 @@ describe('two instances, one database, one AMI', () => {
   }
 
   it('A leads, B stands by; A is killed mid-burst; B takes over within seconds and all 20 calls are recorded once', async () => {
-    replay = new AmiReplayServer({ recordings: [transcript(`${SCENARIO}.ami`)], speed: 4 });
+    replay = new AmiSimulator({ recordings: [transcript(`${SCENARIO}.ami`)], speed: 4 });
     server = await replay.listen(0);
     const total = replay.remainingEvents;
-    const streaming = (): ReplayConnection[] => replay.connections.filter((c) => c.eventsSent > 0);
+    const streaming = (): SimulatorConnection[] => replay.connections.filter((c) => c.eventsSent > 0);
 
     a = await startA(server.port);
     await until('A to lead and stream', () => streaming().length === 1, 60_000);
@@ -105,10 +105,6 @@ describe('two instances, one database, one AMI', () => {
     // Mid-burst: kill A. Whatever the server had written to A's socket is lost with A (as with a
     // real PBX); B's CoreShowChannels lists what is alive at that point.
     await until('40% of the burst', () => total - replay.remainingEvents >= total * 0.4, 60_000);
-    const [streamer] = streaming();
-    replay.on('closed', (connection) => {
-      if (connection === streamer) replay.setChannels(liveChannelsAfter(SCENARIO, total - replay.remainingEvents));
-    });
     const storedBeforeKill = Number((await dataSource.query('SELECT count(*)::int AS n FROM calls'))[0].n);
     const child = a;
     const killedAt = Date.now();

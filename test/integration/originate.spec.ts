@@ -2,7 +2,7 @@ import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { AmiService } from '../../src/telephony/ami/ami.service';
 import { PresenceService } from '../../src/telephony/routing/presence.service';
 import { personPresence } from '../../src/telephony/routing/presence';
-import { AmiReplayServer } from '../support/ami-replay-server';
+import { AmiSimulator } from '../../src/simulator/ami-simulator';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 /** A PBX with no calls: the banner, one event that says a phone is busy, then answers to actions. */
@@ -26,14 +26,14 @@ async function until<T>(what: string, probe: () => T | null | undefined | false,
 }
 
 describe('POST /api/calls/originate over a real AMI TCP link', () => {
-  let replay: AmiReplayServer;
+  let replay: AmiSimulator;
   let server: { port: number; close(): Promise<void> };
   let t: TestApp;
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
   const originates = () => replay.connections.flatMap((conn) => conn.actions.filter((action) => action.Action === 'Originate'));
 
   beforeAll(async () => {
-    replay = new AmiReplayServer({ recordings: [QUIET_PBX] });
+    replay = new AmiSimulator({ recordings: [QUIET_PBX] });
     server = await replay.listen(0);
     t = await createTestApp({ AMI_HOST: '127.0.0.1', AMI_PORT: String(server.port), AMI_SECRET: 'x', ORIGINATE_PER_MINUTE: '3' });
     await until('AMI to connect', () => t.app.get(AmiService).report().state === 'connected');

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { AmiFrameParser, type AmiMessage } from '../../src/telephony/ami/ami-frame-parser';
 import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
+import { PbxState } from '../../src/simulator/pbx-state';
 import { Factories } from './factories';
 import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
 
@@ -119,45 +120,17 @@ export function withCallerName(scenario: string, callerDigits: string, name: str
 }
 
 /**
- * What CoreShowChannels would list after the first `sent` events: channels created and not hung
- * up, with `Application: AppDial` on dialed channels (as Asterisk lists the outgoing side of a Dial).
+ * What CoreShowChannels lists after the first `sent` recorded events: the simulated PBX's live state
+ * (PbxState) fed with them — for a server that must start as if those events had happened.
  */
 export function liveChannelsAfter(scenario: string, sent: number): AmiMessage[] {
-  const live = new Map<string, AmiMessage>();
-  const dialed = new Set<string>();
+  const state = new PbxState();
   let lastTs = 0;
   for (const message of recordedEvents(scenario).slice(0, sent)) {
     if (message.Timestamp) lastTs = Number(message.Timestamp);
-    if (message.Event === 'DialBegin' && message.DestUniqueid) dialed.add(message.DestUniqueid);
-    const uid = message.Uniqueid;
-    if (!uid || !message.Channel) continue;
-    if (message.Event === 'Hangup') live.delete(uid);
-    else if (message.Event === 'Newchannel' || live.has(uid)) live.set(uid, { ...live.get(uid), ...message });
+    state.apply(message);
   }
-  return [...live.values()].map((m) => {
-    const born = Number(m.Uniqueid.split('.')[0]);
-    const age = Math.max(0, Math.round(lastTs - born));
-    return {
-      Channel: m.Channel,
-      ChannelState: m.ChannelState,
-      ChannelStateDesc: m.ChannelStateDesc,
-      CallerIDNum: m.CallerIDNum,
-      CallerIDName: m.CallerIDName,
-      ConnectedLineNum: m.ConnectedLineNum,
-      ConnectedLineName: m.ConnectedLineName,
-      Language: 'en',
-      AccountCode: '',
-      Context: m.Context,
-      Exten: m.Exten,
-      Priority: m.Priority,
-      Uniqueid: m.Uniqueid,
-      Linkedid: m.Linkedid,
-      Application: dialed.has(m.Uniqueid) ? 'AppDial' : '',
-      ApplicationData: dialed.has(m.Uniqueid) ? '(Outgoing Line)' : '',
-      Duration: `00:00:${String(age).padStart(2, '0')}`,
-      BridgeId: '',
-    };
-  });
+  return state.coreShowChannels(lastTs);
 }
 
 export async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AmiReplayServer, type ReplayServerOptions } from '../../../test/support/ami-replay-server';
+import { AmiSimulator, type SimulatorOptions } from '../../simulator/ami-simulator';
 import { AmiFrameParser, type AmiMessage } from './ami-frame-parser';
 import { AmiClient, type AmiClientEvents, type AmiClientOptions, type AmiLogger } from './ami.client';
 import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
@@ -49,14 +49,14 @@ function collectMessages(client: AmiClient, count: number, timeoutMs = 10_000): 
 }
 
 describe('AmiClient over real TCP against the replay server', () => {
-  let server: AmiReplayServer;
+  let server: AmiSimulator;
   let close: (() => Promise<void>) | null = null;
   let port = 0;
   let clients: AmiClient[] = [];
   let logger: MemoryLogger;
 
-  async function serve(options: ReplayServerOptions): Promise<AmiReplayServer> {
-    server = new AmiReplayServer(options);
+  async function serve(options: SimulatorOptions): Promise<AmiSimulator> {
+    server = new AmiSimulator(options);
     const listening = await server.listen(0);
     port = listening.port;
     close = listening.close;
