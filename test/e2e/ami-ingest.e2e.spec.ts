@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
@@ -7,33 +6,15 @@ import { dataSourceOptions } from '../../src/database/data-source';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
 import { type PersonRole } from '../../src/telephony/calls/directory';
-import { callerNumber } from '../../src/telephony/calls/phone-number';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { AmiSimulator, type SimulatorOptions } from '../../src/simulator/ami-simulator';
-import { LAB, recordedEvents, transcript, until } from '../support/lab';
+import { expectCallMatchesTruth, LAB, recordedEvents, transcript, truthOf, until, type CallRow, type TruthCall } from '../support/lab';
 import { Factories } from '../support/factories';
 import { testDatabaseUrl } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const file = transcript;
 const PASSWORD = 'password-123';
-
-interface CallRow {
-  linkedid: string;
-  direction: string;
-  caller: string;
-  did: string | null;
-  disposition: string;
-  abandoned: boolean;
-  voicemail: boolean;
-  answered_by_extension: string | null;
-  answered_by_user_id: string | null;
-  step_reached: string | null;
-  step_index: number;
-  ring_seconds: number;
-  talk_seconds: number;
-  closed_by: string;
-}
 
 interface LegRow {
   linkedid: string;
@@ -43,25 +24,6 @@ interface LegRow {
   step: string | null;
   outcome: string;
 }
-
-interface TruthCall {
-  linkedid: string;
-  caller_number: string;
-  did: string;
-  answered_by?: string | null;
-  missed: boolean;
-  abandoned: boolean;
-  voicemail: boolean;
-  escalation_step_reached: string;
-  escalation_step_index: number;
-  ring_duration_s: number;
-  talk_duration_s: number;
-}
-
-function truthOf(scenario: string): TruthCall[] {
-  return (JSON.parse(readFileSync(file(`${scenario}.truth.json`), 'utf8')) as { calls: TruthCall[] }).calls;
-}
-
 
 describe('AMI ingestion end to end (replay server over TCP → app → Postgres)', () => {
   let seedSource: DataSource;
@@ -135,36 +97,7 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
       return rows.length >= n ? rows : null;
     });
 
-  function expectMatchesTruth(row: CallRow, truth: TruthCall): void {
-    const stepName = (raw: string): string => LAB.stepNames[raw] ?? raw;
-    expect({
-      linkedid: row.linkedid,
-      direction: row.direction,
-      caller: row.caller,
-      did: row.did,
-      answeredBy: row.answered_by_extension,
-      answeredByUserId: row.answered_by_user_id,
-      disposition: row.disposition,
-      abandoned: row.abandoned,
-      voicemail: row.voicemail,
-      stepReached: row.step_reached,
-      stepIndex: row.step_index,
-    }).toEqual({
-      linkedid: truth.linkedid,
-      direction: 'inbound',
-      caller: callerNumber(truth.caller_number, 'RU'),
-      did: truth.did,
-      answeredBy: truth.answered_by ?? null,
-      answeredByUserId: truth.answered_by ? userIds.get(truth.answered_by) : null,
-      disposition: truth.missed ? 'missed' : 'answered',
-      abandoned: truth.abandoned,
-      voicemail: truth.voicemail,
-      stepReached: stepName(truth.escalation_step_reached),
-      stepIndex: truth.escalation_step_index,
-    });
-    expect(Math.abs(row.ring_seconds - truth.ring_duration_s)).toBeLessThanOrEqual(0.05);
-    expect(Math.abs(row.talk_seconds - truth.talk_duration_s)).toBeLessThanOrEqual(0.05);
-  }
+  const expectMatchesTruth = (row: CallRow, truth: TruthCall): void => expectCallMatchesTruth(row, truth, userIds);
 
   async function expectBurstMatchesTruth(): Promise<void> {
     const truth = truthOf('burst1_20_calls');

@@ -7,7 +7,7 @@
  *  - The AMI TCP link is cut mid-call six times: backoff, reconnect, CoreShowChannels resync
  *    after each — all 20 calls recorded once and right; /health and /metrics show the gaps.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -16,20 +16,12 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
-import { LAB, amiEnv, seedLab, transcript, until } from '../support/lab';
+import { LAB, amiEnv, seedLab, transcript, truthOf, until } from '../support/lab';
 import { ownDatabase, type OwnDatabase } from '../support/own-database';
 
 const SCENARIO = 'burst1_20_calls';
 const LONG = process.env.LONG_OUTAGE_TEST === '1';
 const OUTAGE_MS = (LONG ? 60 : 10) * 1000;
-
-interface TruthCall {
-  linkedid: string;
-  answered_by?: string | null;
-  missed: boolean;
-  abandoned: boolean;
-  escalation_step_reached: string;
-}
 
 interface Row {
   linkedid: string;
@@ -40,7 +32,7 @@ interface Row {
   closed_by: string;
 }
 
-const truth = (JSON.parse(readFileSync(transcript(`${SCENARIO}.truth.json`), 'utf8')) as { calls: TruthCall[] }).calls;
+const truth = truthOf(SCENARIO);
 const expected = truth
   .map((call) => ({
     linkedid: call.linkedid,

@@ -8,25 +8,19 @@
  * with CoreShowChannels and the 20 calls end up recorded exactly once.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { AmiSimulator, type SimulatorConnection } from '../../src/simulator/ami-simulator';
-import { amiEnv, seedLab, transcript, until } from '../support/lab';
+import { amiEnv, seedLab, transcript, truthOf, until } from '../support/lab';
 import { freePort } from '../support/own-database';
 import { testDatabaseUrl } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const SCENARIO = 'burst1_20_calls';
 const ROOT = join(__dirname, '../..');
-
-interface TruthCall {
-  linkedid: string;
-  answered_by?: string | null;
-  missed: boolean;
-}
 
 interface JsonLine {
   level: string;
@@ -117,7 +111,7 @@ describe('two instances, one database, one AMI', () => {
     await until('B to stream', () => streaming().length === 2, 10_000);
 
     await until('the burst to end', () => replay.remainingEvents === 0, 60_000);
-    const truth = (JSON.parse(readFileSync(transcript(`${SCENARIO}.truth.json`), 'utf8')) as { calls: TruthCall[] }).calls;
+    const truth = truthOf(SCENARIO);
     const rows = await until(
       '20 calls stored',
       async () => {

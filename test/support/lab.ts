@@ -5,6 +5,7 @@ import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { AmiFrameParser, type AmiMessage } from '../../src/telephony/ami/ami-frame-parser';
 import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
 import { PbxState } from '../../src/simulator/pbx-state';
+import { callerNumber } from '../../src/telephony/calls/phone-number';
 import { Factories } from './factories';
 import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
 
@@ -131,6 +132,78 @@ export function liveChannelsAfter(scenario: string, sent: number): AmiMessage[] 
     state.apply(message);
   }
   return state.coreShowChannels(lastTs);
+}
+
+/** One call of a `<scenario>.truth.json` (test/fixtures/ami/README.md), the fields the tests compare. */
+export interface TruthCall {
+  linkedid: string;
+  caller_number: string;
+  did: string;
+  answered_by?: string | null;
+  missed: boolean;
+  abandoned: boolean;
+  voicemail: boolean;
+  escalation_step_reached: string;
+  escalation_step_index: number;
+  ring_duration_s: number;
+  talk_duration_s: number;
+}
+
+export function truthOf(scenario: string): TruthCall[] {
+  return (JSON.parse(readFileSync(transcript(`${scenario}.truth.json`), 'utf8')) as { calls: TruthCall[] }).calls;
+}
+
+/** A row of `calls` as the tests read it. */
+export interface CallRow {
+  linkedid: string;
+  direction: string;
+  caller: string;
+  did: string | null;
+  disposition: string;
+  abandoned: boolean;
+  voicemail: boolean;
+  answered_by_extension: string | null;
+  answered_by_user_id: string | null;
+  step_reached: string | null;
+  step_index: number;
+  ring_seconds: number;
+  talk_seconds: number;
+  closed_by: string;
+}
+
+/**
+ * A stored call against its truth: who answered (extension and user), outcome, step, ring and talk
+ * time (±0.05 s). `linkedid` is the one the row must have (the truth's, unless the ids were rewritten).
+ */
+export function expectCallMatchesTruth(row: CallRow, truth: TruthCall, userIds: Map<string, string>, linkedid = truth.linkedid): void {
+  const stepName = (raw: string): string => LAB.stepNames[raw] ?? raw;
+  expect({
+    linkedid: row.linkedid,
+    direction: row.direction,
+    caller: row.caller,
+    did: row.did,
+    answeredBy: row.answered_by_extension,
+    answeredByUserId: row.answered_by_user_id,
+    disposition: row.disposition,
+    abandoned: row.abandoned,
+    voicemail: row.voicemail,
+    stepReached: row.step_reached,
+    stepIndex: row.step_index,
+  }).toEqual({
+    linkedid,
+    direction: 'inbound',
+    caller: callerNumber(truth.caller_number, 'RU'),
+    did: truth.did,
+    answeredBy: truth.answered_by ?? null,
+    answeredByUserId: truth.answered_by ? userIds.get(truth.answered_by) : null,
+    disposition: truth.missed ? 'missed' : 'answered',
+    abandoned: truth.abandoned,
+    voicemail: truth.voicemail,
+    stepReached: stepName(truth.escalation_step_reached),
+    stepIndex: truth.escalation_step_index,
+  });
+  expect(Math.abs(row.ring_seconds - truth.ring_duration_s)).toBeLessThanOrEqual(0.05);
+  expect(Math.abs(row.talk_seconds - truth.talk_duration_s)).toBeLessThanOrEqual(0.05);
 }
 
 export async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
