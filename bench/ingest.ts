@@ -30,6 +30,7 @@ import { AmiClient } from '../src/telephony/ami/ami.client';
 import { createCallTrackerState, reduceCallEvent } from '../src/telephony/calls/call-reducer';
 import { CallTrackerService } from '../src/telephony/calls/call-tracker.service';
 import { parseDirectory, type Directory } from '../src/telephony/calls/directory';
+import { drainOrClose } from '../src/simulator/ami-simulator';
 import { CRLF2, loadRecording } from '../src/simulator/recording';
 import { rewriteBlock } from '../src/simulator/rewrite';
 import { CORE_SHOW_CHANNELS, goodbye, listAnswer, loginAccepted, ping, response } from '../src/simulator/ami-responses';
@@ -137,17 +138,7 @@ function serve(recording: string, repeat: number): void {
   async function stream(socket: Socket): Promise<void> {
     for (const chunk of chunks) {
       for (let at = 0; at < chunk.length && !socket.destroyed; at += 256 * 1024) {
-        if (!socket.write(chunk.subarray(at, at + 256 * 1024))) {
-          await new Promise<void>((resolve) => {
-            const go = (): void => {
-              socket.off('drain', go);
-              socket.off('close', go);
-              resolve();
-            };
-            socket.on('drain', go);
-            socket.on('close', go);
-          });
-        }
+        if (!socket.write(chunk.subarray(at, at + 256 * 1024))) await drainOrClose(socket);
       }
     }
     send({ type: 'sent', at: Date.now() });

@@ -290,4 +290,16 @@ describe('AmiSimulator on the wire', () => {
         `Event: DeviceStateListComplete\r\nActionID: d-1\r\nEventList: Complete\r\nListItems: ${items.length}\r\n\r\n`,
     );
   });
+
+  it('a recording with nothing after the login ends at once, even looped, and still answers actions', async () => {
+    const data = 'Asterisk Call Manager/11.0.0\r\nResponse: Success\r\nActionID: cap-1\r\nMessage: Authentication accepted\r\n\r\n';
+    const port = await serve({ recordings: [{ name: 'empty', data }], repeat: Infinity, fresh: true });
+    const ended = new Promise((resolve) => simulator.once('end', () => resolve(true)));
+    const c = await client(port);
+    expect(await ended).toBe(true);
+    expect(simulator.remainingEvents).toBe(0);
+    c.action(['Action: Ping', 'ActionID: p-1']);
+    await c.waitFor('the Ping answer', (x) => x.received.includes('Ping: Pong'));
+    expect(c.frameCount).toBe(2);
+  });
 });

@@ -186,6 +186,7 @@ export class AmiSimulator extends EventEmitter<SimulatorEvents> {
   get remainingEvents(): number {
     const repeat = this.options.repeat ?? 1;
     const perRound = this.recordings.reduce((sum, r) => sum + r.blocks.length, 0);
+    if (perRound === 0) return 0;
     const { round, recording, block } = this.cursor;
     const done = this.recordings.slice(0, recording).reduce((sum, r) => sum + r.blocks.length, 0) + block;
     return Math.max(0, (repeat - round) * perRound - done);
@@ -453,6 +454,7 @@ export class AmiSimulator extends EventEmitter<SimulatorEvents> {
 
   private peek(): NextBlock | null {
     const repeat = this.options.repeat ?? 1;
+    if (this.recordings.every((r) => r.blocks.length === 0)) return null; // nothing to play, even in a loop
     for (;;) {
       const { round, recording, block } = this.cursor;
       if (round >= repeat) return null;
@@ -521,7 +523,8 @@ export class AmiSimulator extends EventEmitter<SimulatorEvents> {
   }
 }
 
-function drainOrClose(socket: Socket): Promise<void> {
+/** Resolves when a socket whose write returned false can take more (or is gone). */
+export function drainOrClose(socket: Socket): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       socket.off('drain', done);
