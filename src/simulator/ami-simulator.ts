@@ -131,6 +131,7 @@ interface NextBlock {
 }
 
 const MAX_RECEIVED_CHARS = 1024 * 1024;
+const STALL_WARNING_MS = 10_000;
 const MAX_ACTIONS = 10_000;
 const SILENT: SimulatorLogger = { log() {}, warn() {} };
 
@@ -397,11 +398,11 @@ export class AmiSimulator extends EventEmitter<SimulatorEvents> {
           }
         }
         const frame = next.text + CRLF2;
-        const draining: Promise<void>[] = [];
+        const draining: Session[] = [];
         for (const session of targets) {
-          if (!maskAllows(session.mask, next.text)) continue;
+          if (session.socket.destroyed || !maskAllows(session.mask, next.text)) continue;
           session.eventsSent++;
-          if (!session.socket.write(frame)) draining.push(drainOrClose(session.socket));
+          if (!session.socket.write(frame)) draining.push(session);
         }
         const message = parseMessageText(next.text);
         if (message) this.state.apply(message);
@@ -424,7 +425,7 @@ export class AmiSimulator extends EventEmitter<SimulatorEvents> {
           break;
         }
         if (draining.length > 0) {
-          await Promise.all(draining);
+          await this.drained(draining);
           sinceYield = 0;
         } else if (++sinceYield >= 256) {
           // let actions (a CoreShowChannels mid-stream) in between events
@@ -500,6 +501,19 @@ export class AmiSimulator extends EventEmitter<SimulatorEvents> {
     if (++c.recording < this.recordings.length) return;
     c.recording = 0;
     c.round++;
+  }
+
+  /** Waits until every one of these sockets can take more (or is gone); says so when one of them stalls the stream. */
+  private async drained(sessions: Session[]): Promise<void> {
+    const stalled = setTimeout(() => {
+      const who = sessions.filter((s) => s.socket.writableNeedDrain && !s.closed).map((s) => `client ${s.id} (${s.remote})`);
+      if (who.length > 0) this.logger.warn(`${who.join(', ')} has read nothing for ${STALL_WARNING_MS / 1000} s: the stream waits for it`);
+    }, STALL_WARNING_MS);
+    try {
+      await Promise.all(sessions.map((s) => drainOrClose(s.socket)));
+    } finally {
+      clearTimeout(stalled);
+    }
   }
 
   /** The stream's clock (epoch seconds): the last event's Timestamp, running on at `speed` while streaming. */
