@@ -222,12 +222,15 @@ describe('AmiSimulator on the wire', () => {
     const c = await client(port);
     await c.waitFor('the login answer', (x) => x.frameCount >= 1);
     c.pause();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    // the socket buffers are full: the simulator waits for them to drain instead of queueing it all
-    const sentWhilePaused = simulator.connections[0].eventsSent;
+    // once the socket buffers are full the simulator stops writing (it waits for them to drain instead of queueing it all)
+    const sent = (): number => simulator.connections[0].eventsSent;
+    let sentWhilePaused = -1;
+    for (let i = 0; i < 50 && sent() !== sentWhilePaused; i++) {
+      sentWhilePaused = sent();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(sent()).toBe(sentWhilePaused);
     expect(sentWhilePaused).toBeLessThan(total);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(simulator.connections[0].eventsSent).toBe(sentWhilePaused);
     for (let i = 0; i < 5 && c.frameCount < total; i++) {
       c.resume();
       await new Promise((resolve) => setTimeout(resolve, 50));
