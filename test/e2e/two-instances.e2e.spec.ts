@@ -99,6 +99,13 @@ describe('two instances, one database, one AMI', () => {
     // Mid-burst: kill A. Whatever the server had written to A's socket is lost with A (as with a
     // real PBX); B's CoreShowChannels lists what is alive at that point.
     await until('40% of the burst', () => total - replay.remainingEvents >= total * 0.4, 60_000);
+    // B's list is what was alive when A died (kept from then on, not the simulator's live state at the
+    // moment B asks): a fresh process learns the calls in progress only from it, and a call whose
+    // last channels hang up between B's login and its list would otherwise be unknowable to B.
+    const [streamer] = streaming();
+    replay.on('closed', (connection) => {
+      if (connection === streamer) replay.setChannels(replay.liveChannels());
+    });
     const storedBeforeKill = Number((await dataSource.query('SELECT count(*)::int AS n FROM calls'))[0].n);
     const child = a;
     const killedAt = Date.now();
