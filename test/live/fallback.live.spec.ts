@@ -226,6 +226,7 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
       const record = await lab.callRecord({ caller, since: at });
       await report(lab, at, record.linkedid);
       expect(record).toMatchObject({ disposition: 'missed', voicemail: true, answered_by_extension: null });
+      await lab.leadCaptured(record.linkedid);
       const tasks: { kind: string }[] = await lab.dataSource.query('SELECT kind FROM tasks WHERE phone = $1', [caller]);
       expect(tasks).toEqual([{ kind: 'callback' }]);
     } finally {

@@ -146,6 +146,7 @@ liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', (
     const record = await lab.callRecord({ caller, direction: 'inbound', since: at });
     await report(lab, at, record.linkedid);
     expect(record).toMatchObject({ disposition: 'answered', answered_by_extension: '103' });
+    await lab.leadCaptured(record.linkedid);
     const deals: { responsible_id: string | null }[] = await lab.dataSource.query(
       'SELECT d.responsible_id FROM deals d JOIN phone_numbers p ON p.contact_id = d.contact_id WHERE p.e164 = $1',
       [caller],

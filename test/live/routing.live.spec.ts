@@ -146,6 +146,7 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
       ['300', 'ceo', 'no_answer'],
       ['400', 'owner', 'no_answer'],
     ]);
+    await lab.leadCaptured(record.linkedid);
     const deals: { stage: string; responsible_id: string | null }[] = await lab.dataSource.query(
       `SELECT d.stage_id AS stage, d.responsible_id FROM deals d JOIN contacts c ON c.id = d.contact_id JOIN phone_numbers p ON p.contact_id = c.id WHERE p.e164 = $1`,
       [caller],
@@ -169,6 +170,7 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
     await report(lab, at, record.linkedid);
     expect(record).toMatchObject({ disposition: 'missed', abandoned: true, voicemail: false, step_reached: 'responsible' });
     expect((await lab.legs(record.linkedid)).map((leg) => [leg.extension, leg.outcome])).toEqual([['102', 'cancelled_caller_hung_up']]);
+    await lab.leadCaptured(record.linkedid);
     const tasks: { assignee_id: string | null; kind: string }[] = await lab.dataSource.query(`SELECT assignee_id, kind FROM tasks WHERE phone = $1 AND done_at IS NULL`, [KNOWN_102]);
     expect(tasks).toEqual([{ assignee_id: lab.userIds.get('102'), kind: 'callback' }]);
   }, 40_000);

@@ -229,6 +229,17 @@ export class LiveLab {
     }
   }
 
+  /** Waits until lead capture has handled the call (it runs after the call is stored). */
+  async leadCaptured(linkedid: string, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM lead_capture_log WHERE linkedid = $1', [linkedid]);
+      if (rows.length > 0) return;
+      if (Date.now() > deadline) throw new Error(`lead capture did not handle call ${linkedid} in ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   async legs(linkedid: string): Promise<LegRow[]> {
     return this.dataSource.query('SELECT seq, extension, step, outcome, rang_from, rang_to FROM call_legs WHERE linkedid = $1 ORDER BY seq', [linkedid]);
   }
