@@ -108,6 +108,7 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
   it('wrong token: the service refuses (403, logged), the static chain rings; the call is recorded at the department step — wrong_token', async () => {
     await lab.pbx.setGlobal('SWITCHBOARD_TOKEN', 'not-the-routing-token-000');
     try {
+      const desk102 = await lab.desk('102');
       lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000, hangUpAfterMs: 1000 };
       const { call, at } = lab.callIn(KNOWN);
       expect(await call.answered(20_000)).toBe(true);
@@ -117,6 +118,9 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
       await report(lab, at, record.linkedid);
       expect(record).toMatchObject({ disposition: 'answered', answered_by_extension: '101', step_reached: 'department' });
       expect(lab.service.logs.some((line) => /route refused: wrong token/.test(line.msg))).toBe(true);
+      // the static chain's calls pop cards too (the service hears them over AMI)
+      expect(desk102.of('call.ringing', record.linkedid)[0]?.card.company?.name).toBe('Remstroy');
+      expect(desk102.of('call.taken', record.linkedid)[0]?.answeredBy.extension).toBe('101');
     } finally {
       await lab.pbx.setGlobal('SWITCHBOARD_TOKEN', ROUTING_TOKEN);
     }
@@ -161,6 +165,7 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
       lines: { [SECOND_LINE]: { chain: 'second_line' } },
     };
     await lab.setRouting(routing);
+    const desk103 = await lab.desk('103');
     const { call, at } = lab.callIn(KNOWN, SECOND_LINE);
     expect(await call.answered(20_000)).toBe(false);
     expect(call.status).toBe(480);
@@ -172,6 +177,8 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
     expect(record).toMatchObject({ did: SECOND_LINE, disposition: 'missed', abandoned: false, voicemail: false, step_reached: 'head_of_sales' });
     const [decision] = await lab.decisions(record.linkedid);
     expect(decision.chain).toBe('second_line');
+    expect(desk103.of('call.ringing', record.linkedid)[0]?.card.line).toBe(SECOND_LINE);
+    expect(desk103.of('call.withdrawn', record.linkedid)).toHaveLength(1);
   }, 40_000);
 
   it('after hours (a holiday today): the after-hours chain rings the owner, then the PBX plays its prompt; the main line chain is not used — after_hours', async () => {
@@ -208,6 +215,7 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
     await lab.setRouting({ ...DEFAULT_ROUTING_CONFIG, chains: { ...DEFAULT_ROUTING_CONFIG.chains, default: { steps: [{ name: 'department', kind: 'users', extensions: ['102'], timeout: 2 }], final: 'voicemail' } } });
     const logFrom = lab.pbx.logSize();
     const caller = '+79035559988';
+    const head = await lab.desk('200', 'all');
     lab.trunk.sendsAudio = true;
     try {
       const { call, at } = lab.callIn(caller);
@@ -229,6 +237,7 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
       await lab.leadCaptured(record.linkedid);
       const tasks: { kind: string }[] = await lab.dataSource.query('SELECT kind FROM tasks WHERE phone = $1', [caller]);
       expect(tasks).toEqual([{ kind: 'callback' }]);
+      expect(head.of('call.missed', record.linkedid)).toEqual([expect.objectContaining({ voicemail: true, abandoned: false, responsibleId: null })]);
     } finally {
       lab.trunk.sendsAudio = false;
       await lab.pbx.setGlobal('SWITCHBOARD_VOICEMAIL', '');

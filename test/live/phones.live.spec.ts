@@ -111,6 +111,8 @@ liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', (
   }, 60_000);
 
   it('directed pickup: 101 rings, 102 dials **101 and takes the call; the record credits 102 — directed_pickup', async () => {
+    const desk101 = await lab.desk('101');
+    const desk102 = await lab.desk('102');
     const { call, at } = lab.callIn(KNOWN);
     await lab.phone('101').nextInvite(at, 5_000);
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -128,10 +130,14 @@ liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', (
     expect(record).toMatchObject({ disposition: 'answered', answered_by_extension: '102' });
     const legs = await lab.legs(record.linkedid);
     expect(legs.find((leg) => leg.extension === '101')?.outcome).not.toBe('answered');
+    // 101's popup closes as taken by 102; 102's desk shows the client it picked up
+    expect(desk101.of('call.taken', record.linkedid)[0]?.answeredBy.extension).toBe('102');
+    expect(desk102.of('call.answered', record.linkedid)[0]?.card.phone).toBe(KNOWN);
   }, 40_000);
 
   it('group pickup: the department rings a new caller, 200 is not in the group; 103 dials *8 and takes it; the record credits 103 — group_pickup', async () => {
     const caller = '+79035551234';
+    const desk103 = await lab.desk('103');
     const { call, at } = lab.callIn(caller);
     await lab.phone('101').nextInvite(at, 5_000);
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -152,5 +158,6 @@ liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', (
       [caller],
     );
     expect(deals).toEqual([{ responsible_id: lab.userIds.get('103') }]);
+    expect(desk103.of('call.answered', record.linkedid)[0]?.card).toMatchObject({ phone: caller, newCaller: true });
   }, 40_000);
 });

@@ -158,6 +158,7 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
   }, 90_000);
 
   it('caller gives up while the responsible rings: abandoned at responsible, 102 gets CANCEL, a callback task for 102 — known_abandoned', async () => {
+    const desk = await lab.desk('102');
     const { call, at } = lab.callIn(KNOWN_102);
     await lab.phone('102').nextInvite(at, 5_000);
     await new Promise((resolve) => setTimeout(resolve, 4_000));
@@ -173,6 +174,9 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
     await lab.leadCaptured(record.linkedid);
     const tasks: { assignee_id: string | null; kind: string }[] = await lab.dataSource.query(`SELECT assignee_id, kind FROM tasks WHERE phone = $1 AND done_at IS NULL`, [KNOWN_102]);
     expect(tasks).toEqual([{ assignee_id: lab.userIds.get('102'), kind: 'callback' }]);
+    // the responsible's desk: the card popped, then the missed call addressed to them
+    expect(desk.of('call.ringing', record.linkedid).map((event) => event.card.company?.name)).toEqual(['Vintik LLC']);
+    expect(desk.of('call.missed', record.linkedid)).toEqual([expect.objectContaining({ abandoned: true, responsibleId: lab.userIds.get('102') })]);
   }, 40_000);
 
   it.each([
@@ -185,6 +189,8 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
       await new Promise((resolve) => setTimeout(resolve, 500)); // ContactStatus/DeviceStateChange reach the service
     }
     try {
+      const desk101 = await lab.desk('101');
+      const desk103 = await lab.desk('103');
       lab.phone('103').behaviour = { kind: 'answer', afterMs: 1000, hangUpAfterMs: 1000 };
       const { call, at } = lab.callIn(KNOWN);
       expect(await call.answered(20_000)).toBe(true);
@@ -197,6 +203,8 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
       expect(record).toMatchObject({ disposition: 'answered', answered_by_extension: '103', step_reached: 'department' });
       const [decision] = await lab.decisions(record.linkedid);
       expect(decision.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ extension: '101', reason })]));
+      expect(desk101.of('call.ringing', record.linkedid)).toHaveLength(0);
+      expect(desk103.of('call.answered', record.linkedid)).toHaveLength(1);
     } finally {
       if (reason === 'dnd') await lab.service.api('PATCH', `/api/users/${lab.userIds.get('101')}`, lab.adminToken, { dnd: false });
       else await lab.phone('101').register();
@@ -207,6 +215,7 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
     ['busy (486)', 'busy', 'busy'],
     ['declining (603)', 'decline', 'rejected'],
   ] as const)('responsible %s: the leg is %s, the department rings at once', async (_label, kind, outcome) => {
+    const desk101 = await lab.desk('101');
     lab.phone('101').behaviour = { kind };
     lab.phone('102').behaviour = { kind: 'answer', afterMs: 1000, hangUpAfterMs: 1000 };
     const { call, at } = lab.callIn(KNOWN);
@@ -224,5 +233,8 @@ liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
       ['102', 'department', 'answered'],
       ['103', 'department', 'cancelled_other_answered'],
     ]);
+    // a phone that never rang gets no popup, or has it withdrawn at once
+    const popped = desk101.of('call.ringing', record.linkedid).length;
+    expect(desk101.of('call.withdrawn', record.linkedid)).toHaveLength(popped);
   }, 40_000);
 });
