@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_ROUTING_CONFIG, type RoutingConfig } from '../../src/telephony/routing/chain-config';
 import { AmiCapture } from './support/ami-capture';
-import { expectAround, LiveLab, liveSuite, MAIN_LINE, printReport, recordTranscripts, report, ROUTING_TOKEN, SECOND_LINE, seconds } from './support/live-lab';
+import { expectAround, LiveLab, liveSuite, MAIN_LINE, report, ROUTING_TOKEN, SECOND_LINE, seconds, useLiveLab } from './support/live-lab';
 
 const KNOWN = '+79161234567'; // Remstroy — Alexey Smirnov, responsible 101
 const FALLBACK_TIMEOUT = 3;
@@ -21,22 +21,7 @@ function todayInMoscow(): string {
 
 liveSuite('live PBX: the static fallback, final actions, lines and hours', () => {
   let lab: LiveLab;
-
-  beforeAll(async () => {
-    lab = await LiveLab.start({ globals: { SWITCHBOARD_FALLBACK_TIMEOUT: String(FALLBACK_TIMEOUT) } });
-  }, 120_000);
-
-  afterAll(async () => {
-    printReport();
-    await lab?.stop();
-  }, 60_000);
-
-  beforeEach(async () => {
-    await lab.waitIdle();
-    await lab.resetPhones();
-  });
-
-  recordTranscripts(() => lab);
+  useLiveLab((started) => (lab = started), { globals: { SWITCHBOARD_FALLBACK_TIMEOUT: String(FALLBACK_TIMEOUT) } });
 
   afterEach(async () => {
     if (!lab.service.running) await lab.service.start();
@@ -85,6 +70,24 @@ liveSuite('live PBX: the static fallback, final actions, lines and hours', () =>
     expect(log).not.toContain(ROUTING_TOKEN);
     await report(lab, at, null);
   }, 60_000);
+
+  it('an Asterisk without func_sha1: the dialplan sends the token itself and routing works — no_sha1', async () => {
+    expect(await lab.pbx.cli('module unload func_sha1.so')).toMatch(/Unloaded|unloaded/);
+    try {
+      lab.phone('101').behaviour = { kind: 'answer', afterMs: 500, hangUpAfterMs: 500 };
+      const { call, at } = lab.callIn(KNOWN);
+      expect(await call.answered(20_000)).toBe(true);
+      await call.ended(10_000);
+      const invite = await lab.phone('101').nextInvite(at, 1);
+      expect(invite.display).toBe('Remstroy — Alexey Smirnov'); // the service's plan, not the static chain
+      expect(lab.phone('102').seen('invite', at)).toHaveLength(0);
+      const record = await lab.callRecord({ caller: KNOWN, since: at });
+      await report(lab, at, record.linkedid);
+      expect(record).toMatchObject({ answered_by_extension: '101', step_reached: 'responsible' });
+    } finally {
+      await lab.pbx.cli('module load func_sha1.so');
+    }
+  }, 40_000);
 
   it('service hung (SIGSTOP): curl gives up after 2 s, the static chain rings; the call is recorded once the service runs again — service_hung', async () => {
     lab.service.pause();

@@ -4,29 +4,13 @@
  * phones and in the stored records. With RECORD_LIVE_AMI=<dir> each scenario's AMI stream (a
  * read=all session, the format of test/fixtures/ami) is saved there.
  */
-import { LiveLab, liveSuite, printReport, recordTranscripts, report, seconds } from './support/live-lab';
+import { LiveLab, liveSuite, report, seconds, useLiveLab } from './support/live-lab';
 
 const KNOWN = '+79161234567'; // Remstroy — Alexey Smirnov, responsible 101
 
 liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', () => {
   let lab: LiveLab;
-
-  beforeAll(async () => {
-    lab = await LiveLab.start();
-  }, 120_000);
-
-  afterAll(async () => {
-    printReport();
-    await lab?.stop();
-  }, 60_000);
-
-  beforeEach(async () => {
-    await lab.waitIdle();
-    await lab.resetPhones();
-    lab.trunk.behaviour = { kind: 'silent' };
-  });
-
-  recordTranscripts(() => lab);
+  useLiveLab((started) => (lab = started));
 
   it('click-to-call: the manager’s phone rings showing the client, then the trunk gets the outbound INVITE; the record is outbound, placed by 101 — click_to_call', async () => {
     const desk = await lab.desk('101');

@@ -3,7 +3,7 @@
  * Each test asserts what the phones saw (INVITE times, the display name, CANCEL, BYE) and what the
  * service made of it (call record, legs, desk events over socket.io).
  */
-import { expectAround, LiveLab, liveSuite, MAIN_LINE, printReport, recordTranscripts, report, seconds } from './support/live-lab';
+import { expectAround, LiveLab, liveSuite, MAIN_LINE, report, seconds, useLiveLab } from './support/live-lab';
 
 const KNOWN = '+79161234567'; // Remstroy — Alexey Smirnov, responsible 101
 const KNOWN_102 = '+79035550101'; // Vintik LLC — Irina Popova, responsible 102
@@ -25,22 +25,7 @@ async function eventAt(lab: LiveLab, extension: string, type: 'cancel' | 'answer
 
 liveSuite('live PBX: inbound routing through the shipped dialplan', () => {
   let lab: LiveLab;
-
-  beforeAll(async () => {
-    lab = await LiveLab.start();
-  }, 120_000);
-
-  afterAll(async () => {
-    printReport();
-    await lab?.stop();
-  }, 60_000);
-
-  beforeEach(async () => {
-    await lab.waitIdle();
-    await lab.resetPhones();
-  });
-
-  recordTranscripts(() => lab);
+  useLiveLab((started) => (lab = started));
 
   it('known caller: the responsible manager rings first with the client name on the phone, answers; the record and the desk say so — known_responsible_answers', async () => {
     const desk = await lab.desk('101');

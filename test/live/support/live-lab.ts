@@ -173,9 +173,9 @@ export class LiveLab {
     return agent;
   }
 
-  /** Every phone silent (rings, never answers) and registered, unless a test says otherwise. */
+  /** Every phone (and the trunk, for calls out) silent — rings, never answers — unless a test says otherwise. */
   async resetPhones(): Promise<void> {
-    for (const agent of this.phones.values()) agent.behaviour = { kind: 'silent' };
+    for (const agent of [...this.phones.values(), this.trunk]) agent.behaviour = { kind: 'silent' };
   }
 
   async token(extension: string): Promise<string> {
@@ -267,6 +267,31 @@ export class LiveLab {
     await this.pbx.stop();
     await this.dataSource.destroy();
   }
+}
+
+/**
+ * The hooks every live spec needs: a lab for the suite (handed to `use` once started), the
+ * report printed and everything stopped at the end, an idle PBX and silent phones before each
+ * test, transcripts recorded when asked.
+ */
+export function useLiveLab(use: (lab: LiveLab) => void, options: LiveLabOptions = {}): void {
+  let lab: LiveLab | undefined;
+  beforeAll(async () => {
+    lab = await LiveLab.start(options);
+    use(lab);
+  }, 120_000);
+  afterAll(async () => {
+    printReport();
+    await lab?.stop();
+  }, 60_000);
+  beforeEach(async () => {
+    await lab?.waitIdle();
+    await lab?.resetPhones();
+  });
+  recordTranscripts(() => {
+    if (!lab) throw new Error('the live lab did not start');
+    return lab;
+  });
 }
 
 /**
