@@ -11,6 +11,7 @@ import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 import { JWT_SECRET } from './jwt-secret';
+import { JWT_ALGORITHM } from './token-claims';
 
 @Global()
 @Module({
@@ -18,7 +19,11 @@ import { JWT_SECRET } from './jwt-secret';
     TypeOrmModule.forFeature([User, Department]),
     JwtModule.registerAsync({
       inject: [AppConfig, JWT_SECRET],
-      useFactory: (config: AppConfig, secret: string) => ({ secret, signOptions: { expiresIn: config.JWT_TTL_SECONDS } }),
+      useFactory: (config: AppConfig, secret: string) => ({
+        secret,
+        signOptions: { expiresIn: config.JWT_TTL_SECONDS, algorithm: JWT_ALGORITHM },
+        verifyOptions: { algorithms: [JWT_ALGORITHM] },
+      }),
     }),
   ],
   controllers: [AuthController, UsersController],

@@ -5,6 +5,7 @@ import * as argon2 from 'argon2';
 import { In, Repository } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import type { AuthUser, TokenPayload } from './auth-user';
+import { checkTokenClaims } from './token-claims';
 import { User } from './users/user.entity';
 
 const MAX_FAILED_LOGINS = 10;
@@ -60,17 +61,21 @@ export class AuthService {
   }
 
   /**
-   * Verifies a token (REST or socket) and returns who it belongs to, as the database has them now:
-   * a deactivated user's tokens stop working at once, and a changed role applies at once.
+   * The one check of a token, for REST and both realtime transports: signature with the pinned
+   * algorithm (HS256), expiry, and the claims it must carry (`sub`, `exp`); then who it belongs
+   * to as the database has them now: a deactivated user's tokens stop working at once, and a
+   * changed role applies at once.
    */
   async verify(token: string): Promise<AuthUser> {
-    let payload: TokenPayload;
+    let payload: unknown;
     try {
-      payload = await this.jwt.verifyAsync<TokenPayload>(token);
+      payload = await this.jwt.verifyAsync<object>(token);
     } catch {
       throw new DomainError('unauthorized', 'invalid or expired token');
     }
-    const user = await this.users.findOne({ where: { id: payload.sub }, select: { id: true, role: true, name: true, extensions: true, active: true } });
+    const checked = checkTokenClaims(payload);
+    if (!checked.ok) throw new DomainError('unauthorized', `invalid token: ${checked.reason}`);
+    const user = await this.users.findOne({ where: { id: checked.claims.sub }, select: { id: true, role: true, name: true, extensions: true, active: true } });
     if (!user?.active) throw new DomainError('unauthorized', 'this user is no longer active');
     return { id: user.id, role: user.role, name: user.name, extensions: user.extensions };
   }
