@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
@@ -57,10 +58,11 @@ export function redactedUrl(url: string): string {
 
 /** Builds the whole service (not listening yet): database, migrations, first admin, docs. */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
-  const app = await NestFactory.create(
+  const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({ config, databaseUrl, jwtSecret: resolveJwtSecret(config) }),
     { logger: appLogger(config.logFormat, config.LOG_LEVEL), abortOnError: false },
   );
+  app.set('trust proxy', config.trustProxy);
   app.useGlobalPipes(validationPipe());
   app.useWebSocketAdapter(new DualSocketAdapter(app));
 

@@ -101,6 +101,31 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(60)
   JWT_TTL_SECONDS = 12 * 3600;
 
+  /** Login attempts per email in LOGIN_WINDOW_SECONDS; then 429 until the window ends (even with the right password). */
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES = 10;
+
+  /** Failed login attempts per source address (any emails: a password sprayed over many accounts) in the window. */
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES_PER_IP = 30;
+
+  @Transform(toInt) @IsInt() @Min(10)
+  LOGIN_WINDOW_SECONDS = 300;
+
+  /** Emails and addresses the login limiter remembers (each table); a locked one is never evicted. */
+  @Transform(toInt) @IsInt() @Min(10)
+  LOGIN_LIMITER_KEYS = 20_000;
+
+  /**
+   * Behind a reverse proxy: Express's `trust proxy` (a hop count such as `1`, `loopback`, or
+   * addresses/CIDRs), so the client's address comes from X-Forwarded-For. Unset: the socket's
+   * address (a proxy's X-Forwarded-For is ignored: clients cannot pick their address).
+   */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^(\d{1,2}|loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+))*$/, {
+    message: 'TRUST_PROXY must be a hop count (1), loopback, linklocal, uniquelocal or addresses/CIDRs separated by commas',
+  })
+  TRUST_PROXY?: string;
+
   @IsString() @Length(2, 2)
   @Matches(/^[A-Z]{2}$/, { message: 'DEFAULT_REGION must be a two-letter country code such as RU' })
   DEFAULT_REGION = 'RU';
@@ -163,6 +188,13 @@ export class AppConfig {
         .map((pair) => pair.trim().split('='))
         .filter((pair): pair is [string, string] => pair.length === 2 && pair[0] !== '' && pair[1] !== ''),
     );
+  }
+
+  /** TRUST_PROXY as Express takes it (false: trust no proxy). */
+  get trustProxy(): boolean | number | string[] {
+    if (this.TRUST_PROXY === undefined) return false;
+    if (/^\d+$/.test(this.TRUST_PROXY)) return Number(this.TRUST_PROXY);
+    return this.TRUST_PROXY.split(',').map((part) => part.trim());
   }
 
   get amiEnabled(): boolean {

@@ -4,33 +4,45 @@ import { InjectRepository } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { In, Repository } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { AppConfig } from '../config';
 import type { AuthUser, TokenPayload } from './auth-user';
+import { LoginAttempts } from './login-limiter';
 import { checkTokenClaims } from './token-claims';
 import { User } from './users/user.entity';
 
-const MAX_FAILED_LOGINS = 10;
-const FAILED_LOGIN_WINDOW_MS = 5 * 60_000;
 /** argon2 hash of a random string nobody knows, verified against when the email is unknown. */
 const DUMMY_HASH = '$argon2id$v=19$m=65536,p=4,t=3$m1lggxKSdW2ZdEA87mU29w$lxJFTzlrqbEXioal9FPpdq1KwHTvE3GP8HH1R3u6Wps';
 
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
+  /** Attempts per email (a guessed account) and per source address (one password sprayed over many). */
+  private readonly perEmail: LoginAttempts;
+  private readonly perAddress: LoginAttempts;
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly jwt: JwtService,
-  ) {}
+    config: AppConfig,
+  ) {
+    const windowMs = config.LOGIN_WINDOW_SECONDS * 1000;
+    this.perEmail = new LoginAttempts({ maxAttempts: config.LOGIN_MAX_FAILURES, windowMs, maxKeys: config.LOGIN_LIMITER_KEYS });
+    this.perAddress = new LoginAttempts({ maxAttempts: config.LOGIN_MAX_FAILURES_PER_IP, windowMs, maxKeys: config.LOGIN_LIMITER_KEYS });
+  }
 
-  /** Failed logins per email in the current window: brute force is slowed to a crawl. */
-  private readonly failures = new Map<string, { count: number; until: number }>();
-
-  async login(email: string, password: string): Promise<{ accessToken: string; user: AuthUser }> {
+  async login(email: string, password: string, address = 'unknown'): Promise<{ accessToken: string; user: AuthUser }> {
     const key = email.toLowerCase();
     const now = Date.now();
-    const failed = this.failures.get(key);
-    if (failed && failed.until > now && failed.count >= MAX_FAILED_LOGINS) {
-      throw new DomainError('rate_limited', `too many failed logins for ${email}; try again in ${Math.ceil((failed.until - now) / 1000)} s`);
+    // A locked source address is refused before its attempt is counted against the email.
+    const fromAddress = this.perAddress.attempt(address, now);
+    if (!fromAddress.ok) {
+      this.logger.warn(`login for ${email} refused: too many failed logins from ${address}`);
+      throw new DomainError('rate_limited', `too many failed logins from your address; try again in ${Math.ceil(fromAddress.retryInMs / 1000)} s`);
+    }
+    const forEmail = this.perEmail.attempt(key, now);
+    if (!forEmail.ok) {
+      this.perAddress.refund(address, now);
+      throw new DomainError('rate_limited', `too many failed logins for ${email}; try again in ${Math.ceil(forEmail.retryInMs / 1000)} s`);
     }
     const user = await this.users
       .createQueryBuilder('user')
@@ -40,15 +52,12 @@ export class AuthService {
     // An unknown email costs the same argon2 work as a wrong password: timing tells nothing.
     const hash = user?.passwordHash && user.active ? user.passwordHash : DUMMY_HASH;
     const verified = await argon2.verify(hash, password).catch(() => false);
-    const ok = verified && hash !== DUMMY_HASH;
-    if (!user || !ok) {
-      const window = failed && failed.until > now ? failed : { count: 0, until: now + FAILED_LOGIN_WINDOW_MS };
-      this.failures.set(key, { count: window.count + 1, until: window.until });
-      if (this.failures.size > 10_000) this.failures.clear();
-      this.logger.warn(`failed login for ${email}`);
+    if (!user || !verified || hash === DUMMY_HASH) {
+      this.logger.warn(`failed login for ${email} from ${address}`);
       throw new DomainError('unauthorized', 'wrong email or password');
     }
-    this.failures.delete(key);
+    this.perEmail.clear(key);
+    this.perAddress.refund(address, Date.now());
     const payload: TokenPayload = { sub: user.id, role: user.role, name: user.name, ext: user.extensions };
     return { accessToken: await this.jwt.signAsync(payload), user: toAuthUser(payload) };
   }

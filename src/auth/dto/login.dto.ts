@@ -4,6 +4,7 @@ import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 export class LoginDto {
   @ApiProperty({ example: 'admin@example.com' })
   @IsEmail()
+  @MaxLength(254)
   email!: string;
 
   @ApiProperty()
