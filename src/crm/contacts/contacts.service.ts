@@ -5,6 +5,7 @@ import { notFound } from '../../common/domain-error';
 import type { AuthUser } from '../../auth/auth-user';
 import { assertMayAssignResponsible } from '../../auth/supervision';
 import { AppConfig } from '../../config';
+import { Company } from '../companies/company.entity';
 import { assignPhones, normalizePhones } from '../phones/phone-ownership';
 import { Contact } from './contact.entity';
 import type { CreateContactDto, UpdateContactDto } from './dto/contact.dto';
@@ -55,6 +56,13 @@ export class ContactsService {
       const contact = await repo.findOne({ where: { id } });
       if (!contact) throw notFound('contact', id);
       assertMayAssignResponsible(user, contact.responsibleId, fields.responsibleId);
+      // Moving a contact without a responsible of its own to another company hands the caller to
+      // that company's responsible (the PBX rings them first): the same rule as naming one.
+      if (fields.companyId !== undefined && fields.companyId !== contact.companyId && (fields.responsibleId !== undefined ? fields.responsibleId : contact.responsibleId) === null) {
+        const responsibleOf = async (companyId: string | null): Promise<string | null> =>
+          companyId === null ? null : ((await manager.getRepository(Company).findOne({ where: { id: companyId }, select: { responsibleId: true } }))?.responsibleId ?? null);
+        assertMayAssignResponsible(user, await responsibleOf(contact.companyId), await responsibleOf(fields.companyId));
+      }
       if (Object.keys(fields).length) await repo.update(id, fields);
       if (normalized) await assignPhones(manager, { contactId: id }, normalized, 'replace');
     });

@@ -2,11 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { AuthUser } from '../../auth/auth-user';
-import { DomainError, notFound } from '../../common/domain-error';
+import { notFound } from '../../common/domain-error';
 import { Deal } from './deal.entity';
 import type { CreateDealDto, ListDealsQuery, UpdateDealDto } from './dto/deal.dto';
 import type { StageId } from './pipeline-stage.entity';
-import { checkDealEdit, checkStageMove, type StageMoveVerdict } from './stage-rules';
+import { assertAllowed } from '../../common/verdict';
+import { checkDealEdit, checkStageMove } from './stage-rules';
 
 @Injectable()
 export class DealsService {
@@ -36,15 +37,15 @@ export class DealsService {
   async create(input: CreateDealDto, user: AuthUser): Promise<Deal> {
     const { budget, ...fields } = input;
     const stageId = fields.stageId ?? 'unsorted';
-    this.assert(checkDealEdit(null, user, fields.responsibleId));
-    this.assert(checkStageMove(null, stageId, user.role, fields.closeReason));
+    assertAllowed(checkDealEdit(null, user, fields.responsibleId));
+    assertAllowed(checkStageMove(null, stageId, user.role, fields.closeReason));
     const saved = await this.deals.save(this.deals.create({ ...fields, stageId, budget: budget === undefined || budget === null ? null : String(budget) }));
     return this.get(saved.id);
   }
 
   async update(id: string, input: UpdateDealDto, user: AuthUser): Promise<Deal> {
     const deal = await this.get(id);
-    this.assert(checkDealEdit(deal, user, input.responsibleId));
+    assertAllowed(checkDealEdit(deal, user, input.responsibleId));
     const { budget, ...fields } = input;
     await this.deals.update(id, { ...fields, ...(budget !== undefined ? { budget: budget === null ? null : String(budget) } : {}) });
     return this.get(id);
@@ -52,14 +53,10 @@ export class DealsService {
 
   async move(id: string, stageId: StageId, reason: string | undefined, user: AuthUser): Promise<Deal> {
     const deal = await this.get(id);
-    this.assert(checkDealEdit(deal, user, undefined));
-    this.assert(checkStageMove(deal.stageId, stageId, user.role, reason));
+    assertAllowed(checkDealEdit(deal, user, undefined));
+    assertAllowed(checkStageMove(deal.stageId, stageId, user.role, reason));
     await this.deals.update(id, { stageId, ...(reason ? { closeReason: reason } : {}) });
     this.logger.log(`deal ${id} moved ${deal.stageId} → ${stageId} by user ${user.id}`);
     return this.get(id);
-  }
-
-  private assert(verdict: StageMoveVerdict): void {
-    if (!verdict.ok) throw new DomainError(verdict.code, verdict.message, verdict.field ? { field: verdict.field } : undefined);
   }
 }

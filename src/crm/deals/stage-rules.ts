@@ -1,7 +1,8 @@
 import type { Role } from '../../auth/users/user.entity';
+import type { Verdict } from '../../common/verdict';
 import type { StageId } from './pipeline-stage.entity';
 
-export type StageMoveVerdict = { ok: true } | { ok: false; code: 'forbidden' | 'invalid'; message: string; field?: string };
+export type StageMoveVerdict = Verdict;
 
 /** Who may close a deal as lost: quality control and the head of sales, nobody else. */
 const MAY_MARK_LOST: readonly Role[] = ['qa', 'head_of_sales'];

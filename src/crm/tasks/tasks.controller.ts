@@ -13,13 +13,13 @@ export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
   @Get()
-  list(@Query() query: ListTasksQuery): Promise<Task[]> {
-    return this.tasks.list(query);
+  list(@Query() query: ListTasksQuery, @CurrentUser() user: AuthUser): Promise<Task[]> {
+    return this.tasks.list(query, user);
   }
 
   @Get(':id')
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<Task> {
-    return this.tasks.get(id);
+  get(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: AuthUser): Promise<Task> {
+    return this.tasks.get(id, user);
   }
 
   @Post()
