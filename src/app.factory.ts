@@ -9,7 +9,8 @@ import { resolveJwtSecret } from './auth/jwt-secret';
 import { UsersService } from './auth/users/users.service';
 import { appLogger } from './common/json-logger';
 import { packageVersion } from './common/project-paths';
-import { validationPipe } from './common/validation';
+import { useJsonBodies } from './common/request-body';
+import { EmptyPatchInterceptor, validationPipe } from './common/validation';
 import { DualSocketAdapter } from './realtime/dual-socket.adapter';
 import type { AppConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
@@ -60,10 +61,12 @@ export function redactedUrl(url: string): string {
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({ config, databaseUrl, jwtSecret: resolveJwtSecret(config) }),
-    { logger: appLogger(config.logFormat, config.LOG_LEVEL), abortOnError: false },
+    { logger: appLogger(config.logFormat, config.LOG_LEVEL), abortOnError: false, bodyParser: false },
   );
+  useJsonBodies(app, config.JSON_BODY_LIMIT_KB * 1024);
   app.set('trust proxy', config.trustProxy);
   app.useGlobalPipes(validationPipe());
+  app.useGlobalInterceptors(new EmptyPatchInterceptor());
   app.useWebSocketAdapter(new DualSocketAdapter(app));
 
   const logger = new Logger('Bootstrap');

@@ -140,6 +140,10 @@ export class AppConfig {
   @IsString() @Matches(/^(\s*[A-Za-z0-9_]+=[A-Za-z0-9_]+\s*(,|$))*$/, { message: 'STEP_ALIASES must look like sales_group=department,boss=head_of_sales' })
   STEP_ALIASES = 'sales_group=department';
 
+  /** Largest JSON (or form) request body in KB; larger is a 413. The CSV import streams its body and has no limit. */
+  @Transform(toInt) @IsInt() @Min(16) @Max(1024 * 1024)
+  JSON_BODY_LIMIT_KB = 2048;
+
   /** Escalation chains (shape of PUT /api/routing/chains); chains saved through the API win over the file. */
   @IsString()
   ROUTING_CONFIG_FILE = 'config/routing.json';

@@ -42,6 +42,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (error instanceof QueryFailedError) {
       const mapped = mapDatabaseError(error);
       if (mapped) {
+        if (mapped.statusCode === 400 && !mapped.field) this.logger.warn(`input the API let through was refused by the database: ${error.message}`);
         response.status(mapped.statusCode).json(mapped);
         return;
       }
@@ -64,6 +65,15 @@ function mapDatabaseError(error: QueryFailedError): { statusCode: number; error:
       return { statusCode: 400, error: 'invalid', message: `${field ?? 'a reference'} points at nothing`, ...(field ? { field } : {}) };
     case '23505': // unique
       return { statusCode: 409, error: 'conflict', message: `${field ?? 'a value'} already exists`, ...(field ? { field } : {}) };
+    // Last resort for input the validation edge should have refused (each is logged as a warning).
+    case '22021': // character not in repertoire (NUL in text)
+    case '22P05': // untranslatable character (NUL or a lone surrogate in jsonb)
+      return { statusCode: 400, error: 'invalid', message: 'a text value contains a character that cannot be stored (NUL or broken Unicode)' };
+    case '22003': // numeric value out of range
+      return { statusCode: 400, error: 'invalid', message: 'a number is out of range' };
+    case '22007': // invalid datetime format
+    case '22008': // datetime field overflow
+      return { statusCode: 400, error: 'invalid', message: 'a date or time is out of range' };
     default:
       return null;
   }

@@ -10,7 +10,7 @@ export class ListQuery {
   @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @ApiPropertyOptional({ default: 0, maximum: 10_000_000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000_000)
   offset?: number;
 
   @ApiPropertyOptional() @IsOptional() @IsUUID()

@@ -33,11 +33,12 @@ export class UsersService {
     const user = await this.get(id);
     const { password, email, ...rest } = input;
     if (email && email.toLowerCase() !== user.email) await this.assertEmailFree(email.toLowerCase());
-    await this.users.update(id, {
+    const changes = {
       ...rest,
       ...(email ? { email: email.toLowerCase() } : {}),
       ...(password ? { passwordHash: await hashPassword(password) } : {}),
-    });
+    };
+    if (Object.keys(changes).length > 0) await this.users.update(id, changes);
     return this.get(id);
   }
 

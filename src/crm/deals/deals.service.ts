@@ -47,7 +47,8 @@ export class DealsService {
     const deal = await this.get(id);
     assertAllowed(checkDealEdit(deal, user, input.responsibleId));
     const { budget, ...fields } = input;
-    await this.deals.update(id, { ...fields, ...(budget !== undefined ? { budget: budget === null ? null : String(budget) } : {}) });
+    const changes = { ...fields, ...(budget !== undefined ? { budget: budget === null ? null : String(budget) } : {}) };
+    if (Object.keys(changes).length > 0) await this.deals.update(id, changes);
     return this.get(id);
   }
 

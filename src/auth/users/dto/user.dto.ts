@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOmittable } from '../../../common/validation';
 import { ROLES, type Role } from '../user.entity';
 
 export class CreateUserDto {
@@ -16,21 +17,21 @@ export class CreateUserDto {
   role!: Role;
 
   @ApiPropertyOptional({ type: [String], example: ['101'] })
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @Matches(/^[0-9A-Za-z*#+]{1,20}$/, { each: true, message: 'each extension must be 1-20 dialable characters' })
+  @IsOmittable() @IsArray() @ArrayMaxSize(10) @Matches(/^[0-9A-Za-z*#+]{1,20}$/, { each: true, message: 'each extension must be 1-20 dialable characters' })
   extensions?: string[];
 
   @ApiPropertyOptional({ type: [String], example: ['PJSIP/101'] })
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @Matches(/^[A-Za-z0-9]+\/[^\s,&]{1,80}$/, { each: true, message: 'each device must look like PJSIP/101' })
+  @IsOmittable() @IsArray() @ArrayMaxSize(10) @Matches(/^[A-Za-z0-9]+\/[^\s,&]{1,80}$/, { each: true, message: 'each device must look like PJSIP/101' })
   devices?: string[];
 
   @ApiPropertyOptional() @IsOptional() @IsUUID()
   departmentId?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional() @IsOmittable() @IsBoolean()
   dnd?: boolean;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional() @IsOmittable() @IsBoolean()
   active?: boolean;
 }
 
-export class UpdateUserDto extends PartialType(CreateUserDto) {}
+export class UpdateUserDto extends PartialType(CreateUserDto, { skipNullProperties: false }) {}

@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsOmittable } from '../../../common/validation';
 import { ABC_CATEGORIES, type AbcCategory } from '../company.entity';
 
 export class CreateCompanyDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(300)
   name!: string;
 
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) @MaxLength(50, { each: true })
+  @ApiPropertyOptional({ type: [String] }) @IsOmittable() @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) @MaxLength(50, { each: true })
   tags?: string[];
 
   @ApiPropertyOptional({ enum: ABC_CATEGORIES, nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsIn(ABC_CATEGORIES)
@@ -15,8 +16,8 @@ export class CreateCompanyDto {
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsUUID()
   responsibleId?: string | null;
 
-  @ApiPropertyOptional({ type: [String], example: ['+7 495 123-45-67'] }) @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(40, { each: true })
+  @ApiPropertyOptional({ type: [String], example: ['+7 495 123-45-67'] }) @IsOmittable() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(40, { each: true })
   phones?: string[];
 }
 
-export class UpdateCompanyDto extends PartialType(CreateCompanyDto) {}
+export class UpdateCompanyDto extends PartialType(CreateCompanyDto, { skipNullProperties: false }) {}

@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDateString, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsOmittable } from '../../../common/validation';
 import { TASK_KINDS, type TaskKind } from '../task.entity';
 
 export class CreateTaskDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(300)
   title!: string;
 
-  @ApiPropertyOptional({ enum: TASK_KINDS }) @IsOptional() @IsIn(TASK_KINDS)
+  @ApiPropertyOptional({ enum: TASK_KINDS }) @IsOmittable() @IsIn(TASK_KINDS)
   kind?: TaskKind;
 
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsUUID()
@@ -22,15 +23,15 @@ export class CreateTaskDto {
   @ApiPropertyOptional({ nullable: true, description: 'defaults to the creator' }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsUUID()
   assigneeId?: string | null;
 
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsDateString()
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsDateString({ strict: true })
   dueAt?: string | null;
 
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @MaxLength(5000)
   notes?: string | null;
 }
 
-export class UpdateTaskDto extends PartialType(CreateTaskDto) {
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+export class UpdateTaskDto extends PartialType(CreateTaskDto, { skipNullProperties: false }) {
+  @ApiPropertyOptional() @IsOmittable() @IsBoolean()
   done?: boolean;
 }
 
