@@ -1,4 +1,4 @@
-import { findInputHazard, unstorableReason } from './input-hazards';
+import { findInputHazard, storableText, unstorableReason } from './input-hazards';
 import { jsonTooDeep } from './request-body';
 
 describe('input hazards (what must not reach the database)', () => {
@@ -64,5 +64,15 @@ describe('JSON depth before parsing', () => {
     });
     expect(jsonTooDeep(counted, 32)).toBe(true);
     expect(reads).toBe(33);
+  });
+});
+
+describe('storable text', () => {
+  it.each([
+    ['clean', 'Татьяна 👍', 'Татьяна 👍'],
+    ['NUL removed', '+7916\u0000123', '+7916123'],
+    ['a lone surrogate replaced', 'a\ud83db', 'a\ufffdb'],
+  ])('%s', (_name, text, stored) => {
+    expect(storableText(text)).toBe(stored);
   });
 });

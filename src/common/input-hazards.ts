@@ -15,6 +15,11 @@ export function unstorableReason(text: string): string | null {
   return null;
 }
 
+/** The text with what PostgreSQL refuses taken out: NUL removed, lone surrogates as U+FFFD (for inputs that must not be refused). */
+export function storableText(text: string): string {
+  return unstorableReason(text) === null ? text : text.replace(/\u0000/g, '').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+}
+
 /**
  * The first thing in a parsed body, query or path parameter that must not get further (pure):
  * a string (value or field name) PostgreSQL would refuse, or a prototype field name

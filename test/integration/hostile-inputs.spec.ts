@@ -47,6 +47,7 @@ const LONE_SURROGATE = 'x\ud800y';
 const RAW_STRINGS = ['abc%00def', '%00', '%FF', '%C0%80', '%ED%A0%80', '%E2%82', '..%2F..%2Fetc%2Fpasswd', 'x'.repeat(5000)];
 const RAW_NUMBERS = ['99999999999999999999999', '1e309', '-1', '-99999999999', '1.5', 'NaN', 'Infinity'];
 const BOGUS_IDS = ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'not-a-uuid', '0', '-1', "1'; DROP TABLE users; --"];
+const ROUTING_TOKEN = 'test-routing-token-0123';
 const QUERY_NAMES_WITHOUT_DOCS = ['caller', 'did', 'uniqueid', 'linkedid', 'token', 'phone', 'limit', 'offset', 'from', 'to', 'scope'];
 
 const encodeQueryValue = (value: string): string => encodeURIComponent(value);
@@ -154,17 +155,19 @@ describe('hostile inputs on every route: never a 5xx (issue 12, row 10)', () => 
       }
       // Query parameters: each documented one (or the usual names), each hostile value, arrays and objects.
       const queryNames = [...new Set([...(operation?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name), ...(operation ? [] : QUERY_NAMES_WITHOUT_DOCS)])];
+      // The dialplan's endpoint has its own token: with it, the walk reaches the route plan.
       const target = route.method === 'delete' ? withParams(BOGUS_IDS[0]!) : baseUrl;
+      const at = route.path === '/api/asterisk/route' ? `${target}?token=${ROUTING_TOKEN}&` : `${target}?`;
       for (const name of queryNames) {
         const values = [...RAW_STRINGS, ...RAW_NUMBERS, encodeQueryValue(NUL), ''];
-        for (const raw of values) requests.push({ route, label: `query ${name}=${raw.slice(0, 30)}`, url: `${target}?${name}=${raw}`, token: 'admin' });
-        requests.push({ route, label: `query ${name} twice`, url: `${target}?${name}=1&${name}=2`, token: 'admin' });
-        requests.push({ route, label: `query ${name}[] array`, url: `${target}?${name}[]=1&${name}[]=2`, token: 'manager' });
-        requests.push({ route, label: `query ${name}[a] object`, url: `${target}?${name}[a][b]=1`, token: 'admin' });
-        requests.push({ route, label: `query ${name} NUL (manager)`, url: `${target}?${name}=abc%00def`, token: 'manager' });
+        for (const raw of values) requests.push({ route, label: `query ${name}=${raw.slice(0, 30)}`, url: `${at}${name}=${raw}`, token: 'admin' });
+        requests.push({ route, label: `query ${name} twice`, url: `${at}${name}=1&${name}=2`, token: 'admin' });
+        requests.push({ route, label: `query ${name}[] array`, url: `${at}${name}[]=1&${name}[]=2`, token: 'manager' });
+        requests.push({ route, label: `query ${name}[a] object`, url: `${at}${name}[a][b]=1`, token: 'admin' });
+        requests.push({ route, label: `query ${name} NUL (manager)`, url: `${at}${name}=abc%00def`, token: 'manager' });
       }
-      requests.push({ route, label: 'query: unknown NUL key', url: `${target}?a%00b=1`, token: 'admin' });
-      requests.push({ route, label: 'no token, NUL query', url: `${target}?x=%00`, token: 'none' });
+      requests.push({ route, label: 'query: unknown NUL key', url: `${at}a%00b=1`, token: 'admin' });
+      requests.push({ route, label: 'no token, NUL query', url: `${at}x=%00`, token: 'none' });
       if (route.method === 'get' || route.method === 'delete') continue;
 
       // Bodies: a plausible one from the schema, then one field broken at a time, then whole-body attacks.
@@ -270,8 +273,8 @@ describe('hostile inputs on every route: never a 5xx (issue 12, row 10)', () => 
     expect([...statuses.keys()].every((status) => status < 500 || status === 503)).toBe(true);
     // The edge refused everything the database would have: no last-resort mapping fired, no 500 was logged.
     expect(warnings.filter((line) => /refused by the database/.test(line))).toEqual([]);
-    expect(errors.filter((line) => /internal|Error:/.test(line))).toEqual([]);
+    expect(errors).toEqual([]);
     await t.http.get('/health').expect(200);
     process.stdout.write(`hostile walk: ${requests.length} requests over ${allRoutes.length} routes; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n`);
-  });
+  }, 240_000);
 });

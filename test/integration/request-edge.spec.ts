@@ -1,3 +1,5 @@
+import { RouteDecision } from '../../src/telephony/routing/route-decision.entity';
+import { RoutingService } from '../../src/telephony/routing/routing.service';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -77,6 +79,20 @@ describe('the request edge: the right 4xx instead of a 500', () => {
   ])('%s is a 400 naming the parameter', async (_name, url, field) => {
     const response = await t.http.get(url).set(auth(admin)).expect(400);
     expect(response.body.fields).toEqual([{ field, errors: [`${field} contains a NUL character (\\u0000), which cannot be stored`] }]);
+  });
+
+  it('the dialplan\'s route with a NUL in the caller id still gets a plan, and no decision of its batch is lost', async () => {
+    const token = t.config.ROUTING_TOKEN!;
+    const route = (query: string) => t.http.get(`/api/asterisk/route?token=${token}&${query}`);
+    const hostile = await route('caller=%2B7916%00123&uniqueid=u-nul%00&did=74951112233%00').expect(200);
+    expect(hostile.text.startsWith('SB1')).toBe(true);
+    await route('caller=%2B79161234567&uniqueid=u-neighbour').expect(200);
+    await t.app.get(RoutingService).flush();
+    const rows = await t.dataSource.getRepository(RouteDecision).find({ order: { decidedAt: 'ASC' } });
+    expect(rows.map((row) => [row.uniqueid, row.callerRaw])).toEqual([
+      ['u-nul', '+7916123'],
+      ['u-neighbour', '+79161234567'],
+    ]);
   });
 
   it('broken percent-encoding in a path is a 400', async () => {
