@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp, resolveDatabase } from './app.factory';
 import { appLogger } from './common/json-logger';
+import { ProcessGuard } from './common/process-guard';
 import { ConfigError, loadConfig } from './config';
+import { MetricsService } from './metrics/metrics.service';
 
 async function main(): Promise<void> {
   const logger = new Logger('Main');
@@ -17,9 +19,14 @@ async function main(): Promise<void> {
     throw error;
   }
   Logger.overrideLogger(appLogger(config.logFormat, config.LOG_LEVEL));
+  // From here on nothing that escapes (an unhandled rejection, an 'error' event nobody listens to)
+  // stops the service: it is logged with its stack and counted.
+  const guard = new ProcessGuard().install();
   const database = await resolveDatabase(config, logger);
   logger.log(`database: ${database.description}`);
   const app = await createApp(config, database.url);
+  const metrics = app.get(MetricsService);
+  guard.countInto((kind) => metrics.escapedErrors.inc({ kind }));
   const stop = async (signal: string): Promise<void> => {
     // Graceful: stop consuming AMI and release the AMI lock (a second instance takes over at once),
     // write the finalized calls still queued, close sockets and the database pool.

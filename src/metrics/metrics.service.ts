@@ -45,6 +45,12 @@ export class MetricsService implements OnModuleInit {
     help: 'Caller cards (call.ringing) sent to desks by this instance',
     registers: [this.registry],
   });
+  readonly escapedErrors = new Counter({
+    name: 'process_escaped_errors_total',
+    help: 'Rejections nobody handled and exceptions nobody caught, logged by the process guard (the service kept running); each is a bug',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   readonly leadershipChanges = new Counter({
     name: 'ami_leadership_changes_total',
     help: 'Times this instance became (became="leader") or stopped being (became="follower") the AMI consumer',
@@ -55,6 +61,8 @@ export class MetricsService implements OnModuleInit {
   /** Process metrics (CPU, memory, event loop lag, handles) — in the service, not in CLI tools that count in passing. */
   onModuleInit(): void {
     collectDefaultMetrics({ register: this.registry });
+    // Shown as 0 from the start, so an alert on any increase works from the first scrape.
+    for (const kind of ['unhandled_rejection', 'uncaught_exception'] as const) this.escapedErrors.inc({ kind }, 0);
   }
 
   /** A gauge whose value is read from `read` at scrape time. */

@@ -54,12 +54,20 @@ export class DualSocketAdapter extends IoAdapter {
     http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (request.url ?? '/').split('?')[0];
       if (path.startsWith(ioPath)) return; // engine.io's own listener takes it
+      // Node's HTTP server drops its own 'error' listener from an upgraded socket: from here on the
+      // socket is ours, and a client that resets it (even while being refused) must not crash the
+      // process. `ws` handles errors once the upgrade is done.
+      const from = request.socket.remoteAddress ?? '?';
+      const onError = (error: NodeJS.ErrnoException): void => {
+        const line = `ws upgrade to ${path.slice(0, 80)} from ${from} failed: ${error.message}`;
+        // A client that hung up is no news; anything else is worth a warning.
+        if (error.code === 'ECONNRESET' || error.code === 'EPIPE') this.logger.debug(line);
+        else this.logger.warn(line);
+      };
+      socket.on('error', onError);
       if (path !== PLAIN_WS_PATH && path !== `${PLAIN_WS_PATH}/`) return refuse(socket, 404, 'no WebSocket endpoint here');
       if (!handlers) return refuse(socket, 503, 'realtime gateway not ready');
       const current = handlers;
-      // Until the upgrade is done a reset must not crash the process; `ws` handles errors after it.
-      const onError = (error: Error): void => this.logger.warn(`ws upgrade from ${request.socket.remoteAddress ?? '?'} failed: ${error.message}`);
-      socket.on('error', onError);
       current
         .authorize(request)
         .then((verdict) => {
@@ -69,7 +77,7 @@ export class DualSocketAdapter extends IoAdapter {
           wss.handleUpgrade(request, socket, head, (ws) => current.connected(ws, verdict.context, request));
         })
         .catch((error: unknown) => {
-          this.logger.error(`ws upgrade from ${request.socket.remoteAddress ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}`);
+          this.logger.error(`ws upgrade from ${from} failed: ${error instanceof Error ? error.message : String(error)}`);
           refuse(socket, 500, 'internal error');
         });
     });
