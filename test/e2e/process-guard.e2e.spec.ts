@@ -8,37 +8,17 @@
  *   rejection, a timer exception and an unlistened 'error' event escape; each is logged with its
  *   stack as one JSON line, counted in /metrics, and the service keeps answering.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { projectRoot } from '../../src/common/project-paths';
+import { LiveService } from '../live/support/live-service';
 import { until } from '../support/lab';
 import { freePort } from '../support/own-database';
 import { testDatabaseUrl } from '../support/test-database';
 
-const ROOT = join(__dirname, '../..');
-
-interface JsonLine {
-  level: string;
-  context?: string;
-  msg: string;
-  stack?: string;
-}
-
-function get(port: number, path: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.setTimeout(5_000, () => req.destroy(new Error(`GET ${path}: no answer in 5 s`)));
-    req.on('error', reject);
-    req.end();
-  });
+async function get(port: number, path: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5_000) });
+  return { status: response.status, text: await response.text() };
 }
 
 /** A WebSocket upgrade to `path`, reset (RST) by the client right after sending it. */
@@ -57,51 +37,24 @@ function resetUpgrade(port: number, path: string): Promise<void> {
 }
 
 describe('process guard: a real service process survives what escapes', () => {
-  let child: ChildProcessWithoutNullStreams;
+  let service: LiveService;
   let port: number;
-  const logs: JsonLine[] = [];
-  let exit: { code: number | null; signal: string | null } | null = null;
 
   beforeAll(async () => {
     port = await freePort();
-    child = spawn(
-      process.execPath,
-      ['-r', join(ROOT, 'test/support/ts-register.js'), '-r', join(ROOT, 'test/support/escape-trigger.js'), join(ROOT, 'src/main.ts')],
-      {
-        cwd: ROOT,
-        stdio: 'pipe',
-        env: {
-          PATH: process.env.PATH ?? '',
-          CONFIG_FILE: '/nonexistent/switchboard.json',
-          DATABASE_URL: testDatabaseUrl(),
-          DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-guard-')),
-          PORT: String(port),
-          JWT_SECRET: 'test-secret-test-secret-test-secret-42',
-          LOG_FORMAT: 'json',
-          LOG_LEVEL: 'log',
-        },
-      },
+    service = new LiveService(
+      port,
+      { DATABASE_URL: testDatabaseUrl(), JWT_SECRET: 'test-secret-test-secret-test-secret-42' },
+      { preload: [join(projectRoot(), 'test/support/escape-trigger.js')], ami: false },
     );
-    let partial = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) if (line.startsWith('{')) logs.push(JSON.parse(line) as JsonLine);
-    });
-    child.stderr.on('data', () => undefined);
-    child.once('exit', (code, signal) => (exit = { code, signal }));
-    await until('the service to listen', () => exit !== null || logs.some((line) => /listening on/.test(line.msg)), 60_000);
-    expect(exit).toBeNull();
+    await service.start();
   });
 
   afterAll(async () => {
-    if (exit === null) {
-      child.kill('SIGKILL');
-      await until('the service to exit', () => exit !== null, 10_000);
-    }
+    await service.stop();
   });
 
-  const guardLines = (): JsonLine[] => logs.filter((line) => line.context === 'ProcessGuard');
+  const guardLines = () => service.logs.filter((line) => line.context === 'ProcessGuard');
   const escapedMetric = async (kind: string): Promise<number> => {
     const metrics = await get(port, '/metrics');
     const match = new RegExp(`^process_escaped_errors_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(metrics.text);
@@ -115,7 +68,7 @@ describe('process guard: a real service process survives what escapes', () => {
     }
     // Give the server time to write its refusals into the reset sockets.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(exit).toBeNull();
+    expect(service.exit).toBeNull();
     expect((await get(port, '/health/live')).status).toBe(200);
     expect((await get(port, '/health')).status).toBe(200);
     // Handled at the socket, not by the last resort.
@@ -124,7 +77,7 @@ describe('process guard: a real service process survives what escapes', () => {
   });
 
   it('a rejection, a timer exception and an unlistened error event escape: each is logged with its stack and counted, the service keeps answering', async () => {
-    child.kill('SIGUSR2');
+    service.signal('SIGUSR2');
     await until('four escapes logged', () => guardLines().length >= 4, 10_000);
     const lines = guardLines();
     expect(lines.map((line) => line.level)).toEqual(['error', 'error', 'error', 'error']);
@@ -135,7 +88,7 @@ describe('process guard: a real service process survives what escapes', () => {
       'unhandled promise rejection, service kept running: escape-trigger: a rejection with a string (not an Error: no stack)',
     ]);
     for (const line of lines.slice(0, 3)) expect(line.stack).toMatch(/escape-trigger\.js:\d+/);
-    expect(exit).toBeNull();
+    expect(service.exit).toBeNull();
     expect((await get(port, '/health/live')).status).toBe(200);
     expect((await get(port, '/health')).status).toBe(200);
     expect(await escapedMetric('unhandled_rejection')).toBe(2);
@@ -143,9 +96,8 @@ describe('process guard: a real service process survives what escapes', () => {
   });
 
   it('still shuts down cleanly on SIGTERM afterwards', async () => {
-    child.kill('SIGTERM');
-    await until('the service to exit', () => exit !== null, 20_000);
-    expect(exit).toEqual({ code: 0, signal: null });
-    expect(logs.some((line) => /SIGTERM: shutting down/.test(line.msg))).toBe(true);
+    await service.stop();
+    expect(service.exit).toEqual({ code: 0, signal: null });
+    expect(service.logs.some((line) => /SIGTERM: shutting down/.test(line.msg))).toBe(true);
   });
 });

@@ -83,7 +83,7 @@ describe('the request edge: the right 4xx instead of a 500', () => {
 
   it('the dialplan\'s route with a NUL in the caller id still gets a plan, and no decision of its batch is lost', async () => {
     const token = t.config.ROUTING_TOKEN!;
-    const route = (query: string) => t.http.get(`/api/asterisk/route?token=${token}&${query}`);
+    const route = (query: string) => t.http.get(`/api/asterisk/route?${query}`).set('X-Switchboard-Token', token);
     const hostile = await route('caller=%2B7916%00123&uniqueid=u-nul%00&did=74951112233%00').expect(200);
     expect(hostile.text.startsWith('SB1')).toBe(true);
     await route('caller=%2B79161234567&uniqueid=u-neighbour').expect(200);

@@ -22,11 +22,14 @@ export interface JsonLine {
 export class LiveService {
   readonly logs: JsonLine[] = [];
   private child: ChildProcessWithoutNullStreams | null = null;
+  private exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private readonly dataDir = mkdtempSync(join(tmpdir(), 'switchboard-live-service-'));
 
   constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
+    /** `preload`: extra `node -r` modules (test-only hooks); `ami: false`: ready once /health is 200, no PBX needed. */
+    private readonly options: { preload?: string[]; ami?: boolean } = {},
   ) {}
 
   get url(): string {
@@ -37,10 +40,11 @@ export class LiveService {
     return this.child !== null && this.child.exitCode === null;
   }
 
-  /** Starts the process and waits until /health answers and the AMI link is up. */
+  /** Starts the process and waits until /health answers and the AMI link is up (or only /health with `ami: false`). */
   async start(): Promise<void> {
     if (this.running) return;
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, 'src/main.ts')], {
+    const preload = [join(ROOT, 'test/support/ts-register.js'), ...(this.options.preload ?? [])].flatMap((module) => ['-r', module]);
+    const child = spawn(process.execPath, [...preload, join(ROOT, 'src/main.ts')], {
       cwd: ROOT,
       stdio: 'pipe',
       env: {
@@ -55,6 +59,8 @@ export class LiveService {
       },
     });
     this.child = child;
+    this.exited = null;
+    child.once('exit', (code, signal) => (this.exited = { code, signal }));
     let partial = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -76,9 +82,9 @@ export class LiveService {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the service exited (${child.exitCode}) at start: ${stderr}`);
       const health = await fetch(`${this.url}/health`)
-        .then((response) => response.json() as Promise<{ ami?: { state?: string; leader?: boolean } }>)
+        .then(async (response) => ({ httpStatus: response.status, ...((await response.json()) as { ami?: { state?: string; leader?: boolean } }) }))
         .catch(() => null);
-      if (health?.ami?.state === 'connected' && health.ami.leader) return;
+      if (this.options.ami === false ? health?.httpStatus === 200 : health?.ami?.state === 'connected' && health.ami.leader) return;
       if (Date.now() > deadline) throw new Error(`the service did not come up with AMI connected in 60 s: ${JSON.stringify(health)} ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -95,6 +101,16 @@ export class LiveService {
     await exited;
     clearTimeout(timer);
     this.child = null;
+  }
+
+  /** Sends the process a signal (SIGUSR2 for a test-only hook, SIGKILL for a crash). */
+  signal(name: NodeJS.Signals): void {
+    this.child?.kill(name);
+  }
+
+  /** How the last process exited, once it has (null while it runs). */
+  get exit(): { code: number | null; signal: NodeJS.Signals | null } | null {
+    return this.exited;
   }
 
   /** The process hangs: alive, its sockets open, answering nothing. */
