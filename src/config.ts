@@ -140,7 +140,7 @@ export class AppConfig {
   @IsString() @Matches(/^(\s*[A-Za-z0-9_]+=[A-Za-z0-9_]+\s*(,|$))*$/, { message: 'STEP_ALIASES must look like sales_group=department,boss=head_of_sales' })
   STEP_ALIASES = 'sales_group=department';
 
-  /** Largest JSON (or form) request body in KB; larger is a 413. The CSV import streams its body and has no limit. */
+  /** Largest JSON (or form) request body in KB; larger is a 413. The CSV import streams its body (IMPORT_MAX_MB). */
   @Transform(toInt) @IsInt() @Min(16) @Max(1024 * 1024)
   JSON_BODY_LIMIT_KB = 2048;
 

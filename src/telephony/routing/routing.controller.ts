@@ -2,17 +2,17 @@ import { Controller, Get, Logger, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../../auth/roles.decorator';
-import { storableText } from '../../common/input-hazards';
+import { withoutForbiddenCharacters } from '../../common/text-safety';
 import { RoutingService } from './routing.service';
 
 /**
  * First value of a query parameter as a string, cut to `max` characters ('' when absent or odd),
- * without what PostgreSQL refuses (a NUL in a caller id would lose the whole batch of decisions).
+ * without characters no text field may carry (a NUL in a caller id would lose the whole batch of decisions).
  */
 function param(request: Request, name: string, max: number): string {
   const raw = request.query[name];
   const value = Array.isArray(raw) ? raw[0] : raw;
-  return typeof value === 'string' ? storableText(value).slice(0, max) : '';
+  return typeof value === 'string' ? withoutForbiddenCharacters(value).slice(0, max) : '';
 }
 
 /**
