@@ -56,7 +56,8 @@ export class ImportController {
     const outcome = await this.jobs.upload(request, fileNameOf(request.headers['x-file-name']), user.id);
     if (!outcome.ok) this.tooLarge(request, response, limitMb);
     const job = waitMs > 0 ? await this.jobs.waitFor(outcome.job.id, waitMs) : outcome.job;
-    response.status(isFinished(job.status) ? 200 : 202).setHeader('Location', `/api/import/jobs/${job.id}`);
+    // Without ?wait the answer is always 202 (accepted), even when a tiny file happened to finish already.
+    response.status(waitMs > 0 && isFinished(job.status) ? 200 : 202).setHeader('Location', `/api/import/jobs/${job.id}`);
     return job;
   }
 
