@@ -1,8 +1,9 @@
-import { StringDecoder } from 'node:string_decoder';
+import { WireTextDecoder } from './wire-text';
 
 /**
  * One AMI message as it came off the wire: header names as Asterisk sent them.
  * A header repeated in one message (e.g. `Output:` of a Command response) is joined with '\n'.
+ * Bytes that are not UTF-8 are kept as U+DC80+byte (wire-text.ts), so nothing received is lost.
  */
 export type AmiMessage = Record<string, string>;
 
@@ -25,7 +26,7 @@ const BANNER_PREFIX = 'Asterisk Call Manager/';
  * returned so the caller can log them with context and carry on.
  */
 export class AmiFrameParser {
-  private readonly decoder = new StringDecoder('utf8');
+  private readonly decoder = new WireTextDecoder();
   private readonly maxMessageChars: number;
   private buffer = '';
   private discarding = false;
