@@ -207,7 +207,8 @@ export function reduceCallEvent(state: CallTrackerState, message: AmiMessage): R
   }
   const at = ts ?? state.lastTimestamp ?? 0;
   const entry = entryOfMessage(state, message);
-  if (entry && state.keepEvents && isWorthStoring(message, state.directory.directory.stepVariable)) entry.events.push(message);
+  const worthStoring = state.keepEvents && isWorthStoring(message, state.directory.directory.stepVariable);
+  if (entry && worthStoring) entry.events.push(message);
   if (entry) entry.call.lastSeenAt = Math.max(entry.call.lastSeenAt, at);
   const handler = EVENT_TABLE[name];
   if (!handler) {
@@ -216,6 +217,8 @@ export function reduceCallEvent(state: CallTrackerState, message: AmiMessage): R
   }
   try {
     handler({ state, message, name, at, effects });
+    // The event that started a call is one of its raw events too (rebuilds need its Newchannel).
+    if (!entry && worthStoring) entryOfMessage(state, message)?.events.push(message);
   } catch (error) {
     effects.push({
       type: 'problem',
