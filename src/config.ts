@@ -74,11 +74,17 @@ export class AppConfig {
   AMI_LEADER_POLL_MS = 2_000;
 
   /**
-   * Finalized calls kept in memory while the database is unreachable (a few KB each). Beyond it the
-   * oldest is dropped with an error log naming its linkedid (calls_dropped_total).
+   * Finished calls kept in memory while the database is unreachable (a few KB each). Every call is
+   * also on disk (DATA_DIR/calls-spool) until written: beyond this bound the oldest wait there only
+   * and are read back as the queue drains; one is dropped (error log, calls_dropped_total) only if
+   * the disk refused it too.
    */
   @Transform(toInt) @IsInt() @Min(100)
   CALLS_BUFFER_MAX = 10_000;
+
+  /** Times a call the database refuses (not: the database is down) is retried alone before it is parked in calls_dead_letter. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(20)
+  CALL_WRITE_ATTEMPTS = 5;
 
   /** A call with no AMI event for this long (a lost link, a missed Hangup) is closed as `timeout`. */
   @Transform(toInt) @IsInt() @Min(60)

@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
 import { MetricsService } from '../metrics/metrics.service';
-import type { AmiMessage } from '../telephony/ami/ami-frame-parser';
 import { CallsRepository, type FinalizedCall } from '../telephony/calls/calls.repository';
-import { rebuildCalls } from '../telephony/calls/rebuild';
+import { rebuildStoredCall } from '../telephony/calls/rebuild';
+import { fromStoredEvents } from '../telephony/calls/call-storage-text';
 import { runCli, withDatabase } from './cli-database';
 
 const BATCH = 100;
@@ -14,6 +14,8 @@ export interface RebuildSummary {
   rewritten: number;
   /** Stored calls whose events gave no record of the same linkedid (left as they were). */
   skipped: string[];
+  /** Rebuilt records the database refused (left as they were), with the error. */
+  refused?: { linkedid: string; error: string }[];
 }
 
 /**
@@ -31,27 +33,31 @@ export async function rebuildStoredCalls(
   const summary: RebuildSummary = { calls: ids.length, rewritten: 0, skipped: [] };
   for (let at = 0; at < ids.length; at += BATCH) {
     const slice = ids.slice(at, at + BATCH).map((row) => row.linkedid);
-    const stored: { linkedid: string; events: AmiMessage[]; closed_by: string | null }[] = await dataSource.query(
+    const rows: { linkedid: string; events: unknown; closed_by: string | null }[] = await dataSource.query(
       `SELECT r.linkedid, r.events, c.closed_by FROM call_raw_events r LEFT JOIN calls c ON c.linkedid = r.linkedid
         WHERE r.linkedid = ANY($1::text[]) ORDER BY r.linkedid`,
       [slice],
     );
     const batch: FinalizedCall[] = [];
-    for (const { linkedid, events, closed_by: closedBy } of stored) {
-      const { records, problems } = rebuildCalls(events, directory);
+    for (const row of rows) {
+      const { linkedid, closed_by: closedBy } = row;
+      const events = fromStoredEvents(row.events);
+      const { record, problems } = rebuildStoredCall(linkedid, events, directory, closedBy);
       for (const problem of problems) progress(`call ${linkedid}: ${problem.code} on ${problem.event ?? '?'}: ${problem.message}`);
-      const record = records.find((r) => r.linkedid === linkedid);
       if (!record) {
         summary.skipped.push(linkedid);
         progress(`call ${linkedid}: its events gave no record of that linkedid; left as it was`);
         continue;
       }
-      // The raw events of one call do not hold the channel list that closed it after a lost link.
-      if (record.closedBy === 'timeout' && closedBy === 'resync') record.closedBy = 'resync';
       batch.push({ record, events });
     }
-    await repository.saveFinalizedCalls(batch);
-    summary.rewritten += batch.length;
+    for (const outcome of await repository.saveEach(batch)) {
+      if (outcome.written) summary.rewritten++;
+      else {
+        (summary.refused ??= []).push({ linkedid: outcome.linkedid, error: outcome.error ?? 'refused' });
+        progress(`call ${outcome.linkedid}: the rebuilt record was refused (${outcome.error}); left as it was`);
+      }
+    }
     progress(`${Math.min(at + BATCH, ids.length)}/${ids.length} calls rebuilt`);
   }
   return summary;

@@ -8,9 +8,10 @@ import { PhoneNumber } from '../crm/phones/phone-number.entity';
 import { Task } from '../crm/tasks/task.entity';
 import { ImportJob } from '../crm/import/import-job.entity';
 import { LeadCaptureLog } from '../crm/lead-capture/lead-capture-log.entity';
+import { CallDeadLetter } from '../telephony/calls/call-dead-letter.entity';
 import { CallLeg } from '../telephony/calls/call-leg.entity';
 import { CallRawEvents } from '../telephony/calls/call-raw-events.entity';
 import { Call } from '../telephony/calls/call.entity';
 import { RouteDecision, RoutingSetting } from '../telephony/routing/route-decision.entity';
 
-export const ENTITIES = [Department, User, Company, Contact, PhoneNumber, PipelineStage, Deal, Task, Call, CallLeg, CallRawEvents, LeadCaptureLog, ImportJob, RouteDecision, RoutingSetting];
+export const ENTITIES = [Department, User, Company, Contact, PhoneNumber, PipelineStage, Deal, Task, Call, CallLeg, CallRawEvents, CallDeadLetter, LeadCaptureLog, ImportJob, RouteDecision, RoutingSetting];

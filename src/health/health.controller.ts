@@ -20,7 +20,9 @@ export class HealthController {
   /**
    * Readiness: 200 when the database answers, 503 otherwise. The AMI link is reported (leader or
    * follower, state, the gap in progress and the last one) but a PBX outage does not make the
-   * service unready: REST, routing and desks still work.
+   * service unready: REST, routing and desks still work. Call storage is reported too: calls the
+   * database refuses (retried alone, or parked in calls_dead_letter) make the status `degraded`
+   * with their linkedids, still 200 — every other call is being written.
    */
   @Public()
   @Get()
@@ -33,7 +35,14 @@ export class HealthController {
       this.metrics.dbErrors.inc({ operation: 'health' });
       response.status(503);
     }
-    return { status: database === 'up' ? 'ok' : 'degraded', database, ami: this.links.ami() };
+    const calls = await this.links.calls();
+    const callsTrouble = calls !== null && (calls.deadLetter.count > 0 || calls.retryingAlone.length > 0);
+    return {
+      status: database === 'up' && !callsTrouble ? 'ok' : 'degraded',
+      database,
+      ami: this.links.ami(),
+      ...(calls ? { calls } : {}),
+    };
   }
 
   /** Liveness: the process answers HTTP (restart it when this fails, not when /health does). */

@@ -17,10 +17,32 @@ export interface AmiLinkReport {
   lastGap?: { from: string; to: string; seconds: number } | null;
 }
 
-/** Where the telephony side reports its AMI link for /health (kept here so health has no telephony import). */
+/** Finished calls on their way to the database. */
+export interface CallStorageReport {
+  /** Not written yet (in memory, in flight, on disk only). */
+  buffered: number;
+  /** Waiting on disk only (the in-memory bound was reached). */
+  onDiskOnly: number;
+  /** Refused by the database, retried alone now. */
+  retryingAlone: string[];
+  /** Parked in calls_dead_letter (count, and the latest linkedids). */
+  deadLetter: { count: number; linkedids: string[] };
+}
+
+/** Where the telephony side reports its AMI link and its call storage for /health (kept here so health has no telephony import). */
 @Injectable()
 export class LinkStatus {
   private source: () => AmiLinkReport = () => ({ state: 'disabled' });
+  private callsSource: (() => Promise<CallStorageReport>) | null = null;
+
+  setCallsSource(source: () => Promise<CallStorageReport>): void {
+    this.callsSource = source;
+  }
+
+  /** Call storage, or null when nothing stores calls (or the report failed). */
+  async calls(): Promise<CallStorageReport | null> {
+    return this.callsSource ? this.callsSource().catch(() => null) : null;
+  }
 
   setAmiSource(source: () => AmiLinkReport): void {
     this.source = source;

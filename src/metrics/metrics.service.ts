@@ -21,7 +21,12 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
   readonly callsFinalized = new Counter({ name: 'calls_finalized_total', help: 'Calls finalized by the tracker (queued for storage)', registers: [this.registry] });
-  readonly callsDropped = new Counter({ name: 'calls_dropped_total', help: 'Finalized calls dropped because the storage buffer was full', registers: [this.registry] });
+  readonly callsDropped = new Counter({ name: 'calls_dropped_total', help: 'Finished calls lost: the in-memory buffer was full and the disk refused them too', registers: [this.registry] });
+  readonly callsDeadLettered = new Counter({
+    name: 'calls_dead_lettered_total',
+    help: 'Calls the database kept refusing, parked in calls_dead_letter (npm run retry-calls after a fix)',
+    registers: [this.registry],
+  });
   readonly dbErrors = new Counter({
     name: 'db_errors_total',
     help: 'Database operations that failed, by operation',

@@ -16,7 +16,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
-import { LAB, amiEnv, seedLab, transcript, truthOf, until } from '../support/lab';
+import { LAB, amiEnv, metric, seedLab, transcript, truthOf, until } from '../support/lab';
 import { ownDatabase, type OwnDatabase } from '../support/own-database';
 
 const SCENARIO = 'burst1_20_calls';
@@ -42,11 +42,6 @@ const expected = truth
     step_reached: LAB.stepNames[call.escalation_step_reached] ?? call.escalation_step_reached,
   }))
   .sort((a, b) => a.linkedid.localeCompare(b.linkedid));
-
-function metric(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-  return line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 describe('outages (own database, AMI replay over TCP)', () => {
   let db: OwnDatabase;

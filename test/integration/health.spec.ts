@@ -13,10 +13,16 @@ describe('health and auth basics', () => {
 
   it('GET /health reports the database and the AMI link', async () => {
     const response = await t.http.get('/health').expect(200);
-    expect(response.body).toEqual({ status: 'ok', database: 'up', ami: { state: 'disabled' } });
+    expect(response.body).toEqual({
+      status: 'ok',
+      database: 'up',
+      ami: { state: 'disabled' },
+      calls: { buffered: 0, onDiskOnly: 0, retryingAlone: [], deadLetter: { count: 0, linkedids: [] } },
+    });
     await t.http.get('/health/live').expect(200);
     const metrics = await t.http.get('/metrics').expect(200);
     expect(metrics.text).toContain('calls_buffered');
+    expect(metrics.text).toContain('calls_dead_letter');
   });
 
   it('serves the OpenAPI document', async () => {

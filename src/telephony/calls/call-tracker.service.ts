@@ -13,6 +13,7 @@ import {
   type CallEffect,
   type CallTrackerState,
 } from './call-reducer';
+import { readableRecord, readableText } from './call-storage-text';
 import { CallsRepository } from './calls.repository';
 import { parseDirectory } from './directory';
 
@@ -64,6 +65,9 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     if (!this.ami.enabled) return;
+    // A call written again is merged with what is stored and, when both hold events the other
+    // lacks, rebuilt with the same directory as the live tracker's.
+    this.calls.useDirectory(() => this.state.directory.directory);
     await this.reloadDirectory();
     this.ami.on('message', (message) => this.ingest(message));
     this.ami.on('connected', ({ connection }) => {
@@ -208,7 +212,7 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
           extension: effect.extension,
           userId: this.userIds.get(effect.extension) ?? null,
           step: effect.step,
-          card: effect.card,
+          card: { ...effect.card, caller: readableText(effect.card.caller), callerName: effect.card.callerName === null ? null : readableText(effect.card.callerName) },
           at: effect.at,
         });
         return;
@@ -237,10 +241,11 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
         this.logger.log(`call ${effect.linkedid} transferred to ${effect.to ?? 'unknown'}`);
         return;
       case 'callFinalized': {
-        const record = effect.record;
         this.finalized++;
         this.metrics.callsFinalized.inc();
-        this.calls.enqueue(record, effect.events);
+        this.calls.enqueue(effect.record, effect.events);
+        // Listeners (desks, lead capture) get the record as it is stored: readable text only.
+        const record = readableRecord(effect.record);
         this.logger.log(
           `call ${record.linkedid} finalized: ${record.direction} ${record.caller} ${record.disposition}` +
             `${record.answeredBy ? ` by ${record.answeredBy}` : ''}, step ${record.stepReached ?? '-'}, closed by ${record.closedBy}`,

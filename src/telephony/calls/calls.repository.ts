@@ -1,13 +1,24 @@
-import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { join } from 'node:path';
+import { Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import { writeFileAtomic } from '../../common/durable-file';
 import { AppConfig } from '../../config';
+import { LinkStatus, type CallStorageReport } from '../../health/link-status';
 import { MetricsService } from '../../metrics/metrics.service';
 import { DELETE_CALL_PEOPLE_SQL, INSERT_CALL_PEOPLE_SQL } from '../../stats/call-people';
 import type { AmiMessage } from '../ami/ami-frame-parser';
+import { mergeCallEvents } from './call-merge';
 import type { CallRecord } from './call-record';
+import { CallSpool } from './call-spool';
+import { fromStoredEvents, readableRecord, readableText, toStoredEvents } from './call-storage-text';
+import { CallPreparationError, classifyWriteError } from './call-write-policy';
+import { CallWriteQueue, type FinalizedCall, type ParkedFailure } from './call-write-queue';
 import { DirectoryError, parseDirectory, type Directory } from './directory';
 import { normalizePhone } from './phone-number';
+import { rebuildStoredCall } from './rebuild';
+
+export type { FinalizedCall } from './call-write-queue';
 
 export interface LoadedDirectory {
   directory: Directory;
@@ -15,19 +26,8 @@ export interface LoadedDirectory {
   userIds: Map<string, string>;
 }
 
-export interface FinalizedCall {
-  record: CallRecord;
-  events: AmiMessage[];
-}
-
 /** Our own step names; the dialplan may use these directly (identity) or aliases from STEP_ALIASES. */
 const STEP_NAMES = ['responsible', 'department', 'head_of_sales', 'ceo', 'owner', 'voicemail'] as const;
-
-const MAX_BATCH = 50;
-/** Transactions in flight at once: the database works on one batch while the next is sent. */
-const MAX_WRITERS = 2;
-const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 30_000;
 
 const CALL_COLUMNS = `linkedid text, direction text, caller text, caller_name text, callee text, did text,
   started_at float8, answered_at float8, ended_at float8, ring_seconds real, talk_seconds real,
@@ -84,69 +84,128 @@ interface KnownCallerRow {
   company: string | null;
 }
 
+/** How many parked linkedids /health names. */
+const HEALTH_LINKEDIDS = 20;
+const DEAD_LETTER_REFRESH_MS = 60_000;
+
+const SELECT_STORED = `
+SELECT r.linkedid, r.events, c.closed_by FROM call_raw_events r LEFT JOIN calls c ON c.linkedid = r.linkedid
+ WHERE r.linkedid = ANY($1::text[]) FOR UPDATE OF r`;
+
+const PARK_CALL = `
+INSERT INTO calls_dead_letter (linkedid, record, events, error, sqlstate, attempts, first_failed_at, parked_at)
+VALUES ($1, $2::jsonb, $3::jsonb, $4, $5, $6, $7, now())
+ON CONFLICT (linkedid) DO UPDATE SET record = EXCLUDED.record, events = EXCLUDED.events, error = EXCLUDED.error,
+  sqlstate = EXCLUDED.sqlstate, attempts = calls_dead_letter.attempts + EXCLUDED.attempts, parked_at = now()`;
+
+/** What writing one call alone gave (rebuild-calls, retry-calls). */
+export interface CallWriteOutcome {
+  linkedid: string;
+  written: boolean;
+  error: string | null;
+}
+
 /**
  * Storage of finished calls, and the directory the tracker reads from the database.
  *
- * Writes are idempotent (a call is keyed by its Linkedid: upsert, legs replaced, raw events
- * upserted) and go through a bounded in-memory queue: finalized calls are written in batches,
- * one transaction per batch; when the database is down the queue keeps them and retries with
- * backoff, so a database outage loses nothing short of CALLS_BUFFER_MAX calls (the oldest is then
- * dropped, logged as an error with its linkedid, and counted in calls_dropped_total).
+ * Writes are idempotent and keyed by Linkedid; a call written again is merged with what is stored
+ * (call-merge.ts: a partial view never replaces a fuller record). Finished calls go through
+ * CallWriteQueue: appended to the spool on disk (DATA_DIR/calls-spool) first, written in batches,
+ * buffered with backoff while the database is down, a refused call retried alone and then parked
+ * in `calls_dead_letter` (call-write-policy.ts). Text Postgres refuses is stored as
+ * call-storage-text.ts says. At shutdown what could not be written stays in the spool and is
+ * written at the next start.
  */
 @Injectable()
-export class CallsRepository implements BeforeApplicationShutdown {
+export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(CallsRepository.name);
-  private queue = new Map<string, FinalizedCall>();
-  private writers = 0;
-  private inFlight = 0;
-  private readonly inFlightIds = new Set<string>();
-  private retryTimer: NodeJS.Timeout | null = null;
-  private failures = 0;
-  private stopped = false;
-  private idleWaiters: (() => void)[] = [];
-  /** Calls written since start (batched path). */
-  written = 0;
+  private spool: CallSpool | null = null;
+  private readonly queue: CallWriteQueue;
+  private directorySource: (() => Directory) | null = null;
+  private deadLetter = { count: 0, linkedids: [] as string[] };
+  private deadLetterTimer: NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    @Optional() linkStatus?: LinkStatus,
   ) {
-    metrics.gauge('calls_buffered', 'Finalized calls waiting to be written (queued, in flight, or buffered while the database is down)', () => this.pending);
+    this.queue = this.createQueue();
+    metrics.gauge('calls_buffered', 'Finished calls waiting to be written (queued, in flight, retried alone, or on disk only while the database is down)', () => this.pending);
+    metrics.gauge('calls_spooled', 'Finished calls waiting on disk only (the in-memory bound CALLS_BUFFER_MAX was reached)', () => this.queue.onDiskOnly);
+    metrics.gauge('calls_isolated', 'Calls the database refused, retried alone now', () => this.queue.isolated.length);
+    metrics.gauge('calls_dead_letter', 'Calls parked in calls_dead_letter (refused by the database; `npm run retry-calls` after a fix)', () => this.deadLetter.count);
+    linkStatus?.setCallsSource(() => this.storageReport());
   }
 
   /** Calls waiting to be written (new, or buffered while the database is unreachable). */
   get pending(): number {
-    return this.queue.size + this.inFlight;
+    return this.queue.pending;
   }
 
-  /** Writes one finalized call now, in one transaction (throws on database errors). */
+  /** Calls written by the queue since start. */
+  get written(): number {
+    return this.queue.written;
+  }
+
+  /** Starts the spool (only in the service: CLIs that build a repository write directly) and writes what the last run left. */
+  onModuleInit(): void {
+    const spool = new CallSpool(join(this.config.dataDir, 'calls-spool'), this.logger);
+    this.spool = spool;
+    this.queue.useSpool(spool);
+    const recovered = spool.recover();
+    for (const { call, ref } of recovered) this.queue.enqueue(call.record, call.events, ref);
+    if (recovered.length > 0) {
+      this.logger.warn(`${recovered.length} finished call(s) left unwritten by the last run read back from ${spool.dir}; writing them`);
+    }
+    // fsync of the spool once a second (a power cut loses at most that); the parked count for /metrics.
+    this.flushTimer = setInterval(() => this.spool?.flush(), 1_000);
+    this.flushTimer.unref();
+    this.deadLetterTimer = setInterval(() => void this.refreshDeadLetter(), DEAD_LETTER_REFRESH_MS);
+    this.deadLetterTimer.unref();
+    void this.refreshDeadLetter();
+  }
+
+  /** The tracker's directory, used when a call written again must be rebuilt from merged events. */
+  useDirectory(source: () => Directory): void {
+    this.directorySource = source;
+  }
+
+  /** Writes one finished call now, in one transaction (throws on database errors). */
   async saveFinalizedCall(record: CallRecord, events: AmiMessage[]): Promise<void> {
     await this.saveFinalizedCalls([{ record, events }]);
   }
 
-  /** Writes finalized calls in one transaction; the same call written twice gives the same rows. */
+  /**
+   * Writes finished calls in one transaction. A call already stored is merged with it
+   * (mergeCallEvents): kept as stored, replaced, or rebuilt from the union of both event sets.
+   */
   async saveFinalizedCalls(batch: readonly FinalizedCall[]): Promise<void> {
     const unique = [...new Map(batch.map((item) => [item.record.linkedid, item])).values()];
     if (unique.length === 0) return;
-    const calls = JSON.stringify(unique.map(({ record }) => callRow(record)));
-    const legs = JSON.stringify(unique.flatMap(({ record }) => legRows(record)));
-    const raw = JSON.stringify(unique.map(({ record, events }) => ({ linkedid: record.linkedid, events })));
-    const linkedids = unique.map(({ record }) => record.linkedid);
     // Straight on the pg client: TypeORM's error logging would print megabytes of parameters
-    // for every failed batch while the database is down (the retry queue logs one line instead).
+    // for every failed batch while the database is down (the queue logs one line instead).
     const runner = this.dataSource.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;
       await client.query('BEGIN');
       try {
-        await client.query(UPSERT_CALLS, [calls]);
-        await client.query('DELETE FROM call_legs WHERE linkedid = ANY($1::text[])', [linkedids]);
-        await client.query(INSERT_LEGS, [legs]);
-        // Per-person figures of the calls for the statistics, from the rows just written.
-        await client.query(DELETE_CALL_PEOPLE_SQL, [linkedids]);
-        await client.query(INSERT_CALL_PEOPLE_SQL, [linkedids]);
-        await client.query(UPSERT_RAW_EVENTS, [raw]);
+        const stored = await client.query<{ linkedid: string; events: unknown; closed_by: string | null }>(SELECT_STORED, [
+          unique.map((item) => item.record.linkedid),
+        ]);
+        const toWrite = await this.mergeWithStored(unique, stored.rows);
+        if (toWrite.length > 0) {
+          const { calls, legs, raw, linkedids } = prepareRows(toWrite);
+          await client.query(UPSERT_CALLS, [calls]);
+          await client.query('DELETE FROM call_legs WHERE linkedid = ANY($1::text[])', [linkedids]);
+          await client.query(INSERT_LEGS, [legs]);
+          // Per-person figures of the calls for the statistics, from the rows just written.
+          await client.query(DELETE_CALL_PEOPLE_SQL, [linkedids]);
+          await client.query(INSERT_CALL_PEOPLE_SQL, [linkedids]);
+          await client.query(UPSERT_RAW_EVENTS, [raw]);
+        }
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -158,114 +217,166 @@ export class CallsRepository implements BeforeApplicationShutdown {
   }
 
   /**
-   * Queues a finalized call for writing and returns at once (never throws). A newer record of the
-   * same Linkedid replaces a queued one.
+   * Writes calls outside the queue (CLIs): the batch in one transaction, and if the database
+   * refuses one of them, each alone, so one bad call costs only itself. Database trouble throws.
    */
-  enqueue(record: CallRecord, events: AmiMessage[]): void {
-    this.queue.delete(record.linkedid);
-    this.queue.set(record.linkedid, { record, events });
-    if (this.queue.size > this.config.CALLS_BUFFER_MAX) {
-      const [oldest] = this.queue.keys();
-      this.queue.delete(oldest);
-      this.metrics.callsDropped.inc();
-      this.logger.error(`call ${oldest} dropped: ${this.config.CALLS_BUFFER_MAX} calls already buffered and the database is still unreachable`);
+  async saveEach(batch: readonly FinalizedCall[]): Promise<CallWriteOutcome[]> {
+    try {
+      await this.saveFinalizedCalls(batch);
+      return batch.map((item) => ({ linkedid: item.record.linkedid, written: true, error: null }));
+    } catch (error) {
+      if (classifyWriteError(error) === 'database' || batch.length === 1) {
+        if (classifyWriteError(error) === 'database') throw error;
+        return [{ linkedid: batch[0].record.linkedid, written: false, error: errorText(error) }];
+      }
     }
-    this.pump();
+    const outcomes: CallWriteOutcome[] = [];
+    for (const item of batch) outcomes.push(...(await this.saveEach([item])));
+    return outcomes;
   }
 
-  /** Resolves once everything queued so far is written, or after `timeoutMs`. */
-  async drain(timeoutMs = 10_000): Promise<boolean> {
-    if (this.pending === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    const result = await Promise.race([idle, timeout]);
-    clearTimeout(timer);
-    return result;
+  /** Queues a finished call for writing and returns at once (never throws). */
+  enqueue(record: CallRecord, events: AmiMessage[]): void {
+    this.queue.enqueue(record, events);
+  }
+
+  /** Resolves once everything queued so far is written (or parked), or after `timeoutMs`. */
+  drain(timeoutMs = 10_000): Promise<boolean> {
+    return this.queue.drain(timeoutMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = null;
-      this.pump();
+    if (this.deadLetterTimer) clearInterval(this.deadLetterTimer);
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.deadLetterTimer = this.flushTimer = null;
+    const { left, notOnDisk } = await this.queue.stop(5_000);
+    const files = this.spool?.close() ?? [];
+    if (left.length === 0) return;
+    const onDisk = left.length - notOnDisk.length;
+    if (onDisk > 0) {
+      this.logger.warn(
+        `${onDisk} finished call(s) not written at shutdown (database unreachable or refusing): kept in ${this.spool?.dir} (${files.length} file(s)); ` +
+          `they are written at the next start: ${preview(left.filter((id) => !notOnDisk.includes(id)))}`,
+      );
     }
-    const drained = await this.drain(5_000);
-    this.stopped = true;
-    if (!drained) this.logger.error(`${this.pending} finalized call(s) not written at shutdown (database unreachable)`);
-  }
-
-  private pump(): void {
-    if (this.retryTimer || this.stopped) return;
-    while (this.writers < MAX_WRITERS && this.startBatch()) {
-      // keep starting batches while there is work and a free writer
-    }
-    if (this.writers === 0 && this.queue.size === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const wake of waiters) wake();
+    if (notOnDisk.length > 0) {
+      this.logger.error(`${notOnDisk.length} finished call(s) lost at shutdown: neither written nor on disk: ${preview(notOnDisk)}`);
     }
   }
 
-  /**
-   * Takes up to MAX_BATCH queued calls (none whose older record is still being written, so the
-   * newest record of a call always lands last) and writes them in one transaction.
-   */
-  private startBatch(): boolean {
-    const batch: FinalizedCall[] = [];
-    for (const [linkedid, item] of this.queue) {
-      if (this.inFlightIds.has(linkedid)) continue;
-      batch.push(item);
-      this.queue.delete(linkedid);
-      if (batch.length >= MAX_BATCH) break;
+  // ---- the dead letter -----------------------------------------------------------------------
+
+  /** Parks a call the database keeps refusing: its record, raw events (escaped) and the error. */
+  async park(call: FinalizedCall, failure: ParkedFailure): Promise<void> {
+    const record = readableRecord(call.record);
+    const params = [
+      record.linkedid,
+      JSON.stringify(record),
+      JSON.stringify(toStoredEvents(call.events)),
+      readableText(failure.error),
+      failure.sqlState,
+      failure.attempts,
+      failure.firstFailedAt,
+    ];
+    try {
+      await this.dataSource.query(PARK_CALL, params);
+    } catch (error) {
+      if (classifyWriteError(error) === 'database') throw error;
+      // Not even the dead letter takes it: a file beside the spool, for an admin.
+      const file = join(this.config.dataDir, 'calls-dead-letter', `${safeFileName(record.linkedid)}.json`);
+      writeFileAtomic(file, JSON.stringify({ ...call, failure, parkError: errorText(error) }));
+      this.logger.error(`call ${record.linkedid}: calls_dead_letter refused it too (${errorText(error)}); written to ${file}`);
     }
-    if (batch.length === 0) return false;
-    this.writers++;
-    this.inFlight += batch.length;
-    for (const { record } of batch) this.inFlightIds.add(record.linkedid);
-    void this.saveFinalizedCalls(batch)
-      .then(
-        () => {
-          this.written += batch.length;
-          if (this.failures > 0) {
-            this.logger.log(`database writable again: ${batch.length} buffered call(s) written, ${this.queue.size} still queued`);
-          }
-          this.failures = 0;
-          for (const { record } of batch) this.logger.debug(`call ${record.linkedid} stored (${record.disposition})`);
-        },
-        (error: unknown) => this.requeue(batch, error),
-      )
-      .finally(() => {
-        this.writers--;
-        this.inFlight -= batch.length;
-        for (const { record } of batch) this.inFlightIds.delete(record.linkedid);
-        this.pump();
-      });
-    return true;
+    this.deadLetter = { count: this.deadLetter.count + 1, linkedids: [record.linkedid, ...this.deadLetter.linkedids.filter((id) => id !== record.linkedid)].slice(0, HEALTH_LINKEDIDS) };
+    void this.refreshDeadLetter();
   }
 
-  private requeue(batch: FinalizedCall[], error: unknown): void {
-    // Put the failed batch back in front, unless a newer record of the same call arrived meanwhile.
-    const merged = new Map<string, FinalizedCall>();
-    for (const item of batch) if (!this.queue.has(item.record.linkedid)) merged.set(item.record.linkedid, item);
-    for (const [linkedid, item] of this.queue) merged.set(linkedid, item);
-    this.queue = merged;
-    const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(this.failures, 10));
-    this.failures++;
-    this.metrics.dbErrors.inc({ operation: 'store_calls' });
-    const ids = batch.slice(0, 3).map((item) => item.record.linkedid).join(', ');
-    this.logger.warn(
-      `writing ${batch.length} call(s) failed (${ids}${batch.length > 3 ? ', …' : ''}): ${error instanceof Error ? error.message : String(error)}; ` +
-        `${this.queue.size} call(s) buffered, retry in ${delay} ms`,
+  /** Parked calls, oldest first. */
+  async deadLetterCalls(): Promise<{ linkedid: string; record: CallRecord; events: AmiMessage[]; error: string; attempts: number }[]> {
+    const rows: { linkedid: string; record: CallRecord; events: unknown; error: string; attempts: number }[] = await this.dataSource.query(
+      'SELECT linkedid, record, events, error, attempts FROM calls_dead_letter ORDER BY parked_at, linkedid',
     );
-    if (this.stopped || this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      this.pump();
-    }, delay);
-    this.retryTimer.unref();
+    return rows.map((row) => ({ ...row, events: fromStoredEvents(row.events) }));
+  }
+
+  async forgetDeadLetter(linkedid: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM calls_dead_letter WHERE linkedid = $1', [linkedid]);
+  }
+
+  async recordRetryFailure(linkedid: string, error: string): Promise<void> {
+    await this.dataSource.query('UPDATE calls_dead_letter SET error = $2, attempts = attempts + 1, parked_at = now() WHERE linkedid = $1', [
+      linkedid,
+      readableText(error),
+    ]);
+  }
+
+  /** What /health shows of call storage. */
+  async storageReport(): Promise<CallStorageReport> {
+    await this.refreshDeadLetter();
+    return {
+      buffered: this.pending,
+      onDiskOnly: this.queue.onDiskOnly,
+      retryingAlone: this.queue.isolated.slice(0, HEALTH_LINKEDIDS),
+      deadLetter: this.deadLetter,
+    };
+  }
+
+  private async refreshDeadLetter(): Promise<void> {
+    try {
+      const rows: { linkedid: string; total: number }[] = await this.dataSource.query(
+        `SELECT linkedid, count(*) OVER ()::int AS total FROM calls_dead_letter ORDER BY parked_at DESC, linkedid LIMIT ${HEALTH_LINKEDIDS}`,
+      );
+      this.deadLetter = { count: rows[0]?.total ?? 0, linkedids: rows.map((row) => row.linkedid) };
+    } catch {
+      // database down: keep the last known figures
+    }
+  }
+
+  private createQueue(): CallWriteQueue {
+    return new CallWriteQueue(
+      { write: (batch) => this.saveFinalizedCalls(batch), park: (call, failure) => this.park(call, failure) },
+      {
+        maxInMemory: this.config.CALLS_BUFFER_MAX,
+        writeAttempts: this.config.CALL_WRITE_ATTEMPTS,
+        spool: null,
+        logger: this.logger,
+        onDropped: () => this.metrics.callsDropped.inc(),
+        onDatabaseError: () => this.metrics.dbErrors.inc({ operation: 'store_calls' }),
+        onParked: () => this.metrics.callsDeadLettered.inc(),
+      },
+    );
+  }
+
+  /** The calls of a batch as they are to be written, after merging with what is stored. */
+  private async mergeWithStored(
+    batch: readonly FinalizedCall[],
+    stored: readonly { linkedid: string; events: unknown; closed_by: string | null }[],
+  ): Promise<FinalizedCall[]> {
+    if (stored.length === 0) return [...batch];
+    const byId = new Map(stored.map((row) => [row.linkedid, row]));
+    const result: FinalizedCall[] = [];
+    let directory: Directory | null = null;
+    for (const item of batch) {
+      const row = byId.get(item.record.linkedid);
+      if (!row) {
+        result.push(item);
+        continue;
+      }
+      const merged = mergeCallEvents(fromStoredEvents(row.events), item.events);
+      if (merged.verdict === 'keep-stored') {
+        this.logger.log(`call ${item.record.linkedid}: events seen again, all already stored; the stored record stays`);
+        continue;
+      }
+      if (merged.verdict === 'take-incoming') {
+        result.push(item);
+        continue;
+      }
+      directory ??= this.directorySource?.() ?? (await this.loadDirectory()).directory;
+      const { record } = rebuildStoredCall(item.record.linkedid, merged.events, directory, row.closed_by);
+      this.logger.log(`call ${item.record.linkedid}: stored and new events merged (${merged.events.length}); record rebuilt from both`);
+      result.push({ record: record ?? item.record, events: merged.events });
+    }
+    return result;
   }
 
   // ---- the directory -------------------------------------------------------------------------
@@ -322,6 +433,41 @@ export class CallsRepository implements BeforeApplicationShutdown {
       throw error;
     }
   }
+}
+
+/** The JSON parameters of a batch write; records made readable, raw events escaped (call-storage-text.ts). */
+function prepareRows(batch: readonly FinalizedCall[]): { calls: string; legs: string; raw: string; linkedids: string[] } {
+  const calls: Record<string, unknown>[] = [];
+  const legs: Record<string, unknown>[] = [];
+  const raw: { linkedid: string; events: unknown }[] = [];
+  for (const { record: original, events } of batch) {
+    try {
+      const record = readableRecord(original);
+      calls.push(callRow(record));
+      legs.push(...legRows(record));
+      raw.push({ linkedid: record.linkedid, events: toStoredEvents(events) });
+    } catch (error) {
+      throw new CallPreparationError(original.linkedid, error);
+    }
+  }
+  return {
+    calls: JSON.stringify(calls),
+    legs: JSON.stringify(legs),
+    raw: JSON.stringify(raw),
+    linkedids: batch.map((item) => readableText(item.record.linkedid)),
+  };
+}
+
+function preview(linkedids: readonly string[]): string {
+  return linkedids.length > 5 ? `${linkedids.slice(0, 5).join(', ')}, …` : linkedids.join(', ');
+}
+
+function safeFileName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function callRow(record: CallRecord): Record<string, unknown> {

@@ -55,3 +55,20 @@ export function rebuildCalls(messages: Iterable<AmiMessage>, directory: Director
   for (const message of messages) rebuilder.push(message);
   return rebuilder.finish();
 }
+
+/**
+ * The record of one stored call rebuilt from its raw events (null when they give no record of
+ * that linkedid). The raw events of one call do not hold the channel list that closed it after a
+ * lost link: a call stored as closed by `resync` that now ends at its last event stays `resync`.
+ */
+export function rebuildStoredCall(
+  linkedid: string,
+  events: Iterable<AmiMessage>,
+  directory: Directory,
+  storedClosedBy: string | null,
+): { record: CallRecord | null; problems: RebuildResult['problems'] } {
+  const { records, problems } = rebuildCalls(events, directory);
+  const record = records.find((r) => r.linkedid === linkedid) ?? null;
+  if (record && record.closedBy === 'timeout' && storedClosedBy === 'resync') record.closedBy = 'resync';
+  return { record, problems };
+}
