@@ -136,14 +136,16 @@ export function withCallerName(scenario: string, callerDigits: string, name: str
  * What CoreShowChannels lists after the first `sent` recorded events: the simulated PBX's live state
  * (PbxState) fed with them — for a server that must start as if those events had happened.
  */
-export function liveChannelsAfter(scenario: string, sent: number): AmiMessage[] {
+export function liveChannelsAfter(scenario: string, sent: number, order: 'as-listed' | 'newest-first' = 'as-listed'): AmiMessage[] {
   const state = new PbxState();
   let lastTs = 0;
   for (const message of recordedEvents(scenario).slice(0, sent)) {
     if (message.Timestamp) lastTs = Number(message.Timestamp);
     state.apply(message);
   }
-  return state.coreShowChannels(lastTs);
+  const items = state.coreShowChannels(lastTs);
+  // A real Asterisk lists its channel container in no particular order: a tracker must not depend on it.
+  return order === 'as-listed' ? items : items.reverse();
 }
 
 /**

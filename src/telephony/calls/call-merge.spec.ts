@@ -21,7 +21,7 @@ describe('merging a call written again (one rule for partial and full views)', (
 
   it('the tail of the events seen again never replaces the full record', () => {
     const tail = events.slice(Math.floor(events.length / 2));
-    expect(rebuildStoredCall(LINKEDID, tail, directory, null).record).not.toMatchObject({ direction: 'inbound', answeredBy: '200' });
+    expect(rebuildStoredCall(LINKEDID, tail, directory, null).record).not.toEqual(full);
     expect(mergeCallEvents(events, tail)).toEqual({ verdict: 'keep-stored', events });
   });
 

@@ -195,16 +195,31 @@ export function legOfChannel(call: TrackedCall, uniqueid: string): TrackedLeg | 
   return partner ? (call.legs.get(partner) ?? null) : null;
 }
 
-/** The channel that was created first (the call's originator). */
+/**
+ * The channel that was created first (the call's originator): the one whose Uniqueid is the
+ * call's Linkedid (Asterisk names a call after its first channel), else the earliest created —
+ * at equal times (a channel list gives whole seconds) the lower Uniqueid sequence, never the
+ * order in which a list happened to name them.
+ */
 export function firstChannel(call: TrackedCall): TrackedChannel | null {
+  const originator = call.channels.get(call.linkedid);
+  if (originator) return originator;
   let first: TrackedChannel | null = null;
   for (const channel of call.channels.values()) {
     if (!first) first = channel;
     else if (channel.createdAt !== null && (first.createdAt === null || channel.createdAt < first.createdAt)) {
       first = channel;
+    } else if (channel.createdAt !== null && channel.createdAt === first.createdAt && uniqueidSeq(channel.uniqueid) < uniqueidSeq(first.uniqueid)) {
+      first = channel;
     }
   }
   return first;
+}
+
+/** `1795336311.478` → 478 (the order Asterisk created channels in); Infinity for other formats. */
+function uniqueidSeq(uniqueid: string): number {
+  const match = /\.(\d+)$/.exec(uniqueid);
+  return match ? Number(match[1]) : Number.POSITIVE_INFINITY;
 }
 
 /** The channel running the inbound escalation: the one that dialed people, else the trunk side. */

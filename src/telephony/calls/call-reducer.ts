@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import {
   ChannelStateCode,
@@ -26,6 +27,7 @@ import {
   type TrackedChannel,
   type TrackedLeg,
 } from './call-record';
+import { eventIdentity } from './call-merge';
 import { indexDirectory, type Directory, type DirectoryIndex } from './directory';
 
 // ---------------------------------------------------------------------------------------------
@@ -80,6 +82,8 @@ interface CallEntry {
   events: AmiMessage[];
   /** Legs whose ringing was announced. */
   announced: Set<string>;
+  /** Digests of the timestamped events of this call seen so far (an event seen again is ignored). */
+  seen: Set<string>;
 }
 
 interface ResyncList {
@@ -101,8 +105,8 @@ export interface CallTrackerState {
   calls: Map<string, CallEntry>;
   /** Uniqueid → Linkedid of live channels. */
   channelCall: Map<string, string>;
-  /** Uniqueids (and linkedids) of finished calls, oldest first, bounded. */
-  finished: Map<string, true>;
+  /** Uniqueids (and linkedids) of finished calls, oldest first, bounded, with how the call was closed. */
+  finished: Map<string, CallClosedBy>;
   lastTimestamp: number | null;
   seq: number;
   resync: ResyncList | null;
@@ -206,9 +210,19 @@ export function reduceCallEvent(state: CallTrackerState, message: AmiMessage): R
     return { state, effects };
   }
   const at = ts ?? state.lastTimestamp ?? 0;
+  reopenIfSeenAgain(state, message, name);
   const entry = entryOfMessage(state, message);
-  const worthStoring = state.keepEvents && isWorthStoring(message, state.directory.directory.stepVariable);
-  if (entry && worthStoring) entry.events.push(message);
+  const worthStoring = isWorthStoring(message, state.directory.directory.stepVariable);
+  const digest = worthStoring && ts !== null && name !== 'CoreShowChannel' ? eventDigest(message) : null;
+  if (entry && digest !== null) {
+    // The same event again (a reconnect, a stream served twice, a journal replayed): nothing new.
+    if (entry.seen.has(digest)) {
+      effects.push({ type: 'ignored', event: name, linkedid: entry.call.linkedid });
+      return { state, effects };
+    }
+    entry.seen.add(digest);
+  }
+  if (entry && worthStoring && state.keepEvents) entry.events.push(message);
   if (entry) entry.call.lastSeenAt = Math.max(entry.call.lastSeenAt, at);
   const handler = EVENT_TABLE[name];
   if (!handler) {
@@ -218,7 +232,9 @@ export function reduceCallEvent(state: CallTrackerState, message: AmiMessage): R
   try {
     handler({ state, message, name, at, effects });
     // The event that started a call is one of its raw events too (rebuilds need its Newchannel).
-    if (!entry && worthStoring) entryOfMessage(state, message)?.events.push(message);
+    const created = entry ? null : entryOfMessage(state, message);
+    if (created && digest !== null) created.seen.add(digest);
+    if (created && worthStoring && state.keepEvents) created.events.push(message);
   } catch (error) {
     effects.push({
       type: 'problem',
@@ -232,6 +248,27 @@ export function reduceCallEvent(state: CallTrackerState, message: AmiMessage): R
 }
 
 function noop(): void {}
+
+/**
+ * A channel born again: the Newchannel of a channel whose call was closed by a resync or the idle
+ * timeout (not by its hangups) — the stream is being served again, whole or from its start. The
+ * call is followed again from there (its record, finalized again, is merged with the stored one:
+ * call-merge.ts), instead of the new events being dropped as late ones.
+ */
+function reopenIfSeenAgain(state: CallTrackerState, message: AmiMessage, name: string): void {
+  if (name !== 'Newchannel') return;
+  const uid = uniqueidOf(message);
+  const closedBy = uid ? state.finished.get(uid) : undefined;
+  if (!uid || closedBy === undefined || closedBy === 'hangup') return;
+  state.finished.delete(uid);
+  const linkedid = known(message.Linkedid);
+  if (linkedid) state.finished.delete(linkedid);
+}
+
+/** eventIdentity as a short digest (kept per live call). */
+function eventDigest(message: AmiMessage): string {
+  return createHash('sha1').update(eventIdentity(message)).digest('base64');
+}
 
 // ----- channel bookkeeping --------------------------------------------------------------------
 
@@ -271,7 +308,7 @@ function newCall(state: CallTrackerState, linkedid: string, at: number, effects:
     firstSeenAt: at,
     lastSeenAt: at,
   };
-  const entry: CallEntry = { call, events: [], announced: new Set() };
+  const entry: CallEntry = { call, events: [], announced: new Set(), seen: new Set() };
   state.calls.set(linkedid, entry);
   effects.push({ type: 'callStarted', linkedid, at });
   return entry;
@@ -353,8 +390,9 @@ function updateSnapshot(channel: TrackedChannel, message: AmiMessage, prefix: ''
   }
 }
 
-function forget(state: CallTrackerState, key: string): void {
-  state.finished.set(key, true);
+function forget(state: CallTrackerState, key: string, closedBy: CallClosedBy): void {
+  state.finished.delete(key);
+  state.finished.set(key, closedBy);
   if (state.finished.size > state.finishedMemory) {
     const oldest = state.finished.keys().next().value;
     if (oldest !== undefined) state.finished.delete(oldest);
@@ -697,6 +735,7 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
   }
   const alive = new Set<string>();
   const discovered: { item: AmiMessage; channel: TrackedChannel; entry: CallEntry }[] = [];
+  const open = new Set(state.calls.values());
   for (const item of list.items) {
     const uid = known(item.Uniqueid);
     if (!uid) continue;
@@ -704,6 +743,9 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
     const wasKnown = state.channelCall.has(uid);
     const hit = ensureChannel({ ...input, message: item, at: now });
     if (!hit) continue;
+    // The list is part of the call's history: its rebuild from raw events needs it.
+    open.add(hit.entry);
+    if (state.keepEvents) hit.entry.events.push(item);
     if (wasKnown) {
       answeredDuringGap(hit.entry, uid, item, lastSeen);
       continue;
@@ -714,11 +756,15 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
     if (hit.channel.state === ChannelStateCode.Up) hit.channel.upAt = createdAt;
     discovered.push({ item, channel: hit.channel, entry: hit.entry });
   }
-  // A person's channel that is the outgoing side of a Dial we never saw is a leg of its call.
+  // Every call open now is judged by this list (its missing channels end): its raw events hold the end of the list.
+  if (state.keepEvents) for (const entry of open) entry.events.push(input.message);
+  // A person's channel that is the outgoing side of a Dial we never saw is a leg of its call
+  // (one leg per person: a Local device and the phone it dials are one person rung).
   for (const { item, channel, entry } of discovered) {
     if (channel.person === null || !/^AppDial/i.test(item.Application ?? '')) continue;
     const dialer = inboundChannel(entry.call);
     if (!dialer || dialer.person !== null) continue;
+    if ([...entry.call.legs.values()].some((leg) => leg.person === channel.person && leg.endedAt === null)) continue;
     dialBeginIn({ ...input, message: item, at: channel.createdAt ?? now }, entry, dialer, channel);
     const leg = entry.call.legs.get(channel.uniqueid);
     if (!leg) continue;
@@ -805,10 +851,10 @@ function allHungUp(call: TrackedCall): boolean {
 function finalize(state: CallTrackerState, entry: CallEntry, closedBy: CallClosedBy, effects: CallEffect[]): void {
   const call = entry.call;
   state.calls.delete(call.linkedid);
-  forget(state, call.linkedid);
+  forget(state, call.linkedid, closedBy);
   for (const uid of call.channels.keys()) {
     state.channelCall.delete(uid);
-    forget(state, uid);
+    forget(state, uid, closedBy);
   }
   const record = buildCallRecord(call, state.context, closedBy);
   effects.push({ type: 'callFinalized', record, events: entry.events });

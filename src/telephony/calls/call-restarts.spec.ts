@@ -1,0 +1,108 @@
+import type { AmiMessage } from '../ami/ami-frame-parser';
+import { LAB, liveChannelsAfter, recordedEvents } from '../../../test/support/lab';
+import type { CallRecord } from './call-record';
+import { createCallTrackerState, reduceCallEvent, type CallTrackerState } from './call-reducer';
+import { rebuildCalls } from './rebuild';
+
+/**
+ * Restarts and reconnects, on the real burst recording: a tracker that first hears of a call in a
+ * channel list (a fresh process, another instance taking over), and a stream seen again.
+ */
+const BURST = 'burst1_20_calls';
+const events = recordedEvents(BURST);
+const full = rebuildCalls(events, LAB).records;
+const byId = new Map(full.map((record) => [record.linkedid, record]));
+
+function resync(state: CallTrackerState, items: AmiMessage[], actionId: string): CallRecord[] {
+  const messages: AmiMessage[] = [
+    { Response: 'Success', ActionID: actionId, EventList: 'start', Message: 'Channels will follow' },
+    ...items.map((item) => ({ Event: 'CoreShowChannel', ActionID: actionId, ...item })),
+    { Event: 'CoreShowChannelsComplete', ActionID: actionId, EventList: 'Complete', ListItems: String(items.length) },
+  ];
+  return messages.flatMap((message) => finalized(state, message));
+}
+
+function finalized(state: CallTrackerState, message: AmiMessage): CallRecord[] {
+  return reduceCallEvent(state, message).effects.flatMap((effect) => (effect.type === 'callFinalized' ? [effect.record] : []));
+}
+
+/** The index after which `linkedids` all ring 300 (the CEO) at once. */
+function whileRingingTheCeo(linkedids: string[]): number {
+  const ringing = (at: number): boolean =>
+    linkedids.every((id) => byId.get(id)?.legs.some((leg) => leg.extension === '300' && leg.startedAt <= at && (leg.answeredAt ?? leg.endedAt ?? Infinity) > at));
+  const index = events.findIndex((message) => message.Timestamp !== undefined && ringing(Number(message.Timestamp)));
+  if (index < 0) throw new Error('no such moment in the burst');
+  return index + 1;
+}
+
+const linkedidsIn = (messages: AmiMessage[]): Set<string> => new Set(messages.flatMap((m) => (m.Linkedid ? [m.Linkedid] : [])));
+
+describe('a call first seen in a channel list (a fresh tracker after kill -9, or a new AMI leader)', () => {
+  const ceo = ['1795335774.112', '1795335777.174', '1795335778.218'];
+  const cuts: [string, number][] = [
+    ['three calls ringing the CEO (two answered by him later, one abandoned)', whileRingingTheCeo(ceo)],
+    ['a quarter of the burst', Math.floor(events.length * 0.25)],
+    ['half of the burst', Math.floor(events.length * 0.5)],
+    ['three quarters of the burst', Math.floor(events.length * 0.75)],
+  ];
+
+  test.each(cuts)('at %s: rebuilt from what the list says, never an internal call', (_label, cut) => {
+    // Whatever order Asterisk lists channels in: the person's channels first here.
+    const state = createCallTrackerState(LAB);
+    const records = resync(state, liveChannelsAfter(BURST, cut, 'newest-first'), 'restart-1');
+    for (const message of events.slice(cut)) records.push(...finalized(state, message));
+    const before = linkedidsIn(events.slice(0, cut));
+    const after = linkedidsIn(events.slice(cut));
+    const inProgress = [...before].filter((id) => after.has(id));
+    expect(inProgress.length).toBeGreaterThan(0);
+    for (const id of inProgress) {
+      const got = records.find((record) => record.linkedid === id);
+      const want = byId.get(id) as CallRecord;
+      expect({ id, ...pick(got) }).toEqual({ id, ...pick(want) });
+      // who was ringing at the cut is a leg of the call
+      const ringingAtCut = want.legs.filter((leg) => leg.startedAt <= Number(events[cut - 1].Timestamp) && (leg.answeredAt ?? leg.endedAt ?? Infinity) > Number(events[cut - 1].Timestamp));
+      for (const leg of ringingAtCut) expect([id, got?.legs.some((l) => l.extension === leg.extension)]).toEqual([id, true]);
+    }
+    // calls that start after the cut are recorded exactly
+    for (const record of full.filter((r) => !before.has(r.linkedid))) expect(records.find((r) => r.linkedid === record.linkedid)).toEqual(record);
+    expect(state.calls.size).toBe(0);
+    if (cut === cuts[0][1]) expect(inProgress).toEqual(expect.arrayContaining(ceo));
+  });
+});
+
+describe('events seen again', () => {
+  it('the whole stream twice in one tracker: each call finalized once, as recorded', () => {
+    const state = createCallTrackerState(LAB);
+    const records = [...events, ...events].flatMap((message) => finalized(state, message));
+    expect(records.sort(byStart)).toEqual(full);
+  });
+
+  test.each([
+    ['an empty channel list (the PBX lost the calls)', false],
+    ['the channels alive at the cut', true],
+  ])('two truncated sessions, then the whole recording again, with %s on each reconnect: the last record of every call is the full one', (_label, listed) => {
+    const state = createCallTrackerState(LAB);
+    const last = new Map<string, CallRecord>();
+    const cuts = [Math.floor(events.length * 0.3), Math.floor(events.length * 0.6)];
+    let previous: number | null = null;
+    for (const [session, until] of [...cuts, events.length].entries()) {
+      if (previous !== null) {
+        for (const record of resync(state, listed ? liveChannelsAfter(BURST, previous) : [], `resync-${session}`)) last.set(record.linkedid, record);
+      }
+      for (const message of events.slice(0, until)) for (const record of finalized(state, message)) last.set(record.linkedid, record);
+      previous = until;
+    }
+    expect([...last.values()].sort(byStart)).toEqual(full);
+    expect(state.calls.size).toBe(0);
+  });
+});
+
+function pick(record: CallRecord | undefined): Partial<CallRecord> {
+  if (!record) return {};
+  const { direction, caller, did, answeredBy, disposition, abandoned, voicemail, stepReached } = record;
+  return { direction, caller, did, answeredBy, disposition, abandoned, voicemail, stepReached };
+}
+
+function byStart(a: CallRecord, b: CallRecord): number {
+  return a.startedAt - b.startedAt || a.linkedid.localeCompare(b.linkedid);
+}
