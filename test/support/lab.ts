@@ -7,6 +7,7 @@ import { createCallTrackerState, reduceCallEvent } from '../../src/telephony/cal
 import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
 import { PbxState } from '../../src/simulator/pbx-state';
 import { callerNumber } from '../../src/telephony/calls/phone-number';
+import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { Factories } from './factories';
 import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
 
@@ -64,10 +65,18 @@ export async function seedLab(dataSource: DataSource): Promise<SeededLab> {
   return seeded;
 }
 
-/** The recorded messages after the login response, as the replay server streams them. */
+const parsedRecordings = new Map<string, readonly AmiMessage[]>();
+
+/** The recorded messages after the login response, as the replay server streams them (a fresh array; parsed once). */
 export function recordedEvents(scenario: string): AmiMessage[] {
-  const { messages } = new AmiFrameParser().push(readFileSync(transcript(`${scenario}.ami`)));
-  return messages.filter((message) => !(message.Response === 'Success' && /Authentication accepted/.test(message.Message ?? '')));
+  let messages = parsedRecordings.get(scenario);
+  if (!messages) {
+    messages = new AmiFrameParser()
+      .push(readFileSync(transcript(`${scenario}.ami`)))
+      .messages.filter((message) => !(message.Response === 'Success' && /Authentication accepted/.test(message.Message ?? '')));
+    parsedRecordings.set(scenario, messages);
+  }
+  return messages.map((message) => ({ ...message }));
 }
 
 /** The raw events the production tracker keeps for one call of a stream (what is stored with it). */
@@ -107,6 +116,30 @@ export function splitRecording(scenario: string, cut: (block: string) => boolean
     tail: banner + login + events.slice(at + 1).join(''),
     headEvents: at + 1,
   };
+}
+
+/** The recording cut after its first `events` events (head and tail as in splitRecording). */
+export function splitAfter(scenario: string, events: number): { head: string; tail: string; headEvents: number } {
+  let seen = 0;
+  return splitRecording(scenario, () => ++seen === events);
+}
+
+/**
+ * How many events of the recording are sent when the calls `linkedids` all ring `extension` at
+ * once (the first such moment, from the production tracker's legs of the whole recording).
+ */
+export function eventsUntilRinging(scenario: string, extension: string, linkedids: readonly string[]): number {
+  const events = recordedEvents(scenario);
+  const records = rebuildCalls(events, LAB).records;
+  const ringing = (at: number): boolean =>
+    linkedids.every((id) =>
+      records
+        .find((record) => record.linkedid === id)
+        ?.legs.some((leg) => leg.extension === extension && leg.startedAt <= at && (leg.answeredAt ?? leg.endedAt ?? Infinity) > at),
+    );
+  const index = events.findIndex((message) => message.Timestamp !== undefined && ringing(Number(message.Timestamp)));
+  if (index < 0) throw new Error(`${scenario}: ${linkedids.join(', ')} never ring ${extension} at once`);
+  return index + 1;
 }
 
 /**

@@ -157,6 +157,10 @@ export interface TrackedCall {
   pbxAnsweredAt: number | null;
   originateExten: string | null;
   recordingFile: string | null;
+  /** The call was open across a gap in the stream (a resync judged it): events may be missing. */
+  resynced: boolean;
+  /** A step marker was set since the escalation's last Dial. */
+  stepMarked: boolean;
   firstSeenAt: number;
   lastSeenAt: number;
 }

@@ -90,6 +90,8 @@ interface ResyncList {
   actionId: string | null;
   startedSeq: number;
   items: AmiMessage[];
+  /** Channels hung up after the list was asked for: dead whatever the list (a snapshot) says. */
+  hungUp: Set<string>;
 }
 
 /**
@@ -286,6 +288,11 @@ function entryOfMessage(state: CallTrackerState, message: AmiMessage): CallEntry
   return destLinkedid ? (state.calls.get(destLinkedid) ?? null) : null;
 }
 
+/** The linkedid of the call in progress a message is about, or null (pure lookup, no change). */
+export function callOfMessage(state: CallTrackerState, message: AmiMessage): string | null {
+  return entryOfMessage(state, message)?.call.linkedid ?? null;
+}
+
 function isFinished(state: CallTrackerState, uid: string | null, linkedid: string | null): boolean {
   return (uid !== null && state.finished.has(uid)) || (linkedid !== null && state.finished.has(linkedid));
 }
@@ -305,6 +312,8 @@ function newCall(state: CallTrackerState, linkedid: string, at: number, effects:
     pbxAnsweredAt: null,
     originateExten: null,
     recordingFile: null,
+    resynced: false,
+    stepMarked: false,
     firstSeenAt: at,
     lastSeenAt: at,
   };
@@ -437,6 +446,7 @@ function onVarSet(input: HandlerInput): void {
     if (call.inbound === null) call.inbound = channel.uniqueid;
     if (call.inbound !== channel.uniqueid) return;
     const current = call.steps[call.steps.length - 1];
+    call.stepMarked = true;
     if (!current || current.raw !== value) call.steps.push({ raw: value, startedAt: input.at, dialer: channel.uniqueid });
   } else if (variable === 'MIXMONITOR_FILENAME' && value !== null) {
     entry.call.recordingFile = value;
@@ -487,11 +497,24 @@ function dialBeginIn(
   if (dest.state === ChannelStateCode.Ringing) announceRinging(input, entry, leg);
 }
 
-/** The step a new Dial target belongs to: the step variable's, else one inferred per Dial(). */
+/**
+ * The step a new Dial target belongs to: the step variable's, else one inferred per Dial(). A
+ * call that lived through a gap (lost link, restart) may have lost a step marker: a Dial after
+ * every leg of the current step ended, with no marker set since, is then a step of its own.
+ */
 function stepFor(call: TrackedCall, dialer: string, at: number): number {
   const explicit = call.steps.some((step) => step.raw !== null);
-  if (explicit) return call.steps.length - 1;
   const current = call.steps.length - 1;
+  if (explicit) {
+    const markerLost =
+      call.resynced &&
+      !call.stepMarked &&
+      [...call.legs.values()].some((leg) => leg.dialer === dialer && leg.stepId === current) &&
+      ![...call.legs.values()].some((leg) => leg.dialer === dialer && leg.stepId === current && leg.endedAt === null);
+    call.stepMarked = false;
+    if (markerLost) call.steps.push({ raw: null, startedAt: at, dialer });
+    return call.steps.length - 1;
+  }
   if (current >= 0) {
     for (const leg of call.legs.values()) {
       if (leg.dialer === dialer && leg.stepId === current && leg.endedAt === null) return current;
@@ -617,6 +640,7 @@ function onHangup(input: HandlerInput): void {
   const hit = ensureChannel(input, '', false);
   if (!hit) {
     const uid = uniqueidOf(message);
+    if (uid && state.resync) state.resync.hungUp.add(uid);
     if (!isFinished(state, uid, known(message.Linkedid))) {
       input.effects.push(problem('unknown-channel', 'Hangup of a channel never seen', input));
     }
@@ -710,19 +734,19 @@ function onRename(input: HandlerInput): void {
 
 function onResponse(state: CallTrackerState, message: AmiMessage): void {
   if (message.EventList === 'start' && /channels will follow/i.test(message.Message ?? '')) {
-    state.resync = { actionId: known(message.ActionID), startedSeq: state.seq, items: [] };
+    state.resync = { actionId: known(message.ActionID), startedSeq: state.seq, items: [], hungUp: new Set() };
   }
 }
 
 function onCoreShowChannel(input: HandlerInput): void {
   const { state, message } = input;
-  if (!state.resync) state.resync = { actionId: known(message.ActionID), startedSeq: state.seq, items: [] };
+  if (!state.resync) state.resync = { actionId: known(message.ActionID), startedSeq: state.seq, items: [], hungUp: new Set() };
   state.resync.items.push(message);
 }
 
 function onCoreShowChannelsComplete(input: HandlerInput): void {
   const { state } = input;
-  const list = state.resync ?? { actionId: null, startedSeq: state.seq, items: [] };
+  const list = state.resync ?? { actionId: null, startedSeq: state.seq, items: [], hungUp: new Set<string>() };
   state.resync = null;
   // List items carry no Timestamp: "now" is the latest time we know of, and a channel's start is
   // the epoch in its Uniqueid (`<epoch>.<seq>`) or else now minus its Duration.
@@ -735,17 +759,13 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
   }
   const alive = new Set<string>();
   const discovered: { item: AmiMessage; channel: TrackedChannel; entry: CallEntry }[] = [];
-  const open = new Set(state.calls.values());
   for (const item of list.items) {
     const uid = known(item.Uniqueid);
-    if (!uid) continue;
+    if (!uid || list.hungUp.has(uid)) continue;
     alive.add(uid);
     const wasKnown = state.channelCall.has(uid);
     const hit = ensureChannel({ ...input, message: item, at: now });
     if (!hit) continue;
-    // The list is part of the call's history: its rebuild from raw events needs it.
-    open.add(hit.entry);
-    if (state.keepEvents) hit.entry.events.push(item);
     if (wasKnown) {
       answeredDuringGap(hit.entry, uid, item, lastSeen);
       continue;
@@ -755,9 +775,9 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
     hit.entry.call.firstSeenAt = Math.min(hit.entry.call.firstSeenAt, createdAt);
     if (hit.channel.state === ChannelStateCode.Up) hit.channel.upAt = createdAt;
     discovered.push({ item, channel: hit.channel, entry: hit.entry });
+    // A channel first known from the list: the item is its first raw event (a rebuild starts from it, see rebuild.ts).
+    if (state.keepEvents) hit.entry.events.push(item);
   }
-  // Every call open now is judged by this list (its missing channels end): its raw events hold the end of the list.
-  if (state.keepEvents) for (const entry of open) entry.events.push(input.message);
   // A person's channel that is the outgoing side of a Dial we never saw is a leg of its call
   // (one leg per person: a Local device and the phone it dials are one person rung).
   for (const { item, channel, entry } of discovered) {
@@ -776,6 +796,7 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
       entry.call.firstAnswerAt ??= leg.startedAt;
     }
   }
+  for (const entry of state.calls.values()) entry.call.resynced = true;
   closeMissingChannels(state, alive, list.startedSeq, now, input.effects);
 }
 

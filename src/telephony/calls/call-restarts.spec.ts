@@ -1,5 +1,5 @@
 import type { AmiMessage } from '../ami/ami-frame-parser';
-import { LAB, liveChannelsAfter, recordedEvents } from '../../../test/support/lab';
+import { LAB, eventsUntilRinging, liveChannelsAfter, recordedEvents } from '../../../test/support/lab';
 import type { CallRecord } from './call-record';
 import { createCallTrackerState, reduceCallEvent, type CallTrackerState } from './call-reducer';
 import { rebuildCalls } from './rebuild';
@@ -26,21 +26,12 @@ function finalized(state: CallTrackerState, message: AmiMessage): CallRecord[] {
   return reduceCallEvent(state, message).effects.flatMap((effect) => (effect.type === 'callFinalized' ? [effect.record] : []));
 }
 
-/** The index after which `linkedids` all ring 300 (the CEO) at once. */
-function whileRingingTheCeo(linkedids: string[]): number {
-  const ringing = (at: number): boolean =>
-    linkedids.every((id) => byId.get(id)?.legs.some((leg) => leg.extension === '300' && leg.startedAt <= at && (leg.answeredAt ?? leg.endedAt ?? Infinity) > at));
-  const index = events.findIndex((message) => message.Timestamp !== undefined && ringing(Number(message.Timestamp)));
-  if (index < 0) throw new Error('no such moment in the burst');
-  return index + 1;
-}
-
 const linkedidsIn = (messages: AmiMessage[]): Set<string> => new Set(messages.flatMap((m) => (m.Linkedid ? [m.Linkedid] : [])));
 
 describe('a call first seen in a channel list (a fresh tracker after kill -9, or a new AMI leader)', () => {
   const ceo = ['1795335774.112', '1795335777.174', '1795335778.218'];
   const cuts: [string, number][] = [
-    ['three calls ringing the CEO (two answered by him later, one abandoned)', whileRingingTheCeo(ceo)],
+    ['three calls ringing the CEO (two answered by him later, one abandoned)', eventsUntilRinging(BURST, '300', ceo)],
     ['a quarter of the burst', Math.floor(events.length * 0.25)],
     ['half of the burst', Math.floor(events.length * 0.5)],
     ['three quarters of the burst', Math.floor(events.length * 0.75)],
@@ -67,6 +58,50 @@ describe('a call first seen in a channel list (a fresh tracker after kill -9, or
     for (const record of full.filter((r) => !before.has(r.linkedid))) expect(records.find((r) => r.linkedid === record.linkedid)).toEqual(record);
     expect(state.calls.size).toBe(0);
     if (cut === cuts[0][1]) expect(inProgress).toEqual(expect.arrayContaining(ceo));
+  });
+});
+
+describe('what a gap loses', () => {
+  it('a step marker lost in the gap: the next Dial after the step ended is a step of its own', () => {
+    const id = '1795335776.156';
+    const marker = events.findIndex((m) => m.Linkedid === id && m.Event === 'VarSet' && m.Variable === 'ESC_STEP' && m.Value === 'sales_group');
+    expect(marker).toBeGreaterThan(0);
+    const state = createCallTrackerState(LAB);
+    const records = events.slice(0, marker).flatMap((message) => finalized(state, message));
+    // the link drops: the marker and the two events after it never arrive
+    records.push(...resync(state, liveChannelsAfter(BURST, marker + 3), 'after-gap'));
+    for (const message of events.slice(marker + 3)) records.push(...finalized(state, message));
+    const want = byId.get(id) as CallRecord;
+    expect(pick(records.find((r) => r.linkedid === id))).toEqual(pick(want));
+    expect(records.find((r) => r.linkedid === id)?.stepIndex).toBe(want.stepIndex);
+    expect(want).toMatchObject({ stepReached: 'department', stepIndex: 2 });
+  });
+
+  it('a channel list that arrives after newer events (a snapshot of the cut): a channel hung up meanwhile stays hung up', () => {
+    const cut = eventsUntilRinging(BURST, '300', ['1795335774.112', '1795335777.174', '1795335778.218']);
+    const state = createCallTrackerState(LAB);
+    const records = finalized(state, { Response: 'Success', ActionID: 'late', EventList: 'start', Message: 'Channels will follow' });
+    // 200 events of the stream reach the tracker before the list answer does
+    for (const message of events.slice(cut, cut + 200)) records.push(...finalized(state, message));
+    const items = liveChannelsAfter(BURST, cut, 'newest-first');
+    const hungUpMeanwhile = events.slice(cut, cut + 200).filter((m) => m.Event === 'Hangup' && items.some((item) => item.Uniqueid === m.Uniqueid));
+    expect(hungUpMeanwhile.length).toBeGreaterThan(0);
+    for (const message of [
+      ...items.map((item) => ({ Event: 'CoreShowChannel', ActionID: 'late', ...item })),
+      { Event: 'CoreShowChannelsComplete', ActionID: 'late', EventList: 'Complete', ListItems: String(items.length) },
+      ...events.slice(cut + 200),
+    ]) {
+      records.push(...finalized(state, message));
+    }
+    // Nothing stays open forever (a channel the stale list names but that hung up meanwhile is not
+    // brought back), nothing becomes an internal call, and the two calls the CEO answers later are
+    // right. (What happened to a call between the snapshot and its delivery — the abandoned one —
+    // is lost with the events about channels the tracker did not know yet.)
+    expect(state.calls.size).toBe(0);
+    expect(records.filter((r) => r.direction !== 'inbound')).toEqual([]);
+    for (const id of ['1795335774.112', '1795335778.218']) {
+      expect({ id, ...pick(records.find((r) => r.linkedid === id)) }).toEqual({ id, ...pick(byId.get(id)) });
+    }
   });
 });
 

@@ -1,12 +1,16 @@
+import { join } from 'node:path';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../config';
 import { MetricsService } from '../../metrics/metrics.service';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import { AmiService } from '../ami/ami.service';
 import { CallEventBus } from './call-events';
+import { CallJournal } from './call-journal';
 import {
+  callOfMessage,
   closeStaleCalls,
   createCallTrackerState,
+  isWorthStoring,
   liveCalls,
   reduceCallEvent,
   replaceTrackerDirectory,
@@ -26,8 +30,9 @@ const SWEEP_MS = 60_000;
  * finalized calls queued for storage, ringing/answered/leg-ended/finalized published on the
  * CallEventBus, problems logged with their linkedid. After every (re)connect the live channels
  * are listed (CoreShowChannels) and fed to the tracker, which closes calls that ended while the
- * link was down; a periodic sweep closes calls silent for CALL_MAX_IDLE_SECONDS. Nothing here
- * throws into the AMI client.
+ * link was down; a periodic sweep closes calls silent for CALL_MAX_IDLE_SECONDS. The messages of
+ * calls in progress are journaled to DATA_DIR (call-journal.ts): after a restart — even a kill -9 —
+ * the first resync starts from the calls as they were. Nothing here throws into the AMI client.
  */
 /** Pauses before asking again for the channel list when a resync failed (then the idle sweep). */
 const RESYNC_RETRY_MS = [1_000, 5_000, 15_000];
@@ -48,6 +53,11 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
   finalized = 0;
   /** The AMI connection (counter) the last resync was for. */
   private connection = 0;
+  private journal: CallJournal | null = null;
+  private journalTimer: NodeJS.Timeout | null = null;
+  /** The journal of the last run was fed to the tracker (at the first connection as AMI leader). */
+  private resumed = false;
+  private resuming = false;
 
   constructor(
     private readonly ami: AmiService,
@@ -69,9 +79,13 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     // lacks, rebuilt with the same directory as the live tracker's.
     this.calls.useDirectory(() => this.state.directory.directory);
     await this.reloadDirectory();
+    this.journal = new CallJournal(join(this.config.dataDir, 'calls-live.jsonl'), this.logger);
+    this.journalTimer = setInterval(() => this.journal?.flush(), 1_000);
+    this.journalTimer.unref();
     this.ami.on('message', (message) => this.ingest(message));
     this.ami.on('connected', ({ connection }) => {
       this.connection = connection;
+      if (!this.resumed) this.resume();
       void this.resync(connection);
     });
     this.ami.on('leadership', ({ leader }) => {
@@ -86,9 +100,41 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     if (this.reloadTimer) clearInterval(this.reloadTimer);
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.reloadTimer = this.sweepTimer = null;
-    const open = this.state.calls.size;
-    if (open > 0) this.logger.warn(`stopping with ${open} call(s) in progress; they are not recorded`);
+    if (this.journalTimer) clearInterval(this.journalTimer);
+    this.reloadTimer = this.sweepTimer = this.journalTimer = null;
+    const open = this.liveCallIds();
+    this.journal?.close();
+    if (open.length === 0) return;
+    this.logger.warn(
+      `stopping with ${open.length} call(s) in progress (${preview(open)}): their events are kept in ${this.journal?.path}; ` +
+        'the next start continues them (the calls that ended meanwhile are closed by its channel list)',
+    );
+  }
+
+  /**
+   * Feeds the journal of the last run to the tracker (once, before the first resync as AMI
+   * leader): the calls that were in progress when the process stopped or died continue with
+   * their direction, caller and legs; the resync that follows closes those that ended meanwhile.
+   */
+  private resume(): void {
+    this.resumed = true;
+    const journal = this.journal;
+    if (!journal) return;
+    const messages = journal.load(this.config.CALL_MAX_IDLE_SECONDS);
+    if (messages.length === 0) return;
+    this.resuming = true;
+    const finalizedBefore = this.finalized;
+    try {
+      for (const message of messages) this.ingest(message);
+    } finally {
+      this.resuming = false;
+    }
+    const open = this.liveCallIds();
+    journal.compact(new Set(open));
+    this.logger.warn(
+      `resumed from ${journal.path}: ${messages.length} message(s) of the last run, ${open.length} call(s) in progress continued` +
+        `${open.length > 0 ? ` (${preview(open)})` : ''}, ${this.finalized - finalizedBefore} finished call(s) queued again`,
+    );
   }
 
   /**
@@ -100,6 +146,7 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     this.state.calls.clear();
     this.state.channelCall.clear();
     this.state.resync = null;
+    this.journal?.reset();
     this.bus.emit('call.handedOver', { linkedids: open });
     if (open.length > 0) {
       this.logger.warn(`handed over ${open.length} call(s) in progress to the new AMI leader: ${open.slice(0, 5).join(', ')}${open.length > 5 ? ', …' : ''}`);
@@ -133,13 +180,34 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     this.lastEventWallMs = Date.now();
     let effects: CallEffect[];
     try {
+      const before = this.journal && !this.resuming ? callOfMessage(this.state, message) : null;
       effects = reduceCallEvent(this.state, message).effects;
+      if (this.journal && !this.resuming) this.journalize(message, before, effects);
     } catch (error) {
       this.logger.error(`tracker failed on ${message.Event ?? 'response'} (linkedid ${message.Linkedid ?? 'none'}): ${errorText(error)}`);
       return [];
     }
     this.dispatch(effects);
     return effects;
+  }
+
+  /**
+   * Journals a message the tracker read (before its effects are carried out, so that what was
+   * decided is on disk first): messages about calls, tagged with them, and channel lists.
+   */
+  private journalize(message: AmiMessage, before: string | null, effects: readonly CallEffect[]): void {
+    const journal = this.journal as CallJournal;
+    const isList = message.Event === 'CoreShowChannel' || message.Event === 'CoreShowChannelsComplete' || message.EventList === 'start';
+    if (!isList && !isWorthStoring(message, this.state.directory.directory.stepVariable)) return;
+    const calls = new Set<string>();
+    if (before) calls.add(before);
+    const after = callOfMessage(this.state, message);
+    if (after) calls.add(after);
+    for (const effect of effects) if (effect.type === 'callFinalized') calls.add(effect.record.linkedid);
+    if (message.Event === 'CoreShowChannel' && message.Linkedid) calls.add(message.Linkedid);
+    if (calls.size === 0 && !isList) return;
+    journal.append(message.Event === 'CoreShowChannel' || !isList ? [...calls] : [], message);
+    if (effects.some((effect) => effect.type === 'callFinalized')) journal.maybeCompact(new Set(this.liveCallIds()));
   }
 
   /** Lists live channels after a (re)connect and lets the tracker close what ended meanwhile. */
@@ -261,6 +329,10 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
         return;
     }
   }
+}
+
+function preview(linkedids: readonly string[]): string {
+  return linkedids.length > 5 ? `${linkedids.slice(0, 5).join(', ')}, …` : linkedids.join(', ');
 }
 
 function countFinalized(effects: CallEffect[]): number {

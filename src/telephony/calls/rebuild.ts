@@ -23,22 +23,39 @@ export class CallRebuilder {
   readonly state: CallTrackerState;
   readonly records: CallRecord[] = [];
   readonly problems: Extract<CallEffect, { type: 'problem' }>[] = [];
+  /** Inside a run of stored channel-list items (see push). */
+  private listed = false;
 
   constructor(directory: Directory, options: TrackerOptions = { keepEvents: false }) {
     this.state = createCallTrackerState(directory, options);
   }
 
   push(message: AmiMessage): void {
+    const item = message.Event === 'CoreShowChannel';
+    if (item && this.state.resync === null) {
+      // Stored raw events keep the channel-list items that made a channel known, not the list's
+      // start and end: read a run of them as the list it was.
+      this.listed = true;
+      this.collect(reduceCallEvent(this.state, { Response: 'Success', EventList: 'start', Message: 'Channels will follow' }).effects);
+    } else if (!item) this.endStoredList();
     this.collect(reduceCallEvent(this.state, message).effects);
+    if (message.Event === 'CoreShowChannelsComplete') this.listed = false;
   }
 
   /** Closes what is still open (end of input) and returns records ordered by start time. */
   finish(): RebuildResult {
+    this.endStoredList();
     const open = this.state.calls.size;
     // End of input: every open call ends at its own last event.
     this.collect(closeStaleCalls(this.state, Number.POSITIVE_INFINITY, undefined, 0).effects);
     const records = [...this.records].sort((a, b) => a.startedAt - b.startedAt || a.linkedid.localeCompare(b.linkedid));
     return { records, problems: this.problems, unfinished: open };
+  }
+
+  private endStoredList(): void {
+    if (!this.listed) return;
+    this.listed = false;
+    this.collect(reduceCallEvent(this.state, { Event: 'CoreShowChannelsComplete', EventList: 'Complete' }).effects);
   }
 
   private collect(effects: CallEffect[]): void {
