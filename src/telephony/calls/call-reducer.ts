@@ -109,7 +109,10 @@ export interface CallTrackerState {
   channelCall: Map<string, string>;
   /** Uniqueids (and linkedids) of finished calls, oldest first, bounded, with how the call was closed. */
   finished: Map<string, CallClosedBy>;
+  /** The PBX's clock: the latest event Timestamp (see advanceClock). */
   lastTimestamp: number | null;
+  /** A Timestamp far ahead of the clock, believed once another event confirms it. */
+  clockJump: number | null;
   seq: number;
   resync: ResyncList | null;
 }
@@ -136,6 +139,7 @@ export function createCallTrackerState(directory: Directory, options: TrackerOpt
     channelCall: new Map(),
     finished: new Map(),
     lastTimestamp: null,
+    clockJump: null,
     seq: 0,
     resync: null,
   };
@@ -206,7 +210,7 @@ export function reduceCallEvent(state: CallTrackerState, message: AmiMessage): R
   state.seq++;
   const name = eventName(message);
   const ts = eventTimestamp(message);
-  if (ts !== null && (state.lastTimestamp === null || ts > state.lastTimestamp)) state.lastTimestamp = ts;
+  if (ts !== null) advanceClock(state, ts);
   if (name === null) {
     onResponse(state, message);
     return { state, effects };
@@ -250,6 +254,30 @@ export function reduceCallEvent(state: CallTrackerState, message: AmiMessage): R
 }
 
 function noop(): void {}
+
+/** Hours the PBX clock may move at once on one event's word. */
+const CLOCK_JUMP_SECONDS = 6 * 3600;
+
+/**
+ * Moves the tracker's clock (used for events without a Timestamp, channel lists and the idle
+ * sweep) to an event's Timestamp. One corrupt Timestamp far in the future must not age every
+ * call in progress into a timeout: a jump of more than CLOCK_JUMP_SECONDS is believed only when
+ * the next event confirms it (after a long outage, every event is that far ahead).
+ */
+function advanceClock(state: CallTrackerState, ts: number): void {
+  const clock = state.lastTimestamp;
+  if (clock === null || (ts > clock && ts - clock <= CLOCK_JUMP_SECONDS)) {
+    state.lastTimestamp = ts;
+    state.clockJump = null;
+  } else if (ts > clock) {
+    if (state.clockJump !== null && Math.abs(ts - state.clockJump) <= CLOCK_JUMP_SECONDS) {
+      state.lastTimestamp = ts;
+      state.clockJump = null;
+    } else {
+      state.clockJump = ts;
+    }
+  }
+}
 
 /**
  * A channel born again: the Newchannel of a channel whose call was closed by a resync or the idle

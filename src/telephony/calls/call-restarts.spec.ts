@@ -1,7 +1,7 @@
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import { LAB, eventsUntilRinging, liveChannelsAfter, recordedEvents } from '../../../test/support/lab';
 import type { CallRecord } from './call-record';
-import { createCallTrackerState, reduceCallEvent, type CallTrackerState } from './call-reducer';
+import { closeStaleCalls, createCallTrackerState, reduceCallEvent, type CallTrackerState } from './call-reducer';
 import { rebuildCalls } from './rebuild';
 
 /**
@@ -102,6 +102,23 @@ describe('what a gap loses', () => {
     for (const id of ['1795335774.112', '1795335778.218']) {
       expect({ id, ...pick(records.find((r) => r.linkedid === id)) }).toEqual({ id, ...pick(byId.get(id)) });
     }
+  });
+});
+
+describe('a corrupt Timestamp', () => {
+  it('far in the future does not move the tracker\'s clock (the idle sweep would close every call in progress); two in a row do', () => {
+    const state = createCallTrackerState(LAB);
+    const half = Math.floor(events.length / 2);
+    for (const message of events.slice(0, half)) finalized(state, message);
+    const clock = state.lastTimestamp as number;
+    const bogus = { ...events[half], Timestamp: String(clock + 86_400 * 365) };
+    finalized(state, bogus);
+    expect(state.lastTimestamp).toBe(clock);
+    expect(closeStaleCalls(state, (state.lastTimestamp as number) + 60, undefined, 4 * 3600).effects).toEqual([]);
+    const later = clock + 86_400 * 3;
+    finalized(state, { Event: 'Newexten', Timestamp: String(later) });
+    finalized(state, { Event: 'Newexten', Timestamp: String(later + 1) });
+    expect(state.lastTimestamp).toBe(later + 1);
   });
 });
 
