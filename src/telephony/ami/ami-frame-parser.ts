@@ -1,4 +1,4 @@
-import { WireTextDecoder } from './wire-text';
+import { decodeWireBytes } from './wire-text';
 
 /**
  * One AMI message as it came off the wire: header names as Asterisk sent them.
@@ -13,7 +13,7 @@ export interface AmiFrameProblem {
 }
 
 export interface AmiFrameParserOptions {
-  /** A message larger than this (in characters) is dropped whole and reported. */
+  /** A message larger than this (in bytes) is dropped whole and reported. */
   maxMessageChars?: number;
 }
 
@@ -24,53 +24,59 @@ const BANNER_PREFIX = 'Asterisk Call Manager/';
  * Incremental AMI wire parser: feed it chunks as they arrive from the socket, get whole
  * messages back. Pure apart from its own buffer; it never throws on bad input — problems are
  * returned so the caller can log them with context and carry on.
+ *
+ * Messages are cut from the bytes and each is decoded on its own (wire-text.ts): a header value
+ * kept for hours (a channel's Uniqueid in the tracker's memory) then holds on to its message
+ * only, never to the whole socket chunk it arrived in.
  */
 export class AmiFrameParser {
-  private readonly decoder = new WireTextDecoder();
-  private readonly maxMessageChars: number;
-  private buffer = '';
+  private readonly maxMessageBytes: number;
+  private buffer: Buffer = Buffer.alloc(0);
   private discarding = false;
   banner: string | null = null;
 
   constructor(options: AmiFrameParserOptions = {}) {
-    this.maxMessageChars = options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS;
+    this.maxMessageBytes = options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS;
   }
 
   push(chunk: Buffer | string): { messages: AmiMessage[]; problems: AmiFrameProblem[] } {
-    this.buffer += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    const buffer = this.buffer.length > 0 ? Buffer.concat([this.buffer, bytes]) : bytes;
     const messages: AmiMessage[] = [];
     const problems: AmiFrameProblem[] = [];
-    this.takeBanner();
+    let start = this.takeBanner(buffer);
+    const ends = messageEnds(buffer);
 
-    let start = 0;
     for (;;) {
-      const end = findMessageEnd(this.buffer, start);
+      const end = ends(start);
       if (end === null) break;
-      const text = this.buffer.slice(start, end.index);
+      const length = end.index - start;
+      const from = start;
       start = end.next;
       if (this.discarding) {
         this.discarding = false;
         continue;
       }
-      if (text.length > this.maxMessageChars) {
-        problems.push({ kind: 'oversized', detail: `message of ${text.length} chars dropped` });
+      if (length > this.maxMessageBytes) {
+        problems.push({ kind: 'oversized', detail: `message of ${length} bytes dropped` });
         continue;
       }
-      const message = parseMessageText(text, problems);
+      const message = parseMessageText(decodeWireBytes(buffer.subarray(from, end.index)), problems);
       if (message) messages.push(message);
     }
-    this.buffer = this.buffer.slice(start);
+    // A copy of the unfinished rest: the chunk itself is not kept.
+    this.buffer = Buffer.from(buffer.subarray(start));
 
-    if (this.buffer.length > this.maxMessageChars) {
+    if (this.buffer.length > this.maxMessageBytes) {
       if (!this.discarding) {
         problems.push({
           kind: 'oversized',
-          detail: `unterminated message over ${this.maxMessageChars} chars dropped`,
+          detail: `unterminated message over ${this.maxMessageBytes} bytes dropped`,
         });
       }
       this.discarding = true;
       // keep only a tail long enough to find the terminator that ends the oversized message
-      this.buffer = this.buffer.slice(-3);
+      this.buffer = Buffer.from(this.buffer.subarray(-3));
     }
     return { messages, problems };
   }
@@ -80,32 +86,44 @@ export class AmiFrameParser {
     return this.buffer.length;
   }
 
-  private takeBanner(): void {
-    if (this.banner !== null) return;
-    const eol = this.buffer.indexOf('\n');
+  /** Reads the banner line once; returns where messages start. */
+  private takeBanner(buffer: Buffer): number {
+    if (this.banner !== null) return 0;
+    const eol = buffer.indexOf(LF);
     if (eol < 0) {
-      if (this.buffer.length >= BANNER_PREFIX.length && !this.buffer.startsWith(BANNER_PREFIX)) {
-        this.banner = '';
-      }
-      return;
+      if (buffer.length >= BANNER_PREFIX.length && !buffer.subarray(0, BANNER_PREFIX.length).equals(BANNER_BYTES)) this.banner = '';
+      return 0;
     }
-    const first = this.buffer.slice(0, eol).replace(/\r$/, '');
+    const first = decodeWireBytes(buffer.subarray(0, eol)).replace(/\r$/, '');
     if (first.startsWith(BANNER_PREFIX)) {
       this.banner = first;
-      this.buffer = this.buffer.slice(eol + 1);
-    } else {
-      this.banner = '';
+      return eol + 1;
     }
+    this.banner = '';
+    return 0;
   }
 }
 
-function findMessageEnd(buffer: string, from: number): { index: number; next: number } | null {
-  const crlf = buffer.indexOf('\r\n\r\n', from);
-  // Real Asterisk always sends CRLF; bare LF is tolerated for hand-written streams and tests.
-  const lf = buffer.indexOf('\n\n', from);
-  if (crlf < 0 && lf < 0) return null;
-  if (lf < 0 || (crlf >= 0 && crlf < lf)) return { index: crlf, next: crlf + 4 };
-  return { index: lf, next: lf + 2 };
+const LF = 0x0a;
+const BANNER_BYTES = Buffer.from(BANNER_PREFIX);
+const CRLF2 = Buffer.from('\r\n\r\n');
+const LF2 = Buffer.from('\n\n');
+
+/**
+ * Finds message terminators in one buffer, in order: CRLF CRLF as real Asterisk sends, or a
+ * bare LF LF (hand-written streams and tests). Each terminator kind is searched once per
+ * position it can be at, so a chunk is scanned in linear time.
+ */
+function messageEnds(buffer: Buffer): (from: number) => { index: number; next: number } | null {
+  let crlf = -2;
+  let lf = -2;
+  return (from) => {
+    if (crlf !== -1 && crlf < from) crlf = buffer.indexOf(CRLF2, from);
+    if (lf !== -1 && lf < from) lf = buffer.indexOf(LF2, from);
+    if (crlf < 0 && lf < 0) return null;
+    if (lf < 0 || (crlf >= 0 && crlf < lf)) return { index: crlf, next: crlf + 4 };
+    return { index: lf, next: lf + 2 };
+  };
 }
 
 /** Parses the text of one message (without its terminating blank line). */

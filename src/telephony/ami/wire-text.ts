@@ -12,25 +12,6 @@ import { isUtf8 } from 'node:buffer';
 
 const ESCAPE_BASE = 0xdc00;
 
-/** Streaming decoder: a multi-byte sequence split across chunks is completed by the next one. */
-export class WireTextDecoder {
-  private carry: Buffer | null = null;
-
-  write(chunk: Buffer): string {
-    const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    const cut = completeLength(bytes);
-    this.carry = cut < bytes.length ? Buffer.from(bytes.subarray(cut)) : null;
-    return decodeWireBytes(bytes.subarray(0, cut));
-  }
-
-  /** What is left of an unfinished sequence (escaped), clearing it. */
-  end(): string {
-    const rest = this.carry;
-    this.carry = null;
-    return rest ? decodeWireBytes(rest) : '';
-  }
-}
-
 /** Bytes → text; invalid UTF-8 bytes become U+DC80+byte. */
 export function decodeWireBytes(bytes: Uint8Array): string {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -103,16 +84,4 @@ function validSequenceLength(bytes: Buffer, at: number): number {
   }
   if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return 0;
   return length;
-}
-
-/** How many leading bytes can be decoded now: all but an unfinished sequence at the very end. */
-function completeLength(bytes: Buffer): number {
-  const n = bytes.length;
-  for (let back = 1; back <= Math.min(3, n); back++) {
-    const byte = bytes[n - back];
-    if ((byte & 0xc0) === 0x80) continue; // continuation: look further back
-    const needed = byte >= 0xf0 && byte <= 0xf4 ? 4 : byte >= 0xe0 && byte <= 0xef ? 3 : byte >= 0xc2 && byte <= 0xdf ? 2 : 1;
-    return needed > back ? n - back : n;
-  }
-  return n;
 }
