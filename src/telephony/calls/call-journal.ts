@@ -22,9 +22,10 @@ const MIN_COMPACT_LINES = 2_000;
 /**
  * The AMI messages of the calls in progress, on disk (`DATA_DIR/calls-live.jsonl`), so that a
  * process killed mid-call (kill -9, a crash, a reboot) continues its calls after the restart:
- * every message the tracker read about a call is appended (one JSON line, one write — what was
- * written survives the death of the process; fsync once a second and at shutdown), and the next
- * start feeds them to the tracker again before its first resync. Lines of calls that are over
+ * every message the tracker read about a call is appended as one JSON line (what was written
+ * survives the death of the process; fsync once a second and at shutdown), and the next
+ * start feeds them to the tracker again before its first resync (lines are written once per socket
+ * read, see append). Lines of calls that are over
  * are dropped when the journal is compacted (rewritten atomically with the live calls' lines).
  * The channel lists of resyncs are kept as well, so a replay decides what the live tracker did.
  * Disk trouble is logged and turns the journal off; it never stops the tracker.
@@ -35,6 +36,9 @@ export class CallJournal {
   private dirty = false;
   private broken = false;
   private compactAt = MIN_COMPACT_LINES;
+  private unwritten: string[] = [];
+  private unwrittenBytes = 0;
+  private writeScheduled = false;
 
   constructor(
     readonly path: string,
@@ -64,14 +68,35 @@ export class CallJournal {
     }
   }
 
-  /** Appends a message the tracker read about `calls` (an empty list for channel-list markers). */
+  /**
+   * Appends a message the tracker read about `calls` (an empty list for channel-list markers).
+   * Lines are written together once the messages of one socket read are through (before the next
+   * read: what the process read and dropped is no more than what a dead process leaves unread in
+   * its socket), or at once past 256 kB.
+   */
   append(calls: string[], message: AmiMessage): void {
     if (this.broken) return;
     const text = JSON.stringify({ c: calls, m: message });
+    this.lines.push({ calls, text });
+    this.unwritten.push(text);
+    this.unwrittenBytes += text.length;
+    if (this.unwrittenBytes > 256 * 1024) this.write();
+    else if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      setImmediate(() => this.write());
+    }
+  }
+
+  /** Writes the lines appended since the last write. */
+  write(): void {
+    this.writeScheduled = false;
+    if (this.unwritten.length === 0 || this.broken) return;
+    const text = `${this.unwritten.join('\n')}\n`;
+    this.unwritten = [];
+    this.unwrittenBytes = 0;
     try {
-      writeAll(this.open(), Buffer.from(`${text}\n`, 'utf8'));
+      writeAll(this.open(), Buffer.from(text, 'utf8'));
       this.dirty = true;
-      this.lines.push({ calls, text });
     } catch (error) {
       this.fail(error);
     }
@@ -92,6 +117,8 @@ export class CallJournal {
       if (line.calls.length === 0 ? markers++ < MARKERS_KEPT : line.calls.some((id) => live.has(id))) kept.push(line);
     }
     kept.reverse();
+    this.unwritten = [];
+    this.unwrittenBytes = 0;
     try {
       this.closeFd(false);
       writeFileAtomic(this.path, kept.map((line) => `${line.text}\n`).join(''));
@@ -108,6 +135,7 @@ export class CallJournal {
   }
 
   flush(): void {
+    this.write();
     if (!this.dirty || this.fd === null) return;
     try {
       fsyncSync(this.fd);

@@ -38,7 +38,7 @@ export function mergeCallEvents(stored: readonly AmiMessage[], incoming: readonl
 
 /** The identity of an event: every header, in order (two deliveries of one event are equal). */
 export function eventIdentity(event: AmiMessage): string {
-  return JSON.stringify(Object.entries(event));
+  return JSON.stringify(event);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import {
   ChannelStateCode,
@@ -82,8 +81,8 @@ interface CallEntry {
   events: AmiMessage[];
   /** Legs whose ringing was announced. */
   announced: Set<string>;
-  /** Digests of the timestamped events of this call seen so far (an event seen again is ignored). */
-  seen: Set<string>;
+  /** Identities of the timestamped events of this call seen so far (an event seen again is ignored); see seenEvents. */
+  seen: Set<string> | null;
 }
 
 interface ResyncList {
@@ -219,14 +218,16 @@ export function reduceCallEvent(state: CallTrackerState, message: AmiMessage): R
   reopenIfSeenAgain(state, message, name);
   const entry = entryOfMessage(state, message);
   const worthStoring = isWorthStoring(message, state.directory.directory.stepVariable);
-  const digest = worthStoring && ts !== null && name !== 'CoreShowChannel' ? eventDigest(message) : null;
-  if (entry && digest !== null) {
+  const identifiable = worthStoring && ts !== null && name !== 'CoreShowChannel';
+  const seen = entry && identifiable ? seenEvents(state, entry) : null;
+  if (entry && seen) {
     // The same event again (a reconnect, a stream served twice, a journal replayed): nothing new.
-    if (entry.seen.has(digest)) {
+    const identity = eventIdentity(message);
+    if (seen.has(identity)) {
       effects.push({ type: 'ignored', event: name, linkedid: entry.call.linkedid });
       return { state, effects };
     }
-    entry.seen.add(digest);
+    seen.add(identity);
   }
   if (entry && worthStoring && state.keepEvents) entry.events.push(message);
   if (entry) entry.call.lastSeenAt = Math.max(entry.call.lastSeenAt, at);
@@ -239,7 +240,7 @@ export function reduceCallEvent(state: CallTrackerState, message: AmiMessage): R
     handler({ state, message, name, at, effects });
     // The event that started a call is one of its raw events too (rebuilds need its Newchannel).
     const created = entry ? null : entryOfMessage(state, message);
-    if (created && digest !== null) created.seen.add(digest);
+    if (created && identifiable && created.seen) created.seen.add(eventIdentity(message));
     if (created && worthStoring && state.keepEvents) created.events.push(message);
   } catch (error) {
     effects.push({
@@ -295,9 +296,19 @@ function reopenIfSeenAgain(state: CallTrackerState, message: AmiMessage, name: s
   if (linkedid) state.finished.delete(linkedid);
 }
 
-/** eventIdentity as a short digest (kept per live call). */
-function eventDigest(message: AmiMessage): string {
-  return createHash('sha1').update(eventIdentity(message)).digest('base64');
+/**
+ * Identities (call-merge.ts) of a call's events, to know one seen again. Events are seen again only
+ * after a gap (a reconnect, a restart, a stream served again): while a call never lived through
+ * one, nothing is kept — the set is built from its raw events when first needed. Without raw
+ * events (a rebuild), it is kept from the start.
+ */
+function seenEvents(state: CallTrackerState, entry: CallEntry): Set<string> | null {
+  if (entry.seen) return entry.seen;
+  if (state.keepEvents && !entry.call.resynced) return null;
+  entry.seen = new Set(
+    entry.events.filter((event) => event.Event !== 'CoreShowChannel' && eventTimestamp(event) !== null).map(eventIdentity),
+  );
+  return entry.seen;
 }
 
 // ----- channel bookkeeping --------------------------------------------------------------------
@@ -345,7 +356,7 @@ function newCall(state: CallTrackerState, linkedid: string, at: number, effects:
     firstSeenAt: at,
     lastSeenAt: at,
   };
-  const entry: CallEntry = { call, events: [], announced: new Set(), seen: new Set() };
+  const entry: CallEntry = { call, events: [], announced: new Set(), seen: state.keepEvents ? null : new Set() };
   state.calls.set(linkedid, entry);
   effects.push({ type: 'callStarted', linkedid, at });
   return entry;

@@ -24,9 +24,12 @@ export type StoredEvent = Record<string, string> | { [ESCAPED_KEY]: [string, str
 
 const REFUSED = /[\u0000\\]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** NUL or any surrogate: the cheap first look (one native scan); most text has neither. */
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+
 /** True when Postgres would refuse the text in jsonb or a text column. */
 export function isRefusedText(text: string): boolean {
-  return text.includes('\u0000') || hasLoneSurrogate(text);
+  return SUSPECT.test(text) && (text.includes('\u0000') || hasLoneSurrogate(text));
 }
 
 /** Reversible form of a string for the escaped event form. */
@@ -36,6 +39,15 @@ export function escapeText(text: string): string {
 
 export function unescapeText(text: string): string {
   return text.replace(/\\u([0-9a-f]{4})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/**
+ * `JSON.stringify` of events as stored: the plain JSON when it holds no escape of a refused
+ * character (one scan of the text; a false alarm only costs the precise path).
+ */
+export function storedEventsJson(events: readonly AmiMessage[]): string {
+  const plain = JSON.stringify(events);
+  return /\\u(0000|d[89a-f])/.test(plain) ? JSON.stringify(toStoredEvents(events)) : plain;
 }
 
 /** Events as stored in jsonb (see above). */
@@ -69,8 +81,11 @@ const WIN1251 = new TextDecoder('windows-1251');
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const ESCAPED_BYTES = /(?<![\ud800-\udbff])[\udc80-\udcff]+/g;
 
+const UNREADABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ud800-\udfff]/;
+
 /** Readable text for a record column (see above); plain text comes back unchanged. */
 export function readableText(text: string): string {
+  if (!UNREADABLE.test(text)) return text;
   let result = text;
   if (hasLoneSurrogate(result)) {
     result = result.replace(ESCAPED_BYTES, (run) => WIN1251.decode(Uint8Array.from(run, (unit) => unit.charCodeAt(0) - 0xdc00)));
@@ -85,7 +100,7 @@ export function readableRecord(record: CallRecord): CallRecord {
 }
 
 function needsCleaning(value: unknown): boolean {
-  if (typeof value === 'string') return readableText(value) !== value;
+  if (typeof value === 'string') return UNREADABLE.test(value) && readableText(value) !== value;
   if (Array.isArray(value)) return value.some(needsCleaning);
   if (typeof value === 'object' && value !== null) return Object.values(value).some(needsCleaning);
   return false;

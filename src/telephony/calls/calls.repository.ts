@@ -11,7 +11,7 @@ import type { AmiMessage } from '../ami/ami-frame-parser';
 import { mergeCallEvents } from './call-merge';
 import type { CallRecord } from './call-record';
 import { CallSpool } from './call-spool';
-import { fromStoredEvents, readableRecord, readableText, toStoredEvents } from './call-storage-text';
+import { fromStoredEvents, readableRecord, readableText, storedEventsJson } from './call-storage-text';
 import { CallPreparationError, classifyWriteError } from './call-write-policy';
 import { CallWriteQueue, type FinalizedCall, type ParkedFailure } from './call-write-queue';
 import { DirectoryError, parseDirectory, type Directory } from './directory';
@@ -272,7 +272,7 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
     const params = [
       record.linkedid,
       JSON.stringify(record),
-      JSON.stringify(toStoredEvents(call.events)),
+      storedEventsJson(call.events),
       readableText(failure.error),
       failure.sqlState,
       failure.attempts,
@@ -439,13 +439,13 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
 function prepareRows(batch: readonly FinalizedCall[]): { calls: string; legs: string; raw: string; linkedids: string[] } {
   const calls: Record<string, unknown>[] = [];
   const legs: Record<string, unknown>[] = [];
-  const raw: { linkedid: string; events: unknown }[] = [];
+  const raw: string[] = [];
   for (const { record: original, events } of batch) {
     try {
       const record = readableRecord(original);
       calls.push(callRow(record));
       legs.push(...legRows(record));
-      raw.push({ linkedid: record.linkedid, events: toStoredEvents(events) });
+      raw.push(`{"linkedid":${JSON.stringify(record.linkedid)},"events":${storedEventsJson(events)}}`);
     } catch (error) {
       throw new CallPreparationError(original.linkedid, error);
     }
@@ -453,7 +453,7 @@ function prepareRows(batch: readonly FinalizedCall[]): { calls: string; legs: st
   return {
     calls: JSON.stringify(calls),
     legs: JSON.stringify(legs),
-    raw: JSON.stringify(raw),
+    raw: `[${raw.join(',')}]`,
     linkedids: batch.map((item) => readableText(item.record.linkedid)),
   };
 }
