@@ -18,7 +18,7 @@ import { dataSourceOptions } from '../../src/database/data-source';
 import { parseMessageText } from '../../src/telephony/ami/ami-frame-parser';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
 import { rewriteBlock } from '../../src/simulator/rewrite';
-import { amiEnv, metric, recordingBlocks, seedLab, storedCalls, truthMismatches, truthOf, until, type TruthCall } from '../support/lab';
+import { amiEnv, clearCalls, metric, recordingBlocks, seedLab, storedCalls, truthMismatches, truthOf, until, type TruthCall } from '../support/lab';
 import { rawByte, rawBytesProxy, type RawBytesProxy } from '../support/raw-bytes-proxy';
 import { RECORDINGS } from '../support/recorded-calls';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
@@ -218,7 +218,7 @@ describe('AMI fuzz (mutated real recordings → service process over TCP → Pos
     await service?.stop('SIGKILL');
     await proxy?.close();
     await server?.close();
-    await dataSource.query('TRUNCATE calls, call_legs, call_raw_events, calls_dead_letter, lead_capture_log, tasks, deals CASCADE');
+    await clearCalls(dataSource);
     await dataSource.destroy();
   });
 

@@ -25,7 +25,7 @@ import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
 import type { RecordingSource } from '../../src/simulator/recording';
-import { LAB, amiEnv, burstMismatches, metric, recordedEvents, seedLab, storedCalls, trackedEventsOf, transcript, truthMismatches, truthOf, until, withCallerName } from '../support/lab';
+import { LAB, amiEnv, burstMismatches, clearCalls, metric, recordedEvents, seedLab, storedCalls, trackedEventsOf, transcript, truthMismatches, truthOf, until, withCallerName } from '../support/lab';
 import { startServiceProcess } from '../support/service-process';
 import { testDatabaseUrl } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -47,7 +47,7 @@ describe('poison calls (AMI replay over TCP → service → Postgres)', () => {
   });
 
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE calls, call_legs, call_raw_events, calls_dead_letter, lead_capture_log, tasks, deals CASCADE');
+    await clearCalls(dataSource);
   });
 
   afterEach(async () => {
@@ -59,7 +59,7 @@ describe('poison calls (AMI replay over TCP → service → Postgres)', () => {
 
   afterAll(async () => {
     await dataSource.query('ALTER TABLE calls DROP CONSTRAINT IF EXISTS test_refuse_one_caller');
-    await dataSource.query('TRUNCATE calls, call_legs, call_raw_events, calls_dead_letter CASCADE');
+    await clearCalls(dataSource);
     await dataSource.destroy();
   });
 

@@ -22,7 +22,7 @@ import { rebuildStoredCalls } from '../../src/cli/rebuild-calls';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { callerNumber } from '../../src/telephony/calls/phone-number';
 import { AmiSimulator, type SimulatorConnection } from '../../src/simulator/ami-simulator';
-import { amiEnv, burstMismatches, eventsUntilRinging, liveChannelsAfter, metric, recordedEvents, seedLab, splitAfter, storedCalls, transcript, truthMismatches, truthOf, until, type TruthCall } from '../support/lab';
+import { amiEnv, burstMismatches, clearCalls, eventsUntilRinging, liveChannelsAfter, metric, recordedEvents, seedLab, splitAfter, storedCalls, transcript, truthMismatches, truthOf, until, type TruthCall } from '../support/lab';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { testDatabaseUrl } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -46,7 +46,7 @@ describe('restarts and reconnects (service process, AMI replay over TCP, Postgre
   });
 
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE calls, call_legs, call_raw_events, calls_dead_letter, lead_capture_log, tasks, deals CASCADE');
+    await clearCalls(dataSource);
   });
 
   afterEach(async () => {
@@ -57,7 +57,7 @@ describe('restarts and reconnects (service process, AMI replay over TCP, Postgre
   });
 
   afterAll(async () => {
-    await dataSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    await clearCalls(dataSource);
     await dataSource.destroy();
   });
 

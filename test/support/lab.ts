@@ -67,6 +67,11 @@ export async function seedLab(dataSource: DataSource): Promise<SeededLab> {
 
 const parsedRecordings = new Map<string, readonly AmiMessage[]>();
 
+/** Empties what storing calls writes (calls, their legs and events, parked calls, and what lead capture made of them). */
+export async function clearCalls(dataSource: DataSource): Promise<void> {
+  await dataSource.query('TRUNCATE calls, call_legs, call_raw_events, calls_dead_letter, lead_capture_log, tasks, deals CASCADE');
+}
+
 /** The recorded messages after the login response, as the replay server streams them (a fresh array; parsed once). */
 export function recordedEvents(scenario: string): AmiMessage[] {
   let messages = parsedRecordings.get(scenario);
