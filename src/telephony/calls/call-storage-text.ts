@@ -1,3 +1,4 @@
+import { withoutForbiddenCharacters } from '../../common/text-safety';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import { hasLoneSurrogate } from '../ami/wire-text';
 import type { CallRecord } from './call-record';
@@ -14,8 +15,8 @@ import type { CallRecord } from './call-record';
  *   can hold `:`, so the two forms never mix up. `fromStoredEvents` reverses it exactly, and with
  *   `encodeWireText` each value is byte for byte what Asterisk sent.
  * - **Call records** (the columns of calls and call_legs, and the record's jsonb) get readable
- *   text: NUL and other control characters are dropped, runs of non-UTF-8 bytes are read as
- *   Windows-1251 (what old Russian gateways send), any other lone surrogate becomes U+FFFD.
+ *   text: runs of non-UTF-8 bytes are read as Windows-1251 (what old Russian gateways send), and
+ *   the characters no text field may carry (text-safety.ts) are taken out.
  */
 
 const ESCAPED_KEY = ':escaped';
@@ -78,20 +79,18 @@ export function fromStoredEvents(stored: unknown): AmiMessage[] {
 }
 
 const WIN1251 = new TextDecoder('windows-1251');
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const ESCAPED_BYTES = /(?<![\ud800-\udbff])[\udc80-\udcff]+/g;
 
-const UNREADABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ud800-\udfff]/;
-
-/** Readable text for a record column (see above); plain text comes back unchanged. */
+/**
+ * Readable text for a record column: runs of bytes that were not UTF-8 on the wire are read as
+ * Windows-1251, then what no text field may carry (text-safety.ts: NUL and other controls, U+FFFD,
+ * any other lone surrogate) is taken out. Plain text comes back unchanged.
+ */
 export function readableText(text: string): string {
-  if (!UNREADABLE.test(text)) return text;
-  let result = text;
-  if (hasLoneSurrogate(result)) {
-    result = result.replace(ESCAPED_BYTES, (run) => WIN1251.decode(Uint8Array.from(run, (unit) => unit.charCodeAt(0) - 0xdc00)));
-    result = result.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
-  }
-  return result.replace(CONTROLS, '');
+  const decoded = hasLoneSurrogate(text)
+    ? text.replace(ESCAPED_BYTES, (run) => WIN1251.decode(Uint8Array.from(run, (unit) => unit.charCodeAt(0) - 0xdc00)))
+    : text;
+  return withoutForbiddenCharacters(decoded);
 }
 
 /** The record with readableText applied to every string in it (a copy; the same object when clean). */
@@ -100,7 +99,7 @@ export function readableRecord(record: CallRecord): CallRecord {
 }
 
 function needsCleaning(value: unknown): boolean {
-  if (typeof value === 'string') return UNREADABLE.test(value) && readableText(value) !== value;
+  if (typeof value === 'string') return readableText(value) !== value;
   if (Array.isArray(value)) return value.some(needsCleaning);
   if (typeof value === 'object' && value !== null) return Object.values(value).some(needsCleaning);
   return false;
