@@ -21,7 +21,8 @@ import { rewriteBlock } from '../../src/simulator/rewrite';
 import { amiEnv, clearCalls, metric, recordingBlocks, seedLab, storedCalls, truthMismatches, truthOf, until, type TruthCall } from '../support/lab';
 import { rawByte, rawBytesProxy, type RawBytesProxy } from '../support/raw-bytes-proxy';
 import { RECORDINGS } from '../support/recorded-calls';
-import { startServiceProcess, type ServiceProcess } from '../support/service-process';
+import { freePort } from '../support/own-database';
+import { LiveService } from '../live/support/live-service';
 import { testDatabaseUrl } from '../support/test-database';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 12);
@@ -204,7 +205,7 @@ function buildRound(scenario: Scenario, n: number, random: () => number): Round 
 
 describe('AMI fuzz (mutated real recordings → service process over TCP → Postgres)', () => {
   let dataSource: DataSource;
-  let service: ServiceProcess | null = null;
+  let service: LiveService | null = null;
   let proxy: RawBytesProxy | null = null;
   let server: { port: number; close(): Promise<void> } | null = null;
 
@@ -215,7 +216,7 @@ describe('AMI fuzz (mutated real recordings → service process over TCP → Pos
   });
 
   afterAll(async () => {
-    await service?.stop('SIGKILL');
+    service?.signal('SIGKILL');
     await proxy?.close();
     await server?.close();
     await clearCalls(dataSource);
@@ -235,16 +236,20 @@ describe('AMI fuzz (mutated real recordings → service process over TCP → Pos
     let current = batch();
     server = await current.replay.listen(0);
     proxy = await rawBytesProxy(server.port);
-    service = await startServiceProcess(
-      { DATABASE_URL: testDatabaseUrl(), DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-fuzz-')), LOG_LEVEL: process.env.FUZZ_LOG_LEVEL ?? 'error', ...amiEnv(proxy.port) },
-      [`--max-old-space-size=${HEAP_LIMIT_BYTES / 1024 / 1024 + 64}`],
-    );
+    // A heap limit: a leak would end the process (and the test) instead of swapping the machine.
+    service = new LiveService(await freePort(), {
+      DATABASE_URL: testDatabaseUrl(),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-fuzz-')),
+      LOG_LEVEL: process.env.FUZZ_LOG_LEVEL ?? 'error',
+      NODE_OPTIONS: `--max-old-space-size=${HEAP_LIMIT_BYTES / 1024 / 1024 + 64}`,
+      ...amiEnv(proxy.port),
+    });
+    await service.start();
     const live = service;
     const scrape = async (): Promise<string> => {
       const response = await fetch(`${live.url}/metrics`);
       return response.text();
     };
-    await until('the service up', async () => (await scrape().catch(() => null)) ?? null, 60_000);
 
     const totals = { rounds: 0, batches: 0, frames: 0, bytes: 0, calls: 0, touched: 0, untouchedChecked: 0, mutations: {} as Record<string, number> };
     const memory: { rssMb: number; heapMb: number; callsActive: number }[] = [];
@@ -263,7 +268,7 @@ describe('AMI fuzz (mutated real recordings → service process over TCP → Pos
         60_000,
       ).catch(() => storedCalls(dataSource, expected.map((call) => call.linkedid)));
       for (const call of expected) mismatches.push(...truthMismatches(rows.find((row) => row.linkedid === call.linkedid), call));
-      expect(live.child.exitCode).toBeNull();
+      expect(live.running).toBe(true);
       const text = await scrape();
       memory.push({
         rssMb: Math.round(metric(text, 'process_resident_memory_bytes') / 2 ** 20),
@@ -303,7 +308,7 @@ describe('AMI fuzz (mutated real recordings → service process over TCP → Pos
     if (process.env.FUZZ_LOG_LEVEL) process.stdout.write(`${live.logs.filter((line) => line.level !== 'log').slice(-40).map((line) => `${line.level} ${line.context}: ${line.msg}`).join('\n')}\n`);
 
     expect(mismatches).toEqual([]);
-    expect(live.child.exitCode).toBeNull();
+    expect(live.running).toBe(true);
     expect((await fetch(`${live.url}/health/live`)).status).toBe(200);
     expect(Object.values(totals.mutations).reduce((a, b) => a + b, 0)).toBeGreaterThan(totals.rounds);
     for (const sample of memory) {
