@@ -21,8 +21,9 @@ export class HealthController {
    * Readiness: 200 when the database answers, 503 otherwise. The AMI link is reported (leader or
    * follower, state, the gap in progress and the last one) but a PBX outage does not make the
    * service unready: REST, routing and desks still work. Call storage is reported too: calls the
-   * database refuses (retried alone, or parked in calls_dead_letter) make the status `degraded`
-   * with their linkedids, still 200 — every other call is being written.
+   * database refuses (retried alone, or parked in calls_dead_letter) and writes failing although
+   * the database answers (a missing table, a read-only server) make the status `degraded`, still
+   * 200 — REST works and the calls wait (buffered, spooled).
    */
   @Public()
   @Get()
@@ -36,7 +37,7 @@ export class HealthController {
       response.status(503);
     }
     const calls = await this.links.calls();
-    const callsTrouble = calls !== null && (calls.deadLetter.count > 0 || calls.retryingAlone.length > 0);
+    const callsTrouble = calls !== null && (calls.deadLetter.count > 0 || calls.retryingAlone.length > 0 || calls.writesFailing !== null);
     return {
       status: database === 'up' && !callsTrouble ? 'ok' : 'degraded',
       database,

@@ -25,6 +25,8 @@ export interface CallStorageReport {
   onDiskOnly: number;
   /** Refused by the database, retried alone now. */
   retryingAlone: string[];
+  /** Writes fail for a reason of the database's (it answers, but a table is missing, it is read-only…): since when, and why. */
+  writesFailing: { since: string; error: string } | null;
   /** Parked in calls_dead_letter (count, and the latest linkedids). */
   deadLetter: { count: number; linkedids: string[] };
 }

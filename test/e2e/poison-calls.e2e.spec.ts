@@ -206,6 +206,9 @@ describe('poison calls (AMI replay over TCP → service → Postgres)', () => {
       );
       expect(metric(text, 'calls_buffered')).toBe(120);
       expect(metric(text, 'calls_dropped_total')).toBe(0);
+      // The database answers, but writes fail: /health says so (the buffer is not growing behind an "ok").
+      const failing = await app.http.get('/health').expect(200);
+      expect(failing.body).toMatchObject({ status: 'degraded', database: 'up', calls: { buffered: 120, onDiskOnly: 20, writesFailing: { error: expect.stringContaining('call_raw_events') } } });
       expect(readdirSync(join(app.config.dataDir, 'calls-spool')).length).toBeGreaterThan(0);
       await dataSource.query('ALTER TABLE call_raw_events_away RENAME TO call_raw_events');
       renamed = false;
@@ -222,6 +225,7 @@ describe('poison calls (AMI replay over TCP → service → Postgres)', () => {
         expect([repetition, burstMismatches(rows, truth)]).toEqual([repetition, []]);
       }
       expect(readdirSync(join(app.config.dataDir, 'calls-spool'))).toEqual([]);
+      expect((await app.http.get('/health').expect(200)).body).toMatchObject({ status: 'ok', calls: { buffered: 0, writesFailing: null } });
     } finally {
       if (renamed) await dataSource.query('ALTER TABLE call_raw_events_away RENAME TO call_raw_events');
     }

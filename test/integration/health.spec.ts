@@ -17,7 +17,7 @@ describe('health and auth basics', () => {
       status: 'ok',
       database: 'up',
       ami: { state: 'disabled' },
-      calls: { buffered: 0, onDiskOnly: 0, retryingAlone: [], deadLetter: { count: 0, linkedids: [] } },
+      calls: { buffered: 0, onDiskOnly: 0, retryingAlone: [], writesFailing: null, deadLetter: { count: 0, linkedids: [] } },
     });
     await t.http.get('/health/live').expect(200);
     const metrics = await t.http.get('/metrics').expect(200);

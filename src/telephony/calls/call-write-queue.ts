@@ -73,6 +73,8 @@ export class CallWriteQueue {
   private retryTimer: NodeJS.Timeout | null = null;
   private aloneTimer: NodeJS.Timeout | null = null;
   private failures = 0;
+  /** Writes fail for a database-wide reason (since when, and the last error), or null. */
+  failing: { since: Date; error: string } | null = null;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   /** Calls written since start. */
@@ -214,6 +216,7 @@ export class CallWriteQueue {
       this.options.logger.log(`database writable again: ${batch.length} buffered call(s) written, ${this.pending - batch.length} still waiting`);
     }
     this.failures = 0;
+    this.failing = null;
     for (const item of batch) {
       this.release(item);
       if (item.alone) this.options.logger.log(`call ${item.record.linkedid} written alone after ${item.attempts} refused attempt(s)`);
@@ -252,6 +255,7 @@ export class CallWriteQueue {
   private waitForDatabase(batch: QueuedCall[], error: unknown): void {
     this.putBack(batch);
     this.failures++;
+    this.failing = { since: this.failing?.since ?? new Date(), error: errorText(error) };
     const delay = retryDelayMs(this.failures);
     this.options.onDatabaseError();
     this.options.logger.warn(

@@ -317,6 +317,7 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
       buffered: this.pending,
       onDiskOnly: this.queue.onDiskOnly,
       retryingAlone: this.queue.isolated.slice(0, HEALTH_LINKEDIDS),
+      writesFailing: this.queue.failing ? { since: this.queue.failing.since.toISOString(), error: readableText(this.queue.failing.error) } : null,
       deadLetter: this.deadLetter,
     };
   }
