@@ -13,12 +13,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/database/data-source';
+import type { DataSource } from 'typeorm';
 import { parseMessageText } from '../../src/telephony/ami/ami-frame-parser';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
 import { rewriteBlock } from '../../src/simulator/rewrite';
-import { amiEnv, clearCalls, metric, recordingBlocks, seedLab, storedCalls, truthMismatches, truthOf, until, type TruthCall } from '../support/lab';
+import { amiEnv, metric, recordingBlocks, useLabCalls, storedCalls, truthMismatches, truthOf, until, type TruthCall } from '../support/lab';
 import { rawByte, rawBytesProxy, type RawBytesProxy } from '../support/raw-bytes-proxy';
 import { RECORDINGS } from '../support/recorded-calls';
 import { freePort } from '../support/own-database';
@@ -204,23 +203,20 @@ function buildRound(scenario: Scenario, n: number, random: () => number): Round 
 }
 
 describe('AMI fuzz (mutated real recordings → service process over TCP → Postgres)', () => {
+  const lab = useLabCalls();
   let dataSource: DataSource;
   let service: LiveService | null = null;
   let proxy: RawBytesProxy | null = null;
   let server: { port: number; close(): Promise<void> } | null = null;
 
-  beforeAll(async () => {
-    dataSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
-    await dataSource.initialize();
-    await seedLab(dataSource);
+  beforeAll(() => {
+    dataSource = lab.dataSource;
   });
 
   afterAll(async () => {
     service?.signal('SIGKILL');
     await proxy?.close();
     await server?.close();
-    await clearCalls(dataSource);
-    await dataSource.destroy();
   });
 
   it(`survives, records every untouched call exactly and stays bounded in memory (seed ${SEED}, ${BUDGET_MS / 1000} s)`, async () => {

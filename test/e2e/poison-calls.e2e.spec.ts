@@ -14,10 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { retryParkedCalls } from '../../src/cli/retry-calls';
 import { rebuildStoredCalls } from '../../src/cli/rebuild-calls';
-import { dataSourceOptions } from '../../src/database/data-source';
 import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
 import { decodeWireBytes, encodeWireText } from '../../src/telephony/ami/wire-text';
 import { fromStoredEvents } from '../../src/telephony/calls/call-storage-text';
@@ -25,7 +24,7 @@ import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
 import type { RecordingSource } from '../../src/simulator/recording';
-import { LAB, amiEnv, burstMismatches, clearCalls, metric, recordedEvents, seedLab, storedCalls, trackedEventsOf, transcript, truthMismatches, truthOf, until, withCallerName } from '../support/lab';
+import { LAB, amiEnv, burstMismatches, metric, recordedEvents, useLabCalls, storedCalls, trackedEventsOf, transcript, truthMismatches, truthOf, until, withCallerName } from '../support/lab';
 import { freePort } from '../support/own-database';
 import { LiveService } from '../live/support/live-service';
 import { testDatabaseUrl } from '../support/test-database';
@@ -36,19 +35,14 @@ const BURST = 'burst1_20_calls';
 const FIRST = { linkedid: '1795335774.84', digits: '79161234567', caller: '+79161234567' };
 const ROOT = join(__dirname, '../..');
 
-describe('poison calls (AMI replay over TCP → service → Postgres)', () => {
+describe('poison calls (AMI over TCP from the simulated PBX → service → Postgres)', () => {
+  const lab = useLabCalls();
   let dataSource: DataSource;
   let server: { port: number; close(): Promise<void> } | null = null;
   let t: TestApp | null = null;
 
-  beforeAll(async () => {
-    dataSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
-    await dataSource.initialize();
-    await seedLab(dataSource);
-  });
-
-  beforeEach(async () => {
-    await clearCalls(dataSource);
+  beforeAll(() => {
+    dataSource = lab.dataSource;
   });
 
   afterEach(async () => {
@@ -56,12 +50,6 @@ describe('poison calls (AMI replay over TCP → service → Postgres)', () => {
     await server?.close();
     t = null;
     server = null;
-  });
-
-  afterAll(async () => {
-    await dataSource.query('ALTER TABLE calls DROP CONSTRAINT IF EXISTS test_refuse_one_caller');
-    await clearCalls(dataSource);
-    await dataSource.destroy();
   });
 
   async function boot(recordings: RecordingSource[], env: Record<string, string> = {}, options: { repeat?: number } = {}): Promise<TestApp> {

@@ -17,12 +17,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { rebuildStoredCalls } from '../../src/cli/rebuild-calls';
-import { dataSourceOptions } from '../../src/database/data-source';
 import { callerNumber } from '../../src/telephony/calls/phone-number';
 import { AmiSimulator, type SimulatorConnection } from '../../src/simulator/ami-simulator';
-import { amiEnv, burstMismatches, clearCalls, eventsUntilRinging, liveChannelsAfter, metric, recordedEvents, seedLab, splitAfter, storedCalls, transcript, truthMismatches, truthOf, until, type TruthCall } from '../support/lab';
+import { amiEnv, burstMismatches, eventsUntilRinging, liveChannelsAfter, metric, recordedEvents, useLabCalls, splitAfter, storedCalls, transcript, truthMismatches, truthOf, until, type TruthCall } from '../support/lab';
 import { freePort } from '../support/own-database';
 import { LiveService } from '../live/support/live-service';
 import { testDatabaseUrl } from '../support/test-database';
@@ -33,6 +32,7 @@ const CEO_CALLS = { answered: ['1795335774.112', '1795335778.218'], abandoned: '
 const ABANDONED_CALLER = '+79184011070';
 
 describe('restarts and reconnects (service process, AMI replay over TCP, Postgres)', () => {
+  const lab = useLabCalls();
   let dataSource: DataSource;
   const servers: { close(): Promise<void> }[] = [];
   const services: LiveService[] = [];
@@ -40,14 +40,8 @@ describe('restarts and reconnects (service process, AMI replay over TCP, Postgre
   const truth = truthOf(BURST);
   const total = recordedEvents(BURST).length;
 
-  beforeAll(async () => {
-    dataSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
-    await dataSource.initialize();
-    await seedLab(dataSource);
-  });
-
-  beforeEach(async () => {
-    await clearCalls(dataSource);
+  beforeAll(() => {
+    dataSource = lab.dataSource;
   });
 
   afterEach(async () => {
@@ -55,11 +49,6 @@ describe('restarts and reconnects (service process, AMI replay over TCP, Postgre
     await t?.close();
     t = null;
     for (const server of servers.splice(0)) await server.close();
-  });
-
-  afterAll(async () => {
-    await clearCalls(dataSource);
-    await dataSource.destroy();
   });
 
   async function serve(replay: AmiSimulator): Promise<number> {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { testDatabaseUrl } from './test-database';
 import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { AmiFrameParser, type AmiMessage } from '../../src/telephony/ami/ami-frame-parser';
 import { createCallTrackerState, reduceCallEvent } from '../../src/telephony/calls/call-reducer';
@@ -66,6 +68,25 @@ export async function seedLab(dataSource: DataSource): Promise<SeededLab> {
 }
 
 const parsedRecordings = new Map<string, readonly AmiMessage[]>();
+
+/**
+ * The Jest hooks of a spec that stores calls: a DataSource on the test database with the lab
+ * seeded once, the calls cleared before every test and after the last. Read `.dataSource` in tests.
+ */
+export function useLabCalls(): { readonly dataSource: DataSource } {
+  const lab = {} as { dataSource: DataSource };
+  beforeAll(async () => {
+    lab.dataSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
+    await lab.dataSource.initialize();
+    await seedLab(lab.dataSource);
+  });
+  beforeEach(() => clearCalls(lab.dataSource));
+  afterAll(async () => {
+    await clearCalls(lab.dataSource);
+    await lab.dataSource.destroy();
+  });
+  return lab;
+}
 
 /** Empties what storing calls writes (calls, their legs and events, parked calls, and what lead capture made of them). */
 export async function clearCalls(dataSource: DataSource): Promise<void> {
