@@ -213,8 +213,13 @@ describe('AMI fuzz (mutated real recordings → service process over TCP → Pos
     dataSource = lab.dataSource;
   });
 
-  afterAll(async () => {
-    service?.signal('SIGKILL');
+  afterEach(async () => {
+    // before the lab's hooks clear the tables: a service still writing would deadlock the TRUNCATE
+    const running = service;
+    if (running?.running) {
+      running.signal('SIGKILL');
+      await until('the service to exit', () => running.exit, 10_000);
+    }
     await proxy?.close();
     await server?.close();
   });
