@@ -545,11 +545,8 @@ function stepFor(call: TrackedCall, dialer: string, at: number): number {
   const explicit = call.steps.some((step) => step.raw !== null);
   const current = call.steps.length - 1;
   if (explicit) {
-    const markerLost =
-      call.resynced &&
-      !call.stepMarked &&
-      [...call.legs.values()].some((leg) => leg.dialer === dialer && leg.stepId === current) &&
-      ![...call.legs.values()].some((leg) => leg.dialer === dialer && leg.stepId === current && leg.endedAt === null);
+    const legsOfStep = [...call.legs.values()].filter((leg) => leg.dialer === dialer && leg.stepId === current);
+    const markerLost = call.resynced && !call.stepMarked && legsOfStep.length > 0 && legsOfStep.every((leg) => legOver(call, leg));
     call.stepMarked = false;
     if (markerLost) call.steps.push({ raw: null, startedAt: at, dialer });
     return call.steps.length - 1;
@@ -561,6 +558,11 @@ function stepFor(call: TrackedCall, dialer: string, at: number): number {
   }
   call.steps.push({ raw: null, startedAt: at, dialer });
   return call.steps.length - 1;
+}
+
+/** A leg is over once its DialEnd came, or (its DialEnd lost in a gap) its channel is gone. */
+function legOver(call: TrackedCall, leg: TrackedLeg): boolean {
+  return leg.endedAt !== null || (call.channels.get(leg.uniqueid)?.hangupAt ?? null) !== null;
 }
 
 function dialedNumber(message: AmiMessage): string | null {
@@ -796,6 +798,8 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
     const age = durationSeconds(item.Duration);
     if (born !== null && age !== null && born + age > now) now = born + age;
   }
+  // Every call open now lived through a gap (what it lost is judged by this list), and so does every call it names.
+  for (const entry of state.calls.values()) entry.call.resynced = true;
   const alive = new Set<string>();
   const discovered: { item: AmiMessage; channel: TrackedChannel; entry: CallEntry }[] = [];
   for (const item of list.items) {
@@ -805,6 +809,7 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
     const wasKnown = state.channelCall.has(uid);
     const hit = ensureChannel({ ...input, message: item, at: now });
     if (!hit) continue;
+    hit.entry.call.resynced = true;
     if (wasKnown) {
       answeredDuringGap(hit.entry, uid, item, lastSeen);
       continue;
@@ -817,13 +822,15 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
     // A channel first known from the list: the item is its first raw event (a rebuild starts from it, see rebuild.ts).
     if (state.keepEvents) hit.entry.events.push(item);
   }
+  // What ended in the gap ends first: a leg found in the list may start a step after one that ended.
+  endMissingChannels(state, alive, list.startedSeq, now);
   // A person's channel that is the outgoing side of a Dial we never saw is a leg of its call
   // (one leg per person: a Local device and the phone it dials are one person rung).
   for (const { item, channel, entry } of discovered) {
     if (channel.person === null || !/^AppDial/i.test(item.Application ?? '')) continue;
     const dialer = inboundChannel(entry.call);
     if (!dialer || dialer.person !== null) continue;
-    if ([...entry.call.legs.values()].some((leg) => leg.person === channel.person && leg.endedAt === null)) continue;
+    if ([...entry.call.legs.values()].some((leg) => leg.person === channel.person && !legOver(entry.call, leg))) continue;
     dialBeginIn({ ...input, message: item, at: channel.createdAt ?? now }, entry, dialer, channel);
     const leg = entry.call.legs.get(channel.uniqueid);
     if (!leg) continue;
@@ -835,7 +842,6 @@ function onCoreShowChannelsComplete(input: HandlerInput): void {
       entry.call.firstAnswerAt ??= leg.startedAt;
     }
   }
-  for (const entry of state.calls.values()) entry.call.resynced = true;
   closeMissingChannels(state, alive, list.startedSeq, now, input.effects);
 }
 
@@ -866,12 +872,17 @@ function closeMissingChannels(
   now: number,
   effects: CallEffect[],
 ): void {
-  for (const entry of [...state.calls.values()]) {
+  endMissingChannels(state, alive, sinceSeq, now);
+  for (const entry of [...state.calls.values()]) if (allHungUp(entry.call)) finalize(state, entry, 'resync', effects);
+}
+
+/** Channels absent from a list and silent since it started hung up during the gap: they end now. */
+function endMissingChannels(state: CallTrackerState, alive: ReadonlySet<string>, sinceSeq: number, now: number): void {
+  for (const entry of state.calls.values()) {
     for (const channel of entry.call.channels.values()) {
       if (channel.hangupAt !== null || alive.has(channel.uniqueid) || channel.lastSeq > sinceSeq) continue;
       channel.hangupAt = Math.max(now, entry.call.lastSeenAt);
     }
-    if (allHungUp(entry.call)) finalize(state, entry, 'resync', effects);
   }
 }
 

@@ -77,6 +77,21 @@ describe('what a gap loses', () => {
     expect(want).toMatchObject({ stepReached: 'department', stepIndex: 2 });
   });
 
+  it('a step marker lost in the gap with the end of the step before it: the next Dial is still a step of its own', () => {
+    const id = '1795335776.156';
+    const stepEnd = events.findIndex((m) => m.Linkedid === id && m.Event === 'DialEnd');
+    const nextDial = events.findIndex((m, i) => i > stepEnd && m.Linkedid === id && m.Event === 'DialBegin');
+    expect([stepEnd, nextDial].every((i) => i > 0)).toBe(true);
+    const state = createCallTrackerState(LAB);
+    const records = events.slice(0, stepEnd).flatMap((message) => finalized(state, message));
+    // lost: the first step's DialEnd, the new marker and the first Dial of the next step
+    records.push(...resync(state, liveChannelsAfter(BURST, nextDial + 1), 'after-gap'));
+    for (const message of events.slice(nextDial + 1)) records.push(...finalized(state, message));
+    const got = records.find((r) => r.linkedid === id);
+    expect({ stepReached: got?.stepReached, stepIndex: got?.stepIndex }).toEqual({ stepReached: 'department', stepIndex: 2 });
+    expect(pick(got)).toEqual(pick(byId.get(id)));
+  });
+
   it('a channel list that arrives after newer events (a snapshot of the cut): a channel hung up meanwhile stays hung up', () => {
     const cut = eventsUntilRinging(BURST, '300', ['1795335774.112', '1795335777.174', '1795335778.218']);
     const state = createCallTrackerState(LAB);
