@@ -183,6 +183,12 @@ export class AmiSimulator extends EventEmitter<SimulatorEvents> {
     });
   }
 
+  /** Every recorded event this simulator serves, all rounds (Infinity when looping). */
+  get totalEvents(): number {
+    const perRound = this.recordings.reduce((sum, r) => sum + r.blocks.length, 0);
+    return perRound === 0 ? 0 : (this.options.repeat ?? 1) * perRound;
+  }
+
   /** Recorded events still to be sent (Infinity when looping). */
   get remainingEvents(): number {
     const repeat = this.options.repeat ?? 1;
