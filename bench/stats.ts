@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { freePort } from './bench-database';
+import { freePort } from '../src/common/ports';
 import { loadConfig, type AppConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres';
