@@ -32,9 +32,10 @@ export interface EmbeddedDatabase {
   pid: number | null;
   /**
    * Stops postgres if this process started (or adopted) it and no other client is connected
-   * (a service may have connected meanwhile); returns what it did, for the log.
+   * (a service may have connected meanwhile); returns what it did, for the log. `evenWithClients`:
+   * stop it anyway (fast shutdown ends their sessions) — for a throwaway cluster, such as the tests'.
    */
-  stop(): Promise<'stopped' | 'left running' | 'not ours'>;
+  stop(options?: { evenWithClients?: boolean }): Promise<'stopped' | 'left running' | 'not ours'>;
 }
 
 /** The embedded cluster cannot be used; the message says why and what to do. */
@@ -109,9 +110,9 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(options.database)}`;
   const ours = server !== null || options.adopt !== false;
   const started = server;
-  const stop = async (): Promise<'stopped' | 'left running' | 'not ours'> => {
+  const stop = async (stopOptions: { evenWithClients?: boolean } = {}): Promise<'stopped' | 'left running' | 'not ours'> => {
     if (!ours) return 'not ours';
-    if ((await otherClients(adminConfig)) > 0) return 'left running';
+    if (!stopOptions.evenWithClients && (await otherClients(adminConfig)) > 0) return 'left running';
     if (started) await started.stop();
     else if (running) process.kill(running.pid, 'SIGINT');
     return 'stopped';

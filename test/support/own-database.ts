@@ -1,8 +1,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../src/common/ports';
+import { trackOpen } from './open-resources';
+
+export { freePort };
 
 /** A PostgreSQL cluster of a test's own, which the test may stop and start again (same dir, same port). */
 export interface OwnDatabase {
@@ -46,25 +49,17 @@ export async function ownDatabase(name: string): Promise<OwnDatabase> {
       running.stdin.end('stop\n');
     });
   };
+  const destroy = async (): Promise<void> => {
+    untrack();
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const untrack = trackOpen(`own database ${name} (${dir})`, destroy);
   await start();
   return {
     url: `postgres://postgres:switchboard-local@127.0.0.1:${port}/${encodeURIComponent(name)}`,
     stop,
     start,
-    async destroy() {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    destroy,
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
