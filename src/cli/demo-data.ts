@@ -131,3 +131,75 @@ function demoDeal(pick: <T>(list: readonly T[]) => T, random: () => number, comp
     taskTitle: stage === 'unsorted' ? 'Перезвонить и квалифицировать' : stage === 'proposal_sent' ? 'Узнать решение по КП' : `Созвониться: ${service.toLowerCase()}`,
   };
 }
+
+/**
+ * The known callers of the recordings `npm run demo` plays (test/fixtures/ami/lab-directory.json,
+ * `knownCallers`): the same numbers and responsible managers (index 0–2 = 101–103), as Russian
+ * clients with open deals, so the recorded calls pop cards with a company, a responsible manager and
+ * deals. Names are not of the generated "<root> <kind>" form, so they never meet a generated company.
+ */
+export const RECORDED_CLIENTS: readonly DemoCompany[] = [
+  {
+    name: 'ООО «Ремстрой»',
+    tags: ['постоянный', 'наружка'],
+    abc: 'A',
+    manager: 0,
+    phone: '+74957000001',
+    contacts: [{ name: 'Алексей Смирнов', position: 'Генеральный директор', phone: '+79161234567' }],
+    deal: { title: 'Наружная реклама — ООО «Ремстрой»', stage: 'proposal_sent', budget: 850_000, closeReason: null, inLeadExchange: false, taskInDays: 1, taskTitle: 'Узнать решение по КП' },
+  },
+  {
+    name: 'МВЦ «Великие реки»',
+    tags: ['выставки'],
+    abc: 'B',
+    manager: 0,
+    phone: '+74951234567',
+    contacts: [{ name: 'Олег Кузнецов', position: 'Директор по маркетингу', phone: '+79167000002' }],
+    deal: { title: 'Стенд на выставку — МВЦ «Великие реки»', stage: 'meeting_scheduled', budget: 1_200_000, closeReason: null, inLeadExchange: false, taskInDays: 2, taskTitle: 'Встреча: макет стенда' },
+  },
+  {
+    name: 'ООО «Винтик»',
+    tags: ['digital'],
+    abc: 'B',
+    manager: 1,
+    phone: '+74957000003',
+    contacts: [{ name: 'Ирина Попова', position: 'Маркетолог', phone: '+79035550101' }],
+    deal: { title: 'Контекстная реклама — ООО «Винтик»', stage: 'qualified', budget: 240_000, closeReason: null, inLeadExchange: false, taskInDays: 0, taskTitle: 'Созвониться: контекстная реклама' },
+  },
+  {
+    name: 'Типография «Север-Принт»',
+    tags: ['постоянный'],
+    abc: 'A',
+    manager: 2,
+    phone: '+74957000004',
+    contacts: [{ name: 'Павел Лебедев', position: 'Коммерческий директор', phone: '+79266660303' }],
+    deal: { title: 'Полиграфия к сезону — «Север-Принт»', stage: 'invoice_sent', budget: 380_000, closeReason: null, inLeadExchange: false, taskInDays: 1, taskTitle: 'Проверить оплату счёта' },
+  },
+  {
+    name: 'ТД «Оптима»',
+    tags: ['тендер'],
+    abc: 'B',
+    manager: 1,
+    phone: '+74957000005',
+    contacts: [{ name: 'Мария Козлова', position: 'Бренд-менеджер', phone: '+79104445566' }],
+    deal: { title: 'SMM на квартал — ТД «Оптима»', stage: 'proposal_sent', budget: 450_000, closeReason: null, inLeadExchange: false, taskInDays: -1, taskTitle: 'Узнать решение по КП' },
+  },
+  {
+    name: 'РА «Медиа Плюс»',
+    tags: ['рекомендация'],
+    abc: 'C',
+    manager: 2,
+    phone: '+74957000006',
+    contacts: [{ name: 'Сергей Новиков', position: 'Руководитель отдела рекламы', phone: '+79997770011' }],
+    deal: { title: 'Реклама на радио — РА «Медиа Плюс»', stage: 'qualified', budget: 150_000, closeReason: null, inLeadExchange: false, taskInDays: 3, taskTitle: 'Созвониться: реклама на радио' },
+  },
+  {
+    name: 'АО «Стройинвест»',
+    tags: ['VIP', 'постоянный'],
+    abc: 'A',
+    manager: 0,
+    phone: '+74957778899',
+    contacts: [{ name: 'Ольга Морозова', position: 'Собственник', phone: '+79167000007' }],
+    deal: { title: 'Ребрендинг — АО «Стройинвест»', stage: 'meeting_scheduled', budget: 2_400_000, closeReason: null, inLeadExchange: false, taskInDays: 2, taskTitle: 'Встреча: презентация концепций' },
+  },
+];

@@ -6,7 +6,7 @@ import { PhoneNumber } from '../crm/phones/phone-number.entity';
 import { Task } from '../crm/tasks/task.entity';
 import { User } from '../auth/users/user.entity';
 import { hashPassword } from '../auth/auth.service';
-import { demoCompanies, demoPrivateClients, type DemoCompany } from './demo-data';
+import { demoCompanies, demoPrivateClients, RECORDED_CLIENTS, type DemoCompany } from './demo-data';
 import { seedDirectory, type SeedDirectorySummary } from './seed-directory';
 
 export const DEMO_PASSWORD = 'demo-password';
@@ -31,7 +31,12 @@ export interface SeedDemoSummary {
   tasksCreated: number;
 }
 
-/** The demo sales team in the directory format: managers 101–103 and head of sales 200 in "sales", CEO 300, owner 400. */
+/**
+ * The demo sales team in the directory format: managers 101–103 and head of sales 200 in "sales",
+ * CEO 300, owner 400 — the lab PBX's people, ringing on the devices its recordings dial (the lab's
+ * simulated phones `Local/<ext>@managers` and its SIP phones `PJSIP/<ext>`), so the recorded calls
+ * that `npm run demo` plays reach them.
+ */
 export const DEMO_TEAM = {
   comment: 'Demo team (npm run seed -- --demo)',
   defaultRegion: 'RU',
@@ -48,8 +53,9 @@ export const DEMO_TEAM = {
 };
 
 /**
- * Fills a database with a demo team, an admin, a few hundred agency clients with contacts and
- * phones, deals in every stage and their tasks. Idempotent: companies already there are left
+ * Fills a database with a demo team, an admin, the clients who call in the demo's recordings
+ * (RECORDED_CLIENTS), a few hundred agency clients with contacts and phones, deals in every stage
+ * and their tasks. Idempotent: companies already there are left
  * alone (with their deals and tasks), so a second run adds nothing.
  */
 export async function seedDemo(dataSource: DataSource, options: SeedDemoOptions = {}): Promise<SeedDemoSummary> {
@@ -62,7 +68,8 @@ export async function seedDemo(dataSource: DataSource, options: SeedDemoOptions 
     const managers: string[] = [];
     for (const extension of ['101', '102', '103']) managers.push(await userIdByExtension(manager, extension));
     const head = await userIdByExtension(manager, '200');
-    for (const company of demoCompanies(options.companies ?? 300)) await addCompany(manager, company, managers, head, summary);
+    // The callers of the recordings npm run demo plays first: their calls pop cards of known clients.
+    for (const company of [...RECORDED_CLIENTS, ...demoCompanies(options.companies ?? 300)]) await addCompany(manager, company, managers, head, summary);
     for (const [index, person] of demoPrivateClients(options.privateClients ?? 20).entries()) {
       if (await manager.getRepository(PhoneNumber).exists({ where: { e164: person.phone } })) continue;
       const contact = await manager.getRepository(Contact).save({ name: person.name, position: person.position, companyId: null, responsibleId: managers[index % 3] });

@@ -4,6 +4,7 @@ import * as argon2 from 'argon2';
 import { IsNull } from 'typeorm';
 import { User } from '../../src/auth/users/user.entity';
 import { Department } from '../../src/auth/users/department.entity';
+import { RECORDED_CLIENTS } from '../../src/cli/demo-data';
 import { DEMO_ADMIN_EMAIL, seedDemo } from '../../src/cli/seed-demo';
 import { seedDirectory } from '../../src/cli/seed-directory';
 import { parseSeedArgs } from '../../src/cli/seed';
@@ -14,6 +15,8 @@ import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { Task } from '../../src/crm/tasks/task.entity';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
+import type { ClientCard } from '../../src/crm/lookup/client-card';
+import { parseDirectory } from '../../src/telephony/calls/directory';
 
 const LAB_DIRECTORY = join(AMI_RECORDINGS_DIR, 'lab-directory.json');
 const lab: unknown = JSON.parse(readFileSync(LAB_DIRECTORY, 'utf8'));
@@ -115,7 +118,7 @@ describe('seed (real Postgres)', () => {
     it('fills an empty database with a team, an admin, clients, deals and tasks', async () => {
       const summary = await seedDemo(t.dataSource, { companies: 120, privateClients: 10 });
       expect(summary.team).toMatchObject({ usersCreated: 6, usersWithoutPassword: [] });
-      expect(summary).toMatchObject({ adminCreated: true, companiesCreated: 120, password: 'demo-password' });
+      expect(summary).toMatchObject({ adminCreated: true, companiesCreated: RECORDED_CLIENTS.length + 120, password: 'demo-password' });
       expect(summary.contactsCreated).toBeGreaterThan(120);
       expect(summary.dealsCreated).toBeGreaterThan(30);
       expect(summary.tasksCreated).toBeGreaterThan(10);
@@ -133,6 +136,24 @@ describe('seed (real Postgres)', () => {
 
       await t.http.post('/api/auth/login').send({ email: DEMO_ADMIN_EMAIL, password: 'demo-password' }).expect(200);
       await t.http.post('/api/auth/login').send({ email: '101@switchboard.local', password: 'demo-password' }).expect(200);
+    });
+
+    it('the callers of the recordings npm run demo plays are clients of the manager the lab directory names, with an open deal', async () => {
+      const token = (await t.http.post('/api/auth/login').send({ email: DEMO_ADMIN_EMAIL, password: 'demo-password' }).expect(200)).body.accessToken as string;
+      const { knownCallers, users } = parseDirectory(lab);
+      expect(knownCallers).toHaveLength(7);
+      for (const caller of knownCallers) {
+        const card = (await t.http.get('/api/clients/lookup').query({ phone: caller.phone }).set('Authorization', `Bearer ${token}`).expect(200)).body as ClientCard;
+        expect({ phone: caller.phoneE164, responsible: card.responsible?.extensions }).toEqual({ phone: caller.phoneE164, responsible: [caller.responsible] });
+        expect(card.company?.name).toMatch(/«.+»/);
+        expect(card.openDeals).toHaveLength(1);
+      }
+      // The people the recordings ring are the demo team, on the devices the recordings dial.
+      const team = await t.dataSource.getRepository(User).find({ where: { role: 'manager' } });
+      for (const person of users.filter((u) => u.role === 'manager')) {
+        const member = team.find((u) => u.extensions.includes(person.extension));
+        expect(member?.devices).toEqual(expect.arrayContaining(person.devices));
+      }
     });
 
     it('is idempotent', async () => {
