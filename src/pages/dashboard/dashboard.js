@@ -5,11 +5,13 @@
 
   const TOKEN_KEY = 'switchboard.token';
   const LIVE_MS = 5000;
+  /** While the period shown includes today, the figures reload when the live counters change, and at least this often. */
+  const REFRESH_MS = 60000;
   const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
   const STEP_NAMES = { responsible: 'Responsible', department: 'Department', head_of_sales: 'Head of sales', ceo: 'CEO', owner: 'Owner', voicemail: 'Chain ran out', none: 'No step' };
   const $ = (id) => document.getElementById(id);
 
-  const state = { data: null, query: null, charts: {}, sort: { key: 'name', dir: 1 }, drill: null, liveTimer: null };
+  const state = { data: null, query: null, charts: {}, sort: { key: 'name', dir: 1 }, drill: null, liveTimer: null, live: null, loadedAt: 0, loading: false };
 
   // ---- helpers -------------------------------------------------------------------------------
   function el(tag, text, cls) {
@@ -96,17 +98,36 @@
 
   async function load(event) {
     if (event) event.preventDefault();
-    const query = currentQuery();
     $('status').textContent = 'Loading…';
+    await showPeriod(currentQuery());
+  }
+
+  /** `to` is exclusive: the period includes today when from ≤ today < to. */
+  function includesToday(query) {
+    const today = isoDate(new Date());
+    return Boolean(query) && query.from <= today && today < query.to;
+  }
+
+  /** The period shown, loaded again (the form's unsubmitted edits are left alone). */
+  function refresh() {
+    if (state.loading || !includesToday(state.query)) return;
+    showPeriod(state.query);
+  }
+
+  async function showPeriod(query) {
+    state.loading = true;
     try {
       const data = await (await api('/api/stats/dashboard', query)).json();
       state.data = data;
       state.query = query;
       render(data);
-      $('status').textContent = 'Updated ' + new Date().toLocaleTimeString() + ' · ' + data.timings.total + ' ms';
+      $('status').textContent = 'Updated ' + new Date().toLocaleTimeString() + ' · ' + data.timings.total + ' ms' + (includesToday(query) ? ' · updates itself' : '');
       document.body.dataset.loaded = 'true';
     } catch (error) {
       $('status').textContent = error.message;
+    } finally {
+      state.loading = false;
+      state.loadedAt = Date.now();
     }
   }
 
@@ -410,6 +431,10 @@
       const live = await (await api('/api/stats/live')).json();
       $('live-ringing').textContent = String(live.ringing);
       $('live-talking').textContent = String(live.talking);
+      // Calls started or ended: today's figures have moved.
+      const key = live.ringing + ':' + live.talking;
+      if ((state.live !== null && key !== state.live) || Date.now() - state.loadedAt >= REFRESH_MS) refresh();
+      state.live = key;
     } catch (_) { /* shown by the next successful poll */ }
   }
   function startLive() {
