@@ -216,9 +216,13 @@ export class ConfigError extends Error {}
 
 const KEYS = Object.keys(new AppConfig());
 
-/** Reads, merges and validates the settings; throws ConfigError naming every bad setting. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = 'config'): AppConfig {
-  const fromFile = readConfigFile(env.CONFIG_FILE ?? join(configDir, 'switchboard.json'));
+/**
+ * Reads, merges and validates the settings; throws ConfigError naming every bad setting.
+ * `configDir` null: no config file at all (only `env`).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir: string | null = 'config'): AppConfig {
+  const file = env.CONFIG_FILE ?? (configDir === null ? null : join(configDir, 'switchboard.json'));
+  const fromFile = file === null ? {} : readConfigFile(file);
   const merged: Record<string, unknown> = { ...fromFile };
   for (const key of KEYS) {
     if (env[key] !== undefined) merged[key] = env[key];
@@ -233,6 +237,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = 'co
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return config;
+}
+
+/** The only settings `npm run demo` takes from the environment: how it shows times, numbers and logs. */
+export const DEMO_ENV_SETTINGS = ['TIMEZONE', 'DEFAULT_REGION', 'LOG_LEVEL', 'LOG_FORMAT'] as const;
+
+/**
+ * The settings of `npm run demo`: `settings` (its own), plus DEMO_ENV_SETTINGS from the
+ * environment. Never a config file, DATABASE_URL or the AMI settings of a real installation.
+ */
+export function loadDemoConfig(settings: Record<string, string>, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const taken: Record<string, string> = {};
+  for (const key of DEMO_ENV_SETTINGS) {
+    const value = env[key];
+    if (value !== undefined && value !== '') taken[key] = value;
+  }
+  return loadConfig({ ...settings, ...taken }, null);
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { createApp, resolveDatabase } from './app.factory';
+import { isDemoDataDir } from './common/demo-data-dir';
 import { appLogger } from './common/json-logger';
 import { ProcessGuard } from './common/process-guard';
 import { ConfigError, loadConfig } from './config';
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
   // From here on nothing that escapes (an unhandled rejection, an 'error' event nobody listens to)
   // stops the service: it is logged with its stack and counted.
   const guard = new ProcessGuard().install();
+  if (!config.DATABASE_URL && isDemoDataDir(config.dataDir)) {
+    logger.warn(`DATA_DIR ${config.dataDir} was made by npm run demo: its logins have a published password. Use another DATA_DIR for real work`);
+  }
   const database = await resolveDatabase(config, logger);
   logger.log(`database: ${database.description}`);
   let app: INestApplication | null = null;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Headless Debian Chromium with no background networking (this machine has no internet). */
@@ -20,13 +20,17 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** A page of the service opened in `browser`, logged in through its login form (#login-email, #login-password); dialogs and page errors collected. */
+/**
+ * A page of the service opened in `browser`, logged in through its login form (#login-email,
+ * #login-password); dialogs and page errors collected. `context`: e.g. the browser's time zone.
+ */
 export async function openLoggedIn(
   browser: Browser,
   address: string,
   who: { email: string; password: string },
+  context: BrowserContextOptions = {},
 ): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-  const page = await browser.newPage();
+  const page = await browser.newPage(context);
   const dialogs: string[] = [];
   const errors: string[] = [];
   page.on('dialog', (dialog) => {
