@@ -61,9 +61,14 @@ describe('a fresh clone', () => {
 
         // No Asterisk there: an empty prefix (the machine's own /opt/asterisk-22, if any, is not looked at).
         const tests = await run('npm', ['test'], clone, 3_600_000, { ASTERISK_PREFIX: join(home, 'no-asterisk') });
-        const tail = tests.output.slice(-8000);
         const summary = /^(\d+) passed, (\d+) failed, (\d+) skipped$/m.exec(tests.output);
-        if (tests.code !== 0 || !summary) throw new Error(`npm test in the clone failed (${tests.code}):\n${tail}`);
+        if (tests.code !== 0 || !summary) {
+          const failed = tests.output.match(/^\s*(FAIL .*|● .*)$/gm) ?? [];
+          throw new Error(
+            `npm test in the clone failed (exit ${tests.code}; ${summary?.[0] ?? 'no closing line'}):\n${[...new Set(failed.map((line) => line.trim()))].join('\n')}\n` +
+              `--- the end of its output ---\n${tests.output.slice(-6000)}`,
+          );
+        }
         expect(Number(summary[2])).toBe(0);
         expect(Number(summary[1])).toBeGreaterThan(300);
 
