@@ -7,11 +7,13 @@ import { DataSource } from 'typeorm';
 import { createApp, resolveDatabase, type ResolvedDatabase } from '../app.factory';
 import { holdsOtherDatabase, markDemoDataDir, takeDemoLock } from '../common/demo-data-dir';
 import { appLogger } from '../common/json-logger';
+import { ProcessGuard } from '../common/process-guard';
 import { freePort, portTaken } from '../common/ports';
 import { AMI_RECORDINGS_DIR } from '../common/project-paths';
 import { ConfigError, loadDemoConfig, type AppConfig } from '../config';
 import { dataSourceOptions } from '../database/data-source';
 import { runMigrationsLocked } from '../database/migrate';
+import { MetricsService } from '../metrics/metrics.service';
 import { AmiSimulator } from '../simulator/ami-simulator';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TEAM, seedDemo, type SeedDemoSummary } from './seed-demo';
 
@@ -277,6 +279,9 @@ export async function startDemo(argv: readonly string[], out: Writable, err: Wri
       return 2;
     }
     Logger.overrideLogger(appLogger(config.logFormat, config.LOG_LEVEL));
+    // As in main.ts: what escapes (an unhandled rejection, an 'error' nobody listens to) is logged, the demo goes on.
+    const guard = new ProcessGuard().install();
+    cleanups.push(() => guard.uninstall());
     const logger = new Logger('Demo');
     const clock = new Intl.DateTimeFormat('ru-RU', { timeZone: config.TIMEZONE, hour: '2-digit', minute: '2-digit', second: '2-digit' });
     // What plays, one line per recording; the lines of the first seconds wait for the banner.
@@ -298,6 +303,8 @@ export async function startDemo(argv: readonly string[], out: Writable, err: Wri
 
     const app: INestApplication = await createApp(config, database.url);
     cleanups.push(() => app.close());
+    const metrics = app.get(MetricsService);
+    guard.countInto((kind) => metrics.escapedErrors.inc({ kind }));
     await app.listen(config.PORT, args.host);
     out.write(
       demoBanner({ url, password: args.password ?? DEMO_PASSWORD, passwordGiven: args.password !== null, amiPort: pbx.port, dataDir, routingToken, speed: args.speed, seeded }),
