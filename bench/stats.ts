@@ -134,11 +134,11 @@ async function load(db: DataSource, calls: number): Promise<void> {
     );
     await db.query(
       `
-      INSERT INTO call_legs (linkedid, seq, extension, user_id, step, rang_from, rang_to, outcome)
+      INSERT INTO call_legs (linkedid, seq, extension, user_id, step, rang_from, rang_to, outcome, missed)
       SELECT c.linkedid, (l.ordinality - 1)::int, ${team(`(l.value->>'extension')`, 'g')}, le.id, l.value->>'step',
              c.started_at + ((l.value->>'startedAt')::float8 - (s.record->>'startedAt')::float8) * interval '1 second',
              c.started_at + (coalesce((l.value->>'answeredAt')::float8, (l.value->>'endedAt')::float8) - (s.record->>'startedAt')::float8) * interval '1 second',
-             l.value->>'outcome'
+             l.value->>'outcome', (l.value->>'missed')::boolean
         FROM generate_series($1::int, $2::int) g
         JOIN calls c ON c.linkedid = 'bench.' || g
         JOIN bench_shapes s ON s.id = g % ${n}

@@ -5,15 +5,15 @@
  * call writer rebuilds it in the same transaction as the legs: idempotent, like the legs.
  *
  * - rang: one of their legs rang (not busy/unavailable);
- * - missed: one of their legs rang without getting the call, unless the call was answered at
- *   that leg's step (ring-all answered by a colleague, transfer legs);
+ * - missed: one of their legs is one they missed (call_legs.missed: the tracker's rule, legMissed
+ *   in src/telephony/calls/call-record.ts — rang without getting the call, unless a colleague
+ *   answered while it rang alongside, or it rang after the answer: a transfer);
  * - missed_caller_hung_up: such a miss ended by the caller hanging up;
  * - pickup_seconds: how long their phone rang before they answered, when they answered the call.
  */
-export const MISSED_OUTCOMES = `('no_answer', 'rejected', 'cancelled_caller_hung_up')`;
 export const NEVER_RANG_OUTCOMES = `('busy', 'unavailable')`;
 
-const MISSED_LEG = `l.outcome IN ${MISSED_OUTCOMES} AND NOT (c.disposition = 'answered' AND l.step IS NOT DISTINCT FROM c.step_reached)`;
+const MISSED_LEG = `l.missed`;
 
 /** Rows of call_people for the calls matching `callFilter` (an SQL condition on `c`, the calls). */
 export function insertCallPeopleSql(callFilter: string): string {

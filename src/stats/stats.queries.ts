@@ -12,8 +12,8 @@
  * The service runs each statement with work_mem raised (STATS_WORK_MEM) so a month sorts in memory.
  */
 
-// Legs that did not get the call although their phone rang (README: "missed by a person"), legs that never rang.
-import { MISSED_OUTCOMES, NEVER_RANG_OUTCOMES } from './call-people';
+// Legs that never rang (who missed a call is call_legs.missed: README "missed by a person").
+import { NEVER_RANG_OUTCOMES } from './call-people';
 
 /** Parameter order of every metric query. */
 export interface StatsParams {
@@ -348,9 +348,7 @@ SELECT to_char(days.day, 'YYYY-MM-DD') AS day,
 // ---- drill-down ---------------------------------------------------------------------------------
 
 /** A leg of this call missed by the person $6 (the rule of MANAGERS_SQL, on all of the call's legs). */
-const MISSED_BY_USER = `EXISTS (SELECT 1 FROM call_legs l WHERE l.linkedid = s.linkedid AND l.user_id = $6::uuid
-  AND l.outcome IN ${MISSED_OUTCOMES}
-  AND NOT (s.disposition = 'answered' AND l.step IS NOT DISTINCT FROM s.step_reached))`;
+const MISSED_BY_USER = `EXISTS (SELECT 1 FROM call_legs l WHERE l.linkedid = s.linkedid AND l.user_id = $6::uuid AND l.missed)`;
 
 /** Which calls make up each number of the dashboard (whitelisted; `user` ones need a user id). */
 export const DRILL_METRICS = {

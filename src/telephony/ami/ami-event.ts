@@ -1,6 +1,6 @@
 import type { AmiMessage } from './ami-frame-parser';
 
-/** Events the call tracker reads; everything else is noise to it (Newexten, DeviceStateChange…). */
+/** Events the call tracker reads (of Newexten only VoiceMail()); everything else is noise to it (DeviceStateChange…). */
 export const TRACKED_EVENT_NAMES = [
   'Newchannel',
   'NewCallerid',
@@ -18,6 +18,9 @@ export const TRACKED_EVENT_NAMES = [
   'LocalBridge',
   'BlindTransfer',
   'AttendedTransfer',
+  'Pickup',
+  'UnParkedCall',
+  'Newexten',
   'OriginateResponse',
   'Cdr',
   'Rename',
@@ -77,6 +80,10 @@ export interface AmiEventFields {
     | `TransferTarget${ChannelField}`
     | 'DestType'
     | 'DestBridgeUniqueid';
+  Pickup: ChannelField | `Target${ChannelField}`;
+  UnParkedCall: `Parkee${ChannelField}` | `Retriever${ChannelField}` | 'ParkingSpace' | 'Parkinglot';
+  /** Only Application VoiceMail is read (and let through by the recommended filter). */
+  Newexten: ChannelField | 'Extension' | 'Application' | 'AppData';
   OriginateResponse: 'ActionID' | 'Response' | 'Reason' | 'Channel' | 'Context' | 'Exten' | 'Uniqueid' | 'CallerIDNum';
   Cdr: 'Channel' | 'UniqueID' | 'Disposition' | 'Source' | 'Destination' | 'BillableSeconds' | 'Duration';
   Rename: 'Channel' | 'Newname' | 'Uniqueid' | 'Linkedid';

@@ -33,4 +33,8 @@ export class CallLeg {
 
   @Column({ type: 'text' })
   outcome!: string;
+
+  /** The person missed the call on this leg (the tracker's rule, legMissed in call-record.ts). */
+  @Column({ type: 'boolean' })
+  missed!: boolean;
 }

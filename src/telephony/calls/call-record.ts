@@ -40,6 +40,8 @@ export interface CallLeg {
   dialStatus: string | null;
   hangupCause: number | null;
   outcome: LegOutcome;
+  /** This person missed the call on this leg (legMissed: the one rule the statistics count). */
+  missed: boolean;
 }
 
 export interface CallRecord {
@@ -147,6 +149,11 @@ export interface TrackedCall {
   /** Channel name → Uniqueid (Local ;1/;2 partner lookup). */
   channelByName: Map<string, string>;
   legs: Map<string, TrackedLeg>;
+  /**
+   * Channels a person's Local channel dialed inside that person's leg (the desk phone behind a
+   * ring-group member, the mobile of a follow-me) → Uniqueid of the leg they belong to.
+   */
+  innerLegs: Map<string, string>;
   /** The channel that runs the escalation (trunk, or Local ;2 of an originated inbound call). */
   inbound: string | null;
   steps: TrackedStep[];
@@ -155,6 +162,8 @@ export interface TrackedCall {
   transferTarget: string | null;
   hangupRequests: TrackedHangupRequest[];
   pbxAnsweredAt: number | null;
+  /** When VoiceMail() started on the inbound channel (Newexten; the recommended filter lets only that one through). */
+  voicemailAt: number | null;
   originateExten: string | null;
   recordingFile: string | null;
   /** The call was open across a gap in the stream (a resync judged it): events may be missing. */
@@ -191,12 +200,25 @@ export function partnerOf(call: TrackedCall, uniqueid: string): string | null {
   return other ? (call.channelByName.get(name.slice(0, -2) + other) ?? null) : null;
 }
 
-/** The leg a channel belongs to: its own Dial, or the Dial of its Local partner. */
+/** The leg a channel belongs to: its own Dial, the leg it was dialed inside, or either of its Local partner. */
 export function legOfChannel(call: TrackedCall, uniqueid: string): TrackedLeg | null {
-  const own = call.legs.get(uniqueid);
-  if (own) return own;
-  const partner = partnerOf(call, uniqueid);
-  return partner ? (call.legs.get(partner) ?? null) : null;
+  for (const uid of [uniqueid, partnerOf(call, uniqueid)]) {
+    if (uid === null) continue;
+    const leg = call.legs.get(uid) ?? call.legs.get(call.innerLegs.get(uid) ?? '');
+    if (leg) return leg;
+  }
+  return null;
+}
+
+/** Uniqueids of every channel of a leg: the dialed one, its Local partner, what it dialed inside the leg. */
+function channelsOfLeg(call: TrackedCall, leg: TrackedLeg): string[] {
+  const uids = [leg.uniqueid];
+  for (const [inner, outer] of call.innerLegs) if (outer === leg.uniqueid) uids.push(inner);
+  for (const uid of [...uids]) {
+    const partner = partnerOf(call, uid);
+    if (partner) uids.push(partner);
+  }
+  return uids;
 }
 
 /**
@@ -339,8 +361,8 @@ export function legOutcome(call: TrackedCall, leg: TrackedLeg, answerAt: number 
 /** The telling hangup cause of a leg's channels (21 rejected / 17 busy win over 0/16). */
 function legCause(call: TrackedCall, leg: TrackedLeg): number | null {
   const causes: number[] = [];
-  for (const uid of [leg.uniqueid, partnerOf(call, leg.uniqueid)]) {
-    const cause = uid ? call.channels.get(uid)?.hangupCause : null;
+  for (const uid of channelsOfLeg(call, leg)) {
+    const cause = call.channels.get(uid)?.hangupCause;
     if (cause !== null && cause !== undefined) causes.push(cause);
   }
   for (const telling of [CAUSE_REJECTED, CAUSE_BUSY, CAUSE_ANSWERED_ELSEWHERE]) if (causes.includes(telling)) return telling;
@@ -445,27 +467,28 @@ export function buildCallRecord(call: TrackedCall, ctx: RecordContext, closedBy:
   const chain = direction === 'inbound' ? chainSteps(call, ctx, caller) : { reached: null, index: 0, names: [] };
   const answerStepName =
     answerLeg && answerLeg.stepId !== null ? (chain.names[answerLeg.stepId] ?? chain.reached) : chain.reached;
-  const voicemail =
-    direction === 'inbound' &&
-    !answered &&
-    (chain.reached === VOICEMAIL_STEP || (call.pbxAnsweredAt !== null && pbxAnsweredAfterLegs(call, personLegs)));
+  const voicemail = direction === 'inbound' && !answered && (chain.reached === VOICEMAIL_STEP || pbxTookTheCall(call, personLegs));
   const abandoned = direction === 'inbound' && !answered && !voicemail && whoHungUp !== 'pbx';
 
   const answerRef = direction === 'inbound' || direction === 'internal' ? answeredAt : null;
-  const legs: CallLeg[] = personLegs.map((leg) => ({
-    extension: leg.person as string,
-    step: leg.stepId !== null ? (chain.names[leg.stepId] ?? null) : leg.afterTransfer ? answerStepName : null,
-    transfer: leg.afterTransfer,
-    channel: leg.channel,
-    uniqueid: leg.uniqueid,
-    startedAt: leg.startedAt,
-    ringingAt: leg.ringingAt,
-    answeredAt: leg.answeredAt,
-    endedAt: leg.endedAt ?? call.channels.get(leg.uniqueid)?.hangupAt ?? null,
-    dialStatus: leg.dialStatus,
-    hangupCause: legCause(call, leg),
-    outcome: legOutcome(call, leg, answerRef),
-  }));
+  const legs: CallLeg[] = personLegs.map((leg) => {
+    const outcome = legOutcome(call, leg, answerRef);
+    return {
+      extension: leg.person as string,
+      step: leg.stepId !== null ? (chain.names[leg.stepId] ?? null) : leg.afterTransfer ? answerStepName : null,
+      transfer: leg.afterTransfer,
+      channel: leg.channel,
+      uniqueid: leg.uniqueid,
+      startedAt: leg.startedAt,
+      ringingAt: leg.ringingAt,
+      answeredAt: leg.answeredAt,
+      endedAt: leg.endedAt ?? call.channels.get(leg.uniqueid)?.hangupAt ?? null,
+      dialStatus: leg.dialStatus,
+      hangupCause: legCause(call, leg),
+      outcome,
+      missed: legMissed(outcome, leg, answered && direction !== 'outbound' ? answerLeg : null),
+    };
+  });
 
   return {
     linkedid: call.linkedid,
@@ -483,8 +506,9 @@ export function buildCallRecord(call: TrackedCall, ctx: RecordContext, closedBy:
     disposition: answered ? 'answered' : 'missed',
     abandoned,
     voicemail,
-    // Without a step marker, a PBX answer after the chain ran out is the voicemail step.
-    stepReached: answered && answerLeg ? answerStepName : voicemail ? VOICEMAIL_STEP : chain.reached,
+    // Steps guessed without a marker (see stepFor): a PBX answer after the chain ran out is the voicemail step.
+    // A call without any step never passed our dialplan: no step reached, whatever the PBX did.
+    stepReached: answered && answerLeg ? answerStepName : voicemail && chain.names.length > 0 ? VOICEMAIL_STEP : chain.reached,
     stepIndex: chain.index,
     hangupCause: mainChannel?.hangupCause ?? null,
     hangupCauseText: mainChannel?.hangupCauseText ?? null,
@@ -514,9 +538,35 @@ function transferTarget(call: TrackedCall, answeredLegs: TrackedLeg[], answeredB
   return later?.person ?? call.transferTarget;
 }
 
-function pbxAnsweredAfterLegs(call: TrackedCall, personLegs: TrackedLeg[]): boolean {
-  if (personLegs.length === 0 || call.pbxAnsweredAt === null) return false;
-  return personLegs.every((leg) => leg.endedAt !== null && leg.endedAt <= (call.pbxAnsweredAt as number) + EPSILON);
+/**
+ * The PBX took the call itself once nobody's phone was ringing any more (voicemail, an after-hours
+ * or "nobody available" message): VoiceMail() started on the inbound channel after every person's
+ * leg had ended (or with nobody rung), or the PBX answered the inbound channel after at least one
+ * leg, all of them over. An IVR's Answer before anyone rang is not it: the call is then missed,
+ * abandoned or unanswered by who hung up.
+ */
+function pbxTookTheCall(call: TrackedCall, personLegs: TrackedLeg[]): boolean {
+  const allOverBy = (at: number): boolean => personLegs.every((leg) => leg.endedAt !== null && leg.endedAt <= at + EPSILON);
+  if (call.voicemailAt !== null && allOverBy(call.voicemailAt)) return true;
+  return personLegs.length > 0 && call.pbxAnsweredAt !== null && allOverBy(call.pbxAnsweredAt);
+}
+
+const MISSED_OUTCOMES: ReadonlySet<LegOutcome> = new Set(['no_answer', 'rejected', 'cancelled_caller_hung_up']);
+
+/**
+ * Did this person miss the call on this leg — the one rule the statistics count (stored as
+ * call_legs.missed). Their phone rang (or they declined) without them getting the call, unless
+ * someone else answered it while their phone rang alongside (ring-all: it began before the
+ * answer and ended after the answering leg began) or it rang them after the answer (a transfer).
+ * A phone rung alone that did not answer (a hunt group, a queue's rrmemory/linear turn, our
+ * responsible step) missed it, whoever answered later.
+ */
+export function legMissed(outcome: LegOutcome, leg: TrackedLeg, answerLeg: TrackedLeg | null): boolean {
+  if (!MISSED_OUTCOMES.has(outcome)) return false;
+  if (answerLeg === null || answerLeg.answeredAt === null) return true;
+  if (leg.afterTransfer || leg.startedAt >= answerLeg.answeredAt) return false;
+  const end = leg.endedAt ?? Number.POSITIVE_INFINITY;
+  return end < answerLeg.startedAt;
 }
 
 function lastHangup(call: TrackedCall): number | null {

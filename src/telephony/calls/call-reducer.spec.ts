@@ -138,7 +138,7 @@ describe('call tracker on the real Asterisk recordings', () => {
 });
 
 describe('step inference when the dialplan sets no step variable', () => {
-  const inferring = { ...directory, stepVariable: 'NO_SUCH_VARIABLE' };
+  const inferring = { ...directory, stepVariable: 'NO_SUCH_VARIABLE', inferSteps: true };
   const inbound = cases.filter(([, , truth]) => truth.direction === 'inbound');
 
   test.each(inbound)('%s call %s gets its steps from who was dialed', (scenario, linkedid, truth) => {

@@ -12,10 +12,12 @@ import {
 import {
   buildCallRecord,
   callDirection,
+  firstChannel,
   inboundCaller,
   inboundChannel,
   legOfChannel,
   legOutcome,
+  partnerOf,
   stepNameOf,
   type CallClosedBy,
   type CallDirection,
@@ -192,6 +194,9 @@ const EVENT_TABLE: Readonly<Record<string, Handler>> = {
   LocalBridge: noop,
   BlindTransfer: onBlindTransfer,
   AttendedTransfer: onAttendedTransfer,
+  Pickup: onPickup,
+  UnParkedCall: onUnParkedCall,
+  Newexten: onNewexten,
   OriginateResponse: onOriginateResponse,
   Cdr: noop,
   Rename: onRename,
@@ -319,7 +324,7 @@ function entryOfMessage(state: CallTrackerState, message: AmiMessage): CallEntry
     const byLinkedid = state.calls.get(linkedid);
     if (byLinkedid) return byLinkedid;
   }
-  for (const uid of [uniqueidOf(message), known(message.DestUniqueid), known(message.TransfereeUniqueid)]) {
+  for (const uid of [uniqueidOf(message), known(message.DestUniqueid), known(message.TransfereeUniqueid), known(message.ParkeeUniqueid)]) {
     const owner = uid ? state.channelCall.get(uid) : undefined;
     if (owner) return state.calls.get(owner) ?? null;
   }
@@ -342,6 +347,7 @@ function newCall(state: CallTrackerState, linkedid: string, at: number, effects:
     channels: new Map(),
     channelByName: new Map(),
     legs: new Map(),
+    innerLegs: new Map(),
     inbound: null,
     steps: [],
     firstAnswerAt: null,
@@ -349,6 +355,7 @@ function newCall(state: CallTrackerState, linkedid: string, at: number, effects:
     transferTarget: null,
     hangupRequests: [],
     pbxAnsweredAt: null,
+    voicemailAt: null,
     originateExten: null,
     recordingFile: null,
     resynced: false,
@@ -511,12 +518,13 @@ function dialBeginIn(
 ): void {
   const { message, at } = input;
   const call = entry.call;
-  if (call.legs.has(dest.uniqueid)) return;
+  if (call.legs.has(dest.uniqueid) || call.innerLegs.has(dest.uniqueid)) return;
+  if (dialInsideLeg(input, entry, dialer, dest)) return;
   if (dialer && dialer.person === null && call.inbound === null && dest.person !== null) call.inbound = dialer.uniqueid;
   const afterAnswer = call.firstAnswerAt !== null && dialer !== null && dialer.person === null;
   const afterTransfer = call.transferAt !== null || afterAnswer;
   let stepId: number | null = null;
-  if (dialer && dialer.person === null && !afterTransfer) stepId = stepFor(call, dialer.uniqueid, at);
+  if (dialer && dialer.person === null && !afterTransfer) stepId = stepFor(call, dialer.uniqueid, at, input.state.directory.directory.inferSteps);
   const leg: TrackedLeg = {
     uniqueid: dest.uniqueid,
     channel: dest.name,
@@ -537,13 +545,42 @@ function dialBeginIn(
 }
 
 /**
- * The step a new Dial target belongs to: the step variable's, else one inferred per Dial(). A
- * call that lived through a gap (lost link, restart) may have lost a step marker: a Dial after
- * every leg of the current step ended, with no marker set since, is then a step of its own.
+ * What a person's Local channel dials is inside that person's leg, not a leg of its own: the desk
+ * phone behind a FreePBX ring- or hunt-group member (`Local/101@ringgroup` → `PJSIP/101`), and on
+ * an inbound call an outside number it dials — the mobile of a follow-me (`Local/101@followme` →
+ * `PJSIP/<mobile>@trunk`) is that person answering. One leg per person rung; its outcome comes
+ * from the Dial that rang the Local channel, its hangup causes from every channel inside it.
  */
-function stepFor(call: TrackedCall, dialer: string, at: number): number {
+function dialInsideLeg(input: HandlerInput, entry: CallEntry, dialer: TrackedChannel | null, dest: TrackedChannel): boolean {
+  const call = entry.call;
+  if (!dialer || dialer.person === null || !dialer.name.startsWith('Local/')) return false;
+  const outer = legOfChannel(call, dialer.uniqueid);
+  if (!outer || outer.person !== dialer.person) return false;
+  const inbound = firstChannel(call)?.person === null;
+  if (dest.person !== dialer.person && !(dest.person === null && inbound)) return false;
+  for (const uid of [dest.uniqueid, partnerOf(call, dest.uniqueid)]) {
+    const channel = uid ? call.channels.get(uid) : undefined;
+    if (!uid || !channel) continue;
+    channel.person = dialer.person;
+    call.innerLegs.set(uid, outer.uniqueid);
+  }
+  if (dest.state === ChannelStateCode.Ringing) announceRinging(input, entry, outer);
+  return true;
+}
+
+/**
+ * The step a new Dial target belongs to: the step variable's. A call that lived through a gap
+ * (lost link, restart) may have lost a step marker: a Dial after every leg of the current step
+ * ended, with no marker set since, is then a step of its own. Without any marker a call seen
+ * whole never passed our dialplan (the customer's Queue, ring group, IVR…) and its Dials are no
+ * step; one whose markers may be lost (it lived through a gap, or began before we listened) gets
+ * a step per Dial() guessed from who was dialed, and so does every call when the directory asks
+ * for it (`inferSteps`: a PBX whose own chain sets no marker).
+ */
+function stepFor(call: TrackedCall, dialer: string, at: number, inferSteps: boolean): number | null {
   const explicit = call.steps.some((step) => step.raw !== null);
   const current = call.steps.length - 1;
+  if (!explicit && !inferSteps && !markersMayBeLost(call)) return null;
   if (explicit) {
     const legsOfStep = [...call.legs.values()].filter((leg) => leg.dialer === dialer && leg.stepId === current);
     const markerLost = call.resynced && !call.stepMarked && legsOfStep.length > 0 && legsOfStep.every((leg) => legOver(call, leg));
@@ -558,6 +595,11 @@ function stepFor(call: TrackedCall, dialer: string, at: number): number {
   }
   call.steps.push({ raw: null, startedAt: at, dialer });
   return call.steps.length - 1;
+}
+
+/** The call lived through a gap in the stream, or began before we listened (its first channel's Newchannel was never seen). */
+function markersMayBeLost(call: TrackedCall): boolean {
+  return call.resynced || (call.channels.get(call.linkedid)?.createdAt ?? null) === null;
 }
 
 /** A leg is over once its DialEnd came, or (its DialEnd lost in a gap) its channel is gone. */
@@ -580,6 +622,8 @@ function legOfDialEvent(input: HandlerInput): { entry: CallEntry; leg: TrackedLe
   ensureChannel(input);
   const destUid = known(message.DestUniqueid);
   const owner = destUid ? state.channelCall.get(destUid) : undefined;
+  // A Dial inside a person's leg (dialInsideLeg): the Dial that rang their Local channel decides.
+  if (destUid && owner && state.calls.get(owner)?.call.innerLegs.has(destUid)) return null;
   const candidates = [owner, known(message.Linkedid) ?? undefined];
   for (const linkedid of candidates) {
     const entry = linkedid ? state.calls.get(linkedid) : undefined;
@@ -712,9 +756,7 @@ function onAttendedTransfer(input: HandlerInput): void {
   const targetName = known(message.TransferTargetChannel);
   const to = targetName ? state.directory.personOfChannel(targetName) : null;
   for (const key of ['TransfereeUniqueid', 'OrigTransfererUniqueid']) {
-    const uid = known(message[key]);
-    const linkedid = uid ? state.channelCall.get(uid) : undefined;
-    const entry = linkedid ? state.calls.get(linkedid) : undefined;
+    const entry = callOfChannel(state, known(message[key]));
     if (entry) {
       markTransfer(input, entry, to);
       adoptTransferTarget(input, entry, known(message.TransferTargetUniqueid));
@@ -729,19 +771,97 @@ function onAttendedTransfer(input: HandlerInput): void {
  * the target's desk shows the client's call, not the consult call.
  */
 function adoptTransferTarget(input: HandlerInput, entry: CallEntry, targetUid: string | null): void {
+  const channel = targetUid ? adoptChannel(input, entry, targetUid) : null;
+  if (targetUid && channel?.person != null) {
+    input.effects.push({ type: 'answered', linkedid: entry.call.linkedid, uniqueid: targetUid, extension: channel.person, step: null, at: input.at });
+  }
+}
+
+/** The call a channel is in, else (a channel we do not track) the call of `linkedid`. */
+function callOfChannel(state: CallTrackerState, uid: string | null, linkedid: string | null = null): CallEntry | undefined {
+  const of = (uid ? state.channelCall.get(uid) : undefined) ?? linkedid;
+  return of ? state.calls.get(of) : undefined;
+}
+
+/** A desk dials **<ext> or *8 and takes a ringing call (its own channel joins the call). */
+function onPickup(input: HandlerInput): void {
+  const { state, message } = input;
+  const entry = callOfChannel(state, known(message.TargetUniqueid), known(message.TargetLinkedid));
+  const picker = known(message.Uniqueid);
+  // The picker's answer is the DialEnd ANSWER that follows (legOfDialEvent starts its leg).
+  if (entry && picker) adoptChannel(input, entry, picker);
+}
+
+/** A desk dials a parking slot (ParkedCall) and takes the parked call over: it is transferred to them. */
+function onUnParkedCall(input: HandlerInput): void {
+  const { state, message } = input;
+  const entry = callOfChannel(state, known(message.ParkeeUniqueid), known(message.ParkeeLinkedid));
+  const retriever = known(message.RetrieverUniqueid);
+  if (!entry || !retriever) return;
+  const channel = adoptChannel(input, entry, retriever);
+  if (!channel || channel.person === null) return;
+  markTransfer(input, entry, channel.person);
+  input.effects.push({ type: 'answered', linkedid: entry.call.linkedid, uniqueid: retriever, extension: channel.person, step: null, at: input.at });
+}
+
+/** VoiceMail() on the caller's channel: the PBX takes the call (Newexten of other applications is noise). */
+function onNewexten(input: HandlerInput): void {
+  if (input.message.Application !== 'VoiceMail') return;
+  const hit = ensureChannel(input, '', false);
+  if (!hit) return;
+  const call = hit.entry.call;
+  if (call.voicemailAt === null && inboundChannel(call)?.uniqueid === hit.channel.uniqueid) call.voicemailAt = input.at;
+}
+
+/**
+ * A channel of another call in progress joins this one: the target of an attended transfer, the
+ * picker of a pickup, the desk taking a parked call out of its slot (Asterisk gives it this call's
+ * Linkedid once they are bridged). It moves here with its leg of the old call ended. A call it
+ * leaves empty — the picker's own dial of **101 or 701 — was never a call of its own: its events
+ * become this call's (a rebuild from them does the same again) and it leaves no record.
+ */
+function adoptChannel(input: HandlerInput, entry: CallEntry, uid: string): TrackedChannel | null {
   const { state, effects, at } = input;
-  const from = targetUid ? state.calls.get(state.channelCall.get(targetUid) ?? '') : undefined;
-  const channel = targetUid ? from?.call.channels.get(targetUid) : undefined;
-  if (!targetUid || !from || !channel || from === entry || channel.hangupAt !== null) return;
-  from.call.channels.delete(targetUid);
+  const from = state.calls.get(state.channelCall.get(uid) ?? '');
+  const channel = from?.call.channels.get(uid);
+  if (!from || !channel || channel.hangupAt !== null) return null;
+  if (from === entry) return channel;
+  from.call.channels.delete(uid);
   from.call.channelByName.delete(channel.name);
-  const consultLeg = from.call.legs.get(targetUid);
-  if (consultLeg && consultLeg.endedAt === null) consultLeg.endedAt = at;
-  entry.call.channels.set(targetUid, channel);
-  entry.call.channelByName.set(channel.name, targetUid);
-  state.channelCall.set(targetUid, entry.call.linkedid);
-  if (channel.person !== null) effects.push({ type: 'answered', linkedid: entry.call.linkedid, uniqueid: targetUid, extension: channel.person, step: null, at });
-  if (allHungUp(from.call)) finalize(state, from, 'hangup', effects);
+  const oldLeg = from.call.legs.get(uid);
+  if (oldLeg && oldLeg.endedAt === null) oldLeg.endedAt = at;
+  entry.call.channels.set(uid, channel);
+  entry.call.channelByName.set(channel.name, uid);
+  state.channelCall.set(uid, entry.call.linkedid);
+  entry.call.lastSeenAt = Math.max(entry.call.lastSeenAt, from.call.lastSeenAt);
+  if (from.call.channels.size === 0) absorbCall(state, entry, from);
+  else if (allHungUp(from.call)) finalize(state, from, 'hangup', effects);
+  return channel;
+}
+
+function absorbCall(state: CallTrackerState, entry: CallEntry, from: CallEntry): void {
+  state.calls.delete(from.call.linkedid);
+  forget(state, from.call.linkedid, 'hangup');
+  entry.events = mergeByTime(entry.events, from.events);
+  if (entry.seen) for (const event of from.events) if (event.Event !== 'CoreShowChannel' && eventTimestamp(event) !== null) entry.seen.add(eventIdentity(event));
+}
+
+/** Two event lists in stream order merged into one (by Timestamp; an event without one stays after what preceded it). */
+function mergeByTime(a: AmiMessage[], b: AmiMessage[]): AmiMessage[] {
+  if (b.length === 0) return a;
+  const out: AmiMessage[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length) out.push(a[i++]);
+    else if (i >= a.length) out.push(b[j++]);
+    else {
+      const ta = eventTimestamp(a[i]);
+      const tb = eventTimestamp(b[j]);
+      out.push(ta === null || tb === null || ta <= tb ? a[i++] : b[j++]);
+    }
+  }
+  return out;
 }
 
 function markTransfer(input: HandlerInput, entry: CallEntry, to: string | null): void {
@@ -752,9 +872,7 @@ function markTransfer(input: HandlerInput, entry: CallEntry, to: string | null):
 }
 
 function onOriginateResponse(input: HandlerInput): void {
-  const uid = known(input.message.Uniqueid);
-  const linkedid = uid ? input.state.channelCall.get(uid) : undefined;
-  const entry = linkedid ? input.state.calls.get(linkedid) : undefined;
+  const entry = callOfChannel(input.state, known(input.message.Uniqueid));
   const exten = known(input.message.Exten);
   if (entry && exten && entry.call.originateExten === null) entry.call.originateExten = exten;
 }
@@ -762,8 +880,7 @@ function onOriginateResponse(input: HandlerInput): void {
 function onRename(input: HandlerInput): void {
   const uid = known(input.message.Uniqueid);
   const newName = known(input.message.Newname);
-  const linkedid = uid ? input.state.channelCall.get(uid) : undefined;
-  const entry = linkedid ? input.state.calls.get(linkedid) : undefined;
+  const entry = callOfChannel(input.state, uid);
   const channel = uid ? entry?.call.channels.get(uid) : undefined;
   if (!entry || !channel || !newName) return;
   entry.call.channelByName.delete(channel.name);
@@ -980,13 +1097,14 @@ function problem(code: TrackerProblemCode, message: string, input: HandlerInput)
 
 /**
  * The raw events kept with a call: what the tracker reads, i.e. what the recommended manager.conf
- * eventfilter lets through (config/manager.conf.example) — no Newexten, and of the VarSet flood
- * only the step marker and the recording file name. A long call on an unfiltered link then holds
+ * eventfilter lets through (config/manager.conf.example) — of Newexten only VoiceMail(), and of
+ * the VarSet flood only the step marker and the recording file name. A long call on an unfiltered link then holds
  * no noise in memory, stored calls are the same whether or not the PBX filters at the source, and
  * a call's raw events are half the size (the dominant cost of storing a call).
  */
 export function isWorthStoring(event: AmiMessage, stepVariable: string): boolean {
   if (!isTrackedEvent(event)) return false;
+  if (event.Event === 'Newexten') return event.Application === 'VoiceMail';
   if (event.Event !== 'VarSet') return true;
   const variable = (event.Variable ?? '').replace(/^_+/, '');
   return variable === stepVariable || variable === 'MIXMONITOR_FILENAME';

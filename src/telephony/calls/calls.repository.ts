@@ -57,11 +57,11 @@ ON CONFLICT (linkedid) DO UPDATE SET
   closed_by = EXCLUDED.closed_by, record = EXCLUDED.record, updated_at = now()`;
 
 const INSERT_LEGS = `
-INSERT INTO call_legs (linkedid, seq, extension, user_id, step, rang_from, rang_to, outcome)
+INSERT INTO call_legs (linkedid, seq, extension, user_id, step, rang_from, rang_to, outcome, missed)
 SELECT r.linkedid, r.seq, r.extension,
   (SELECT u.id FROM users u WHERE r.extension = ANY(u.extensions) ORDER BY u.active DESC, u.created_at LIMIT 1),
-  r.step, to_timestamp(r.rang_from), to_timestamp(r.rang_to), r.outcome
-FROM jsonb_to_recordset($1::jsonb) AS r(linkedid text, seq int, extension text, step text, rang_from float8, rang_to float8, outcome text)`;
+  r.step, to_timestamp(r.rang_from), to_timestamp(r.rang_to), r.outcome, r.missed
+FROM jsonb_to_recordset($1::jsonb) AS r(linkedid text, seq int, extension text, step text, rang_from float8, rang_to float8, outcome text, missed boolean)`;
 
 const UPSERT_RAW_EVENTS = `
 INSERT INTO call_raw_events (linkedid, events, updated_at)
@@ -508,5 +508,6 @@ function legRows(record: CallRecord): Record<string, unknown>[] {
     rang_from: leg.startedAt,
     rang_to: leg.answeredAt ?? leg.endedAt,
     outcome: leg.outcome,
+    missed: leg.missed,
   }));
 }

@@ -28,6 +28,13 @@ export interface Directory {
   stepVariable: string;
   /** Dialplan step name → our step name (`sales_group` → `department`). */
   stepNames: Record<string, string>;
+  /**
+   * Guess escalation steps from who was dialed when a call shows no step marker (a PBX whose own
+   * chain sets none). Off by default: a call seen whole without the marker never passed our
+   * dialplan (the customer's Queue, ring group, IVR…) and has no step. Calls that lived through
+   * a gap in the stream (their markers may be lost in it) are guessed either way.
+   */
+  inferSteps: boolean;
   /** DIDs (lines) as the PBX sees them. */
   lines: string[];
   users: DirectoryPerson[];
@@ -53,6 +60,8 @@ export function parseDirectory(input: unknown): Directory {
     const names = asObject(root.stepNames, 'stepNames');
     for (const [from, to] of Object.entries(names)) stepNames[from] = requireString(to, `stepNames.${from}`);
   }
+  const inferSteps = root.inferSteps ?? false;
+  if (typeof inferSteps !== 'boolean') throw new DirectoryError('inferSteps: expected true or false');
   const lines = asArray(root.lines ?? [], 'lines').map((line, i) => requireString(line, `lines[${i}]`));
   const users = asArray(root.users ?? [], 'users').map((user, i) => parsePerson(user, `users[${i}]`));
   const seen = new Set<string>();
@@ -63,7 +72,7 @@ export function parseDirectory(input: unknown): Directory {
   const knownCallers = asArray(root.knownCallers ?? [], 'knownCallers').map((caller, i) =>
     parseKnownCaller(caller, `knownCallers[${i}]`, defaultRegion),
   );
-  return { defaultRegion, stepVariable, stepNames, lines, users, knownCallers };
+  return { defaultRegion, stepVariable, stepNames, inferSteps, lines, users, knownCallers };
 }
 
 function parsePerson(input: unknown, path: string): DirectoryPerson {
