@@ -13,7 +13,7 @@ import { ioDesk, type Desk } from '../../support/desks';
 import { freePort } from '../../support/own-database';
 import { testDatabaseUrl } from '../../support/test-database';
 import { AmiCapture } from './ami-capture';
-import { CAPTURE_USER, LivePbx, liveUnavailableReason, type PhoneConfig } from './live-pbx';
+import { CAPTURE_USER, LivePbx, liveUnavailableReason, type CustomerPbx, type PhoneConfig } from './live-pbx';
 import { LiveService } from './live-service';
 import { SipAgent, type SipCall } from './sip-agent';
 
@@ -79,6 +79,8 @@ export interface LegRow {
   extension: string;
   step: string | null;
   outcome: string;
+  /** The person missed the call on this leg (what the statistics count). */
+  missed: boolean;
   rang_from: Date | null;
   rang_to: Date | null;
 }
@@ -88,6 +90,8 @@ export interface LiveLabOptions {
   /** Routing saved through the API once the service is up (as an admin would). */
   routing?: RoutingConfig;
   serviceEnv?: Record<string, string>;
+  /** The customer's own dialplan, DIDs and configs beside switchboard's (live-pbx.ts). */
+  customer?: CustomerPbx;
 }
 
 export class LiveLab {
@@ -121,7 +125,7 @@ export class LiveLab {
       callerId: `"${user.name}" <${user.extension}>`,
       group: ['101', '102', '103'].includes(user.extension) ? '1' : undefined,
     }));
-    const pbx = await LivePbx.start({ serviceUrl: `http://127.0.0.1:${servicePort}`, token: ROUTING_TOKEN, phones, amiSecret, trunkPort: trunk.port, globals: options.globals });
+    const pbx = await LivePbx.start({ serviceUrl: `http://127.0.0.1:${servicePort}`, token: ROUTING_TOKEN, phones, amiSecret, trunkPort: trunk.port, globals: options.globals, customer: options.customer });
     trunk.server = pbx.sip;
 
     let routingFile: Record<string, string> = {};
@@ -174,8 +178,12 @@ export class LiveLab {
   }
 
   /** Every phone (and the trunk, for calls out) silent — rings, never answers — unless a test says otherwise. */
+  /** Every phone silent again, the trunk's callers mute again (a test may have made them speak). */
   async resetPhones(): Promise<void> {
-    for (const agent of [...this.phones.values(), this.trunk]) agent.behaviour = { kind: 'silent' };
+    for (const agent of [...this.phones.values(), this.trunk]) {
+      agent.behaviour = { kind: 'silent' };
+      agent.sendsAudio = false;
+    }
   }
 
   async token(extension: string): Promise<string> {
@@ -241,7 +249,7 @@ export class LiveLab {
   }
 
   async legs(linkedid: string): Promise<LegRow[]> {
-    return this.dataSource.query('SELECT seq, extension, step, outcome, rang_from, rang_to FROM call_legs WHERE linkedid = $1 ORDER BY seq', [linkedid]);
+    return this.dataSource.query('SELECT seq, extension, step, outcome, missed, rang_from, rang_to FROM call_legs WHERE linkedid = $1 ORDER BY seq', [linkedid]);
   }
 
   async decisions(linkedid: string): Promise<{ steps: unknown; skipped: { step: string; extension: string | null; reason: string }[]; chain: string; rule: string }[]> {

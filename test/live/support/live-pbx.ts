@@ -6,7 +6,10 @@
  *   ships it (only the secret and permit line changed, as the admin is told to);
  * - extensions.conf: the globals and the include exactly as dialplans/README.md tells an admin,
  *   with dialplans/switchboard.conf copied byte for byte beside it;
- * - pjsip.conf: a trunk identified by its address and desk phones that REGISTER with digest auth.
+ * - pjsip.conf: a trunk identified by its address and desk phones that REGISTER with digest auth;
+ * - a customer's own dialplan and configs beside ours when a test gives them (`customer`): contexts
+ *   appended to extensions.conf, DIDs the trunk sends there instead of switchboard-inbound, extra
+ *   config files (queues.conf, res_parking.conf, a `[default](+)` of voicemail.conf…).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -56,6 +59,19 @@ export interface PhoneConfig {
   group?: string;
 }
 
+/**
+ * The PBX as a customer already runs it, beside switchboard's include (test/live/shapes.live.spec.ts):
+ * their contexts, the DIDs their inbound routes take, their queues, parking lots and mailboxes.
+ */
+export interface CustomerPbx {
+  /** extensions.conf text appended after ours: the customer's own contexts (a repeated `[from-internal]` adds to it). */
+  dialplan?: string;
+  /** DID (or `_pattern`) → context: the trunk sends those calls to `Goto(<context>,${EXTEN},1)` instead of switchboard-inbound. */
+  dids?: Record<string, string>;
+  /** Config file name → text appended to what the harness writes (or the whole file when it writes none). */
+  configs?: Record<string, string>;
+}
+
 export interface LivePbxOptions {
   /** The service's base URL the dialplan asks (SWITCHBOARD_URL). */
   serviceUrl: string;
@@ -65,6 +81,7 @@ export interface LivePbxOptions {
   /** Extra globals (SWITCHBOARD_VOICEMAIL, fallback chain, …). */
   globals?: Record<string, string>;
   amiSecret: string;
+  customer?: CustomerPbx;
 }
 
 async function freeUdpPort(): Promise<number> {
@@ -166,6 +183,11 @@ noload => res_hep_rtcp.so
     etc('pjsip.conf', this.pjsipConf());
     copyFileSync(SHIPPED_DIALPLAN, join(dir, 'etc', 'switchboard.conf'));
     etc('extensions.conf', this.extensionsConf());
+    for (const [name, text] of Object.entries(this.options.customer?.configs ?? {})) {
+      if (!/^[a-z0-9_]+\.conf$/.test(name)) throw new Error(`customer config ${JSON.stringify(name)}: a file name like queues.conf`);
+      const path = join(dir, 'etc', name);
+      writeFileSync(path, `${existsSync(path) ? `${readFileSync(path, 'utf8')}\n` : ''}; --- the customer's own\n${text}\n`);
+    }
 
     const child = spawn(this.binary, ['-C', join(dir, 'asterisk.conf'), '-f'], { stdio: ['ignore', 'ignore', 'ignore'], detached: false });
     this.process = child;
@@ -248,9 +270,17 @@ remove_existing = yes
   /**
    * extensions.conf as dialplans/README.md tells an admin of a plain Asterisk to write it: the
    * globals, `#include switchboard.conf`, the trunk's context sending calls to switchboard-inbound.
-   * The rest is this PBX's own dialplan (desk-to-desk calls, pickups, the trunk out).
+   * The rest is this PBX's own dialplan (desk-to-desk calls, pickups, the trunk out), and the
+   * customer's when a test gives one: its DIDs before the catch-all, its contexts at the end.
    */
   private extensionsConf(): string {
+    const customer = this.options.customer ?? {};
+    const dids = Object.entries(customer.dids ?? {})
+      .map(([did, context]) => {
+        if (!/^_?[0-9X.\[\]-]+$/.test(did) || !/^[a-z0-9_-]+$/i.test(context)) throw new Error(`customer DID ${did} → ${context}: digits (or a _pattern) and a context name`);
+        return `exten => ${did},1,Goto(${context},\${EXTEN},1)\n`;
+      })
+      .join('');
     const globals: Record<string, string> = {
       SWITCHBOARD_URL: this.options.serviceUrl,
       SWITCHBOARD_TOKEN: this.options.token,
@@ -268,7 +298,7 @@ ${Object.entries(globals)
 #include switchboard.conf
 
 [from-trunk]
-exten => _X.,1,Goto(switchboard-inbound,\${EXTEN},1)
+${dids}exten => _X.,1,Goto(switchboard-inbound,\${EXTEN},1)
 
 [from-internal]
 exten => _XXX,1,Dial(PJSIP/\${EXTEN},30)
@@ -277,7 +307,7 @@ exten => _**XXX,1,PickupChan(PJSIP/\${EXTEN:2})
  same => n,Hangup()
 exten => _XXXXX.,1,Dial(PJSIP/\${EXTEN}@trunk,30)
  same => n,Hangup()
-`;
+${customer.dialplan ? `\n; ---- the customer's own dialplan\n${customer.dialplan}\n` : ''}`;
   }
 
   /** sha256 of the dialplan file Asterisk loaded and of the shipped one. */

@@ -45,6 +45,7 @@ export type SipEventType =
   | 'bye-received'
   | 'bye-sent'
   | 'refer-sent'
+  | 'dtmf' // we pressed digits (RFC 4733) on an answered call
   | 'notify';
 
 export interface SipEvent {
@@ -103,29 +104,71 @@ export class SipCall extends EventEmitter {
   remoteMedia: { host: string; port: number } | null = null;
   private rtp: NodeJS.Timeout | null = null;
 
+  /** One RTP stream per call (tone and DTMF share its sequence, timestamp and SSRC, as a phone's do). */
+  private rtpSeq = 0;
+  private rtpTimestamp = 0;
+  private readonly ssrc = Math.floor(Math.random() * 0xffffffff);
+  /** While a DTMF digit is sent, the tone pauses (RFC 4733: the event replaces the audio). */
+  private dtmfBusy = false;
+
   /** Sends a 440 Hz tone as PCMU RTP every 20 ms until the call ends (a caller speaking, e.g. a voicemail message). */
   startAudio(socket: { send(data: Buffer, port: number, host: string): void }): void {
     if (this.rtp || !this.remoteMedia) return;
     const media = this.remoteMedia;
-    let seq = 0;
-    let timestamp = 0;
     let phase = 0;
-    const ssrc = Math.floor(Math.random() * 0xffffffff);
     this.rtp = setInterval(() => {
       if (this.state === 'ended') return this.stopAudio();
-      const packet = Buffer.alloc(12 + 160);
-      packet[0] = 0x80;
-      packet[1] = 0; // PCMU
-      packet.writeUInt16BE(seq++ & 0xffff, 2);
-      packet.writeUInt32BE(timestamp >>> 0, 4);
-      packet.writeUInt32BE(ssrc >>> 0, 8);
+      if (this.dtmfBusy) return;
+      const payload = Buffer.alloc(160);
       for (let i = 0; i < 160; i += 1) {
-        packet[12 + i] = linearToUlaw(Math.round(8000 * Math.sin(phase)));
+        payload[i] = linearToUlaw(Math.round(8000 * Math.sin(phase)));
         phase += (2 * Math.PI * 440) / 8000;
       }
-      timestamp += 160;
-      socket.send(packet, media.port, media.host);
+      socket.send(this.rtpPacket(0, false, payload), media.port, media.host);
+      this.rtpTimestamp += 160;
     }, 20);
+  }
+
+  /**
+   * Presses `digits` as RFC 4733 telephone-events (payload 101, offered in our SDP): per digit
+   * 100 ms of event packets, then the end packet three times, 100 ms apart between digits.
+   */
+  async sendDtmf(socket: { send(data: Buffer, port: number, host: string): void }, digits: string): Promise<void> {
+    const media = this.remoteMedia;
+    if (!media || this.state !== 'confirmed') throw new Error(`call ${this.callId}: DTMF needs an answered call with media`);
+    const events: Record<string, number> = { '*': 10, '#': 11, A: 12, B: 13, C: 14, D: 15 };
+    const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+    for (const digit of digits) {
+      const code = /^\d$/.test(digit) ? Number(digit) : events[digit.toUpperCase()];
+      if (code === undefined) throw new Error(`not a DTMF digit: ${JSON.stringify(digit)}`);
+      this.dtmfBusy = true;
+      const timestamp = this.rtpTimestamp;
+      const event = (duration: number, end: boolean): Buffer => {
+        const payload = Buffer.alloc(4);
+        payload[0] = code;
+        payload[1] = (end ? 0x80 : 0) | 10; // E bit, volume -10 dBm0
+        payload.writeUInt16BE(duration, 2);
+        return payload;
+      };
+      for (let step = 1; step <= 5; step += 1) {
+        socket.send(this.rtpPacket(101, step === 1, event(step * 160, false), timestamp), media.port, media.host);
+        await tick();
+      }
+      for (let copy = 0; copy < 3; copy += 1) socket.send(this.rtpPacket(101, false, event(6 * 160, true), timestamp), media.port, media.host);
+      this.rtpTimestamp += 6 * 160;
+      this.dtmfBusy = false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private rtpPacket(payloadType: number, marker: boolean, payload: Buffer, timestamp = this.rtpTimestamp): Buffer {
+    const header = Buffer.alloc(12);
+    header[0] = 0x80;
+    header[1] = (marker ? 0x80 : 0) | payloadType;
+    header.writeUInt16BE(this.rtpSeq++ & 0xffff, 2);
+    header.writeUInt32BE(timestamp >>> 0, 4);
+    header.writeUInt32BE(this.ssrc >>> 0, 8);
+    return Buffer.concat([header, payload]);
   }
 
   stopAudio(): void {
@@ -163,6 +206,11 @@ export class SipCall extends EventEmitter {
   /** Hang up: CANCEL while our outgoing call rings, BYE once it is answered; an incoming ringing call is declined. */
   hangUp(): void {
     this.agent.hangUp(this);
+  }
+
+  /** Presses DTMF digits on this answered call (RFC 4733 RTP events). */
+  dtmf(digits: string): Promise<void> {
+    return this.agent.dtmf(this, digits);
   }
 
   /** REFER this dialog's far end to `target` (blind), or to the other call `replaces` (attended). */
@@ -489,6 +537,12 @@ export class SipAgent {
       this.record({ type: call.pendingCancel ? 'cancelled' : 'rejected', callId: call.callId, status: response.status });
       this.end(call);
     }
+  }
+
+  dtmf(call: SipCall, digits: string): Promise<void> {
+    if (!this.media) throw new Error(`${this.user}: closed`);
+    this.record({ type: 'dtmf', callId: call.callId, detail: digits });
+    return call.sendDtmf(this.media, digits);
   }
 
   hangUp(call: SipCall): void {
