@@ -65,7 +65,7 @@ function recordsOf(scenario: string): CallRecord[] {
 }
 
 describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan, SIP phones)', () => {
-  it('has them', () => expect(cases.length).toBeGreaterThanOrEqual(16));
+  it('has them', () => expect(cases.length).toBeGreaterThanOrEqual(31));
 
   test.each(scenarios)('%s gives exactly one record per call of the truth file (no call of its own for a pickup or a parking slot dialed)', (scenario) => {
     const truth = cases.filter(([name]) => name === scenario).map(([, call]) => call.linkedid);
