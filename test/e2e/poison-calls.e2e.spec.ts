@@ -160,10 +160,17 @@ describe('poison calls (AMI over TCP from the simulated PBX → service → Post
 
       await dataSource.query('ALTER TABLE calls DROP CONSTRAINT test_refuse_one_caller');
       constrained = false;
-      // The real command, as an admin runs it (`npm run retry-calls` runs the built copy of this file).
+      // The real command, as an admin runs it (`npm run retry-calls` runs the built copy of this file),
+      // with the service's settings: the lab's dialplan marks its steps in ESC_STEP (amiEnv).
       const run = spawnSync(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, 'src/cli/retry-calls.ts')], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', CONFIG_FILE: '/nonexistent/switchboard.json', DATABASE_URL: testDatabaseUrl(), DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-retry-')) },
+        env: {
+          PATH: process.env.PATH ?? '',
+          CONFIG_FILE: '/nonexistent/switchboard.json',
+          DATABASE_URL: testDatabaseUrl(),
+          DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-retry-')),
+          STEP_VARIABLE: app.config.STEP_VARIABLE,
+        },
         encoding: 'utf8',
         timeout: 60_000,
       });
