@@ -283,11 +283,12 @@ describe('AmiClient over real TCP against the replay server', () => {
 
   it('close() stops reconnecting and rejects what is pending', async () => {
     await serve({ recordings: [file('a_known_responsible_answers.ami')], ignoreActions: ['Status'] });
-    const c = client({ actionTimeoutMs: 5000 });
+    // Generous waits: on a busy machine a 5 s action timeout could reject the pending action before close() does.
+    const c = client({ actionTimeoutMs: 60_000 });
     c.start();
-    await nextEvent(c, 'connected');
+    await nextEvent(c, 'connected', undefined, 20_000);
     const pending = expect(c.action({ Action: 'Status' })).rejects.toThrow('AMI client closed');
-    await nextEvent(c, 'message');
+    await nextEvent(c, 'message', undefined, 20_000);
     await c.close();
     await pending;
     expect(c.state).toBe('closed');
