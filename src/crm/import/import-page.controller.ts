@@ -1,8 +1,7 @@
-import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { Public } from '../../auth/roles.decorator';
-import { PAGE_CSP, StaticPage } from '../../common/static-page';
+import { pageFile, StaticPage, StaticPageController } from '../../common/static-page';
 
 /**
  * Serves /import: the client-base import screen for admins and heads of sales (choose a file,
@@ -12,25 +11,15 @@ import { PAGE_CSP, StaticPage } from '../../common/static-page';
 @ApiExcludeController()
 @Public()
 @Controller('import')
-export class ImportPageController {
-  private readonly files = new StaticPage('import', {
-    'import.js': 'text/javascript; charset=utf-8',
-    'import.css': 'text/css; charset=utf-8',
+export class ImportPageController extends StaticPageController {
+  protected readonly page = new StaticPage('import', {
+    assets: {
+      'import.js': pageFile('import',
+      'import.js'),
+      'import.texts.js': pageFile('import',
+      'import.texts.js'),
+      'import.css': pageFile('import',
+      'import.css'),
+    },
   });
-
-  @Get()
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', PAGE_CSP)
-  @Header('X-Content-Type-Options', 'nosniff')
-  @Header('Cache-Control', 'no-cache')
-  page(): string {
-    return this.files.html();
-  }
-
-  @Get('assets/:name')
-  @Header('X-Content-Type-Options', 'nosniff')
-  @Header('Cache-Control', 'no-cache')
-  asset(@Param('name') name: string, @Res({ passthrough: true }) response: Response): string {
-    return this.files.asset(name, response);
-  }
 }
