@@ -49,7 +49,9 @@ describe('dashboard page in headless Chromium', () => {
     await t.close();
   });
 
-  const open = (who: { email: string; password: string }) => openLoggedIn(browser, `${url}/dashboard?from=2026-11-21&to=2026-11-22`, who);
+  // English unless a test says otherwise: the chart labels asserted below are the English ones.
+  const open = (who: { email: string; password: string }, locale = 'en-US') =>
+    openLoggedIn(browser, `${url}/dashboard?from=2026-11-21&to=2026-11-22`, who, { locale });
 
 
   it('head of sales: KPI tiles, charts with the expected totals, sortable table, drill-down with legs, HTML shown as text', async () => {
@@ -97,10 +99,41 @@ describe('dashboard page in headless Chromium', () => {
     await page.close();
   });
 
+  it('in a Russian browser: the same figures with Russian labels, numbers and dates; the switch to English redraws them', async () => {
+    const { page, errors } = await open(team.head, 'ru-RU');
+    await page.waitForFunction(() => document.body.dataset.loaded === 'true', undefined, { timeout: 15_000 });
+    expect(await page.getAttribute('html', 'lang')).toBe('ru');
+    expect(await page.textContent('h1')).toBe('Статистика звонков');
+    expect(await page.textContent('[data-kpi="inbound"] .label')).toBe('Входящие');
+    expect(await page.textContent('[data-value="inbound"]')).toBe('28');
+    expect(await chartTotals(page, 'chart-daily')).toEqual({ Отвечено: 17, Брошено: 7, 'Без ответа': 4, Исходящие: 1 });
+    expect(await page.textContent('#managers th[data-key="missed"]')).toBe('Пропустил');
+    expect(await page.textContent('#heatmap tr:nth-child(2) th')).toBe('Пн');
+    // Drill-down in Russian: outcomes and legs translated, the date as ru-RU writes it.
+    await page.click('[data-kpi="inbound"]');
+    await page.waitForFunction(() => document.getElementById('drill')?.dataset.total === '28');
+    expect(await page.textContent('#drill-summary')).toBe('28 звонков');
+    expect(await page.textContent('#drill-table tr[data-linkedid="1795335761.80"] td.legs')).toContain('Anna Petrova: ответственный → отменён: клиент положил трубку');
+    expect(await page.textContent('#drill-table tr[data-linkedid="xss.1"] td:nth-child(1)')).toMatch(/^21\.11\.2026, \d{2}:\d{2}:\d{2}$/);
+    expect(await page.textContent('#drill-table tr[data-linkedid="xss.1"] td:nth-child(4)')).toBe(XSS);
+
+    await page.click('[data-lang="en"]');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('[data-kpi="inbound"] .label')).toBe('Inbound calls');
+    expect(await chartTotals(page, 'chart-daily')).toEqual({ Answered: 17, Abandoned: 7, Unanswered: 4, Outbound: 1 });
+    expect(await page.textContent('#drill-summary')).toBe('28 calls');
+    expect(await page.textContent('#drill-table tr[data-linkedid="xss.1"] td:nth-child(1)')).toMatch(/^11\/21\/2026, \d{1,2}:\d{2}:\d{2} [AP]M$/);
+    expect(await page.textContent('#drill-table tr[data-linkedid="xss.1"] td:nth-child(4)')).toBe(XSS);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("a manager's token is refused: the page says so and shows no figures", async () => {
     const { page, errors } = await open(team.manager);
     await page.waitForSelector('#denied-view:not([hidden])', { timeout: 10_000 });
     expect(await page.textContent('#denied-text')).toMatch(/may not see call statistics/);
+    await page.click('[data-lang="ru"]');
+    expect(await page.textContent('#denied-text')).toMatch(/статистика звонков не видна/);
     expect(await page.isVisible('#dashboard-view')).toBe(false);
     const token = await page.evaluate(() => sessionStorage.getItem('switchboard.token'));
     const status = await page.evaluate(

@@ -18,6 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 import { freePort, portTaken } from '../../src/common/ports';
 import { projectRoot } from '../../src/common/project-paths';
 import { launchChromium, openLoggedIn } from '../support/browser';
+import { fetchPage } from '../support/page-files';
 import { until } from '../support/lab';
 
 const ROOT = projectRoot();
@@ -138,13 +139,23 @@ describe('npm run demo (the real command) in headless Chromium', () => {
     expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
   });
 
+  it('the compiled service (dist/) serves /desk, /dashboard and /import and every file they load', async () => {
+    for (const page of ['desk', 'dashboard', 'import']) {
+      const served = await fetchPage(url, page);
+      expect(served.page).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+      expect(served.files.length).toBeGreaterThanOrEqual(6);
+      for (const file of served.files) expect(file).toMatchObject({ status: 200, type: expect.stringMatching(/^(text|application)\/(javascript|css)/) });
+    }
+  });
+
   it('a demo manager on /desk: a card pops within seconds; a known client pops with their responsible manager; the new caller lands in the lead exchange', async () => {
-    const page: Page = await browser.newPage({ timezoneId: TIMEZONE });
+    // English chosen explicitly: the card's labels below are the English ones.
+    const page: Page = await browser.newPage({ timezoneId: TIMEZONE, locale: 'en-US' });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${url}/desk`);
-    await page.fill('#email', '101@switchboard.local');
-    await page.fill('#password', PASSWORD);
+    await page.fill('#login-email', '101@switchboard.local');
+    await page.fill('#login-password', PASSWORD);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#link.online', { timeout: 15_000 });
     expect(await page.textContent('#who')).toContain('Анна Петрова');
@@ -172,7 +183,7 @@ describe('npm run demo (the real command) in headless Chromium', () => {
   }, 360_000);
 
   it("the head of sales on /dashboard: today's figures grow by themselves", async () => {
-    const { page, errors } = await openLoggedIn(browser, `${url}/dashboard`, { email: '200@switchboard.local', password: PASSWORD }, { timezoneId: TIMEZONE });
+    const { page, errors } = await openLoggedIn(browser, `${url}/dashboard`, { email: '200@switchboard.local', password: PASSWORD }, { timezoneId: TIMEZONE, locale: 'ru-RU' });
     await page.waitForFunction(() => document.body.dataset.loaded === 'true', undefined, { timeout: 15_000 });
     await page.click('[data-preset="today"]');
     const inbound = async (): Promise<number> => Number(await page.textContent('[data-value="inbound"]'));

@@ -36,8 +36,8 @@ describe('desk page in headless Chromium', () => {
 
   async function logIn(page: Page, url: string, extension: string): Promise<void> {
     await page.goto(`${url}/desk`);
-    await page.fill('#email', lab.emails.get(extension) ?? '');
-    await page.fill('#password', LAB_PASSWORD);
+    await page.fill('#login-email', lab.emails.get(extension) ?? '');
+    await page.fill('#login-password', LAB_PASSWORD);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#link.online', { timeout: 10_000 });
   }
@@ -57,16 +57,24 @@ describe('desk page in headless Chromium', () => {
     t = await createTestApp(amiEnv(gate.port));
     const url = await t.app.getUrl();
 
-    const page = await browser.newPage();
+    // The same desk twice: a browser in English and one in Russian (each language chosen by the browser's locale).
     const dialogs: string[] = [];
     const pageErrors: string[] = [];
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await logIn(page, url, '101');
-    expect(await page.textContent('#who')).toContain('Anna Petrova');
+    const open = async (locale: string): Promise<Page> => {
+      const opened = await browser.newPage({ locale });
+      opened.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+      opened.on('pageerror', (error) => pageErrors.push(error.message));
+      await logIn(opened, url, '101');
+      expect(await opened.textContent('#who')).toContain('Anna Petrova');
+      return opened;
+    };
+    const page = await open('en-US');
+    const russian = await open('ru-RU');
+    expect(await page.textContent('#link')).toBe('online');
+    expect(await russian.textContent('#link')).toBe('на связи');
     gate.open();
 
     // The known caller: contact, position, company, responsible.
@@ -76,6 +84,11 @@ describe('desk page in headless Chromium', () => {
     expect(await known.locator('[data-field=company]').textContent()).toBe('Remstroy');
     expect(await known.textContent()).toContain('Responsible: Anna Petrova');
     expect(await known.locator('[data-field=phone]').textContent()).toBe('+79161234567');
+    const knownRu = russian.locator('.popup', { hasText: 'Alexey Smirnov' });
+    await knownRu.waitFor({ timeout: 15_000 });
+    expect(await knownRu.locator('[data-field=company]').textContent()).toBe('Remstroy');
+    expect(await knownRu.textContent()).toContain('Ответственный: Anna Petrova');
+    expect(await knownRu.textContent()).not.toContain('Responsible');
 
     // The HTML caller: shown as text, no element created, nothing executed.
     const xss = page.locator('.popup', { hasText: XSS });
@@ -83,6 +96,11 @@ describe('desk page in headless Chromium', () => {
     expect(await xss.locator('[data-field=name]').textContent()).toBe(XSS);
     expect(await xss.textContent()).toContain('new caller');
     expect(await page.locator('#popups img').count()).toBe(0);
+    const xssRu = russian.locator('.popup', { hasText: XSS });
+    await xssRu.waitFor({ timeout: 20_000 });
+    expect(await xssRu.locator('[data-field=name]').textContent()).toBe(XSS);
+    expect(await xssRu.textContent()).toContain('новый клиент');
+    expect(await russian.locator('#popups img').count()).toBe(0);
     await page.waitForTimeout(200);
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
@@ -91,6 +109,9 @@ describe('desk page in headless Chromium', () => {
     await t.close();
     t = null;
     await page.waitForSelector('#link.connecting, #link.offline', { timeout: 10_000 });
+    await russian.waitForSelector('#link.connecting, #link.offline', { timeout: 10_000 });
+    expect(['переподключение…', 'нет связи']).toContain(await russian.textContent('#link'));
     await page.close();
+    await russian.close();
   });
 });

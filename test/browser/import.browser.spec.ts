@@ -45,7 +45,8 @@ describe('import page in headless Chromium', () => {
     await t.close();
   });
 
-  const open = (who: { email: string; password: string }) => openLoggedIn(browser, `${url}/import`, who);
+  // Russian unless a test says otherwise: the texts and digit groups asserted below are ru-RU's.
+  const open = (who: { email: string; password: string }, locale = 'ru-RU') => openLoggedIn(browser, `${url}/import`, who, { locale });
 
 
   it('head of sales: chooses the file, uploads it, sees progress and the report with the error lines; HTML shown as text', async () => {
@@ -56,7 +57,7 @@ describe('import page in headless Chromium', () => {
     await page.waitForSelector('#job:not([hidden])', { timeout: 10_000 });
     await page.waitForFunction(() => document.body.dataset.jobStatus === 'done', undefined, { timeout: 60_000 });
 
-    expect(await page.textContent('#job-status')).toBe('Готово / Done');
+    expect(await page.textContent('#job-status')).toBe('Готово');
     expect(await page.textContent('#job-file')).toContain('клиенты.csv');
     expect(await page.textContent('#job-file')).toContain('windows-1251');
     // ru-RU digit groups are separated by a no-break space.
@@ -77,13 +78,28 @@ describe('import page in headless Chromium', () => {
     expect(await t.dataSource.query('SELECT name FROM companies WHERE name = $1', [XSS])).toEqual([{ name: XSS }]);
     const history = await page.$$eval('#history tbody tr', (trs) => trs.map((tr) => tr.textContent));
     expect(history[0]).toContain('клиенты.csv');
+    expect(history[0]).toContain('Готово');
+
+    // The switch to English redraws the report: English labels, en-US digit groups; a reload keeps English.
+    await page.click('[data-lang="en"]');
+    expect(await page.textContent('#job-status')).toBe('Done');
+    expect(await page.textContent('[data-count="rows"]')).toBe('3,003');
+    expect(await page.textContent('#job-progress-text')).toBe('Rows 3,003 of 3,003 · errors 2');
+    expect((await page.$$eval('#history tbody tr', (trs) => trs.map((tr) => tr.textContent)))[0]).toContain('Done');
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.jobStatus === 'done', undefined, { timeout: 10_000 });
+    expect(await page.textContent('#job-status')).toBe('Done');
+    expect(await page.textContent('h1')).toBe('Client base import');
+    expect(errors).toEqual([]);
     await page.close();
   });
 
   it('a manager is told the screen is not theirs', async () => {
     const { page } = await open({ email: 'manager@import.test', password: head.password });
     await page.waitForSelector('#denied-view:not([hidden])', { timeout: 10_000 });
-    expect(await page.textContent('#denied-text')).toContain('руководителю отдела продаж');
+    expect(await page.textContent('#denied-text')).toBe('Импорт доступен администратору и руководителю отдела продаж.');
+    await page.click('[data-lang="en"]');
+    expect(await page.textContent('#denied-text')).toBe('Import is for admins and heads of sales only.');
     await page.close();
   });
 });

@@ -1,15 +1,20 @@
 /* Call statistics dashboard: vanilla JS, data from /api/stats (bearer token from /api/auth/login).
-   Every value from the server is rendered with textContent, never as HTML. */
+   Every value from the server is rendered with textContent, never as HTML.
+   Texts: dashboard.texts.js; login and language: src/pages/common. */
 (function () {
   'use strict';
 
-  const TOKEN_KEY = 'switchboard.token';
+  const i18n = window.switchboard.i18n;
+  const t = i18n.t;
   const LIVE_MS = 5000;
   /** While the period shown includes today, the figures reload when the live counters change, and at least this often. */
   const REFRESH_MS = 60000;
-  const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-  const STEP_NAMES = { responsible: 'Responsible', department: 'Department', head_of_sales: 'Head of sales', ceo: 'CEO', owner: 'Owner', voicemail: 'Chain ran out', none: 'No step' };
+  const STEPS = ['responsible', 'department', 'head_of_sales', 'ceo', 'owner', 'voicemail', 'none'];
+  const LEG_OUTCOMES = ['answered', 'no_answer', 'busy', 'rejected', 'cancelled_other_answered', 'cancelled_caller_hung_up', 'unavailable'];
   const $ = (id) => document.getElementById(id);
+  const dayName = (index) => t('dash.days').split(',')[index];
+  const stepName = (step) => (STEPS.includes(step) ? t('dash.step.' + step) : step);
+  const metricName = (metric) => t('dash.metric.' + metric);
 
   const state = { data: null, query: null, charts: {}, sort: { key: 'name', dir: 1 }, drill: null, liveTimer: null, live: null, loadedAt: 0, loading: false };
 
@@ -21,28 +26,29 @@
     return node;
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
-  function fmtSeconds(s) {
-    if (s === null || s === undefined) return '—';
-    if (s < 60) return (Math.round(s * 10) / 10) + ' s';
-    if (s < 3600) return Math.floor(s / 60) + ' min ' + Math.round(s % 60) + ' s';
-    return Math.floor(s / 3600) + ' h ' + Math.round((s % 3600) / 60) + ' min';
-  }
-  function fmtRate(r) { return r === null || r === undefined ? '—' : (Math.round(r * 1000) / 10) + ' %'; }
+  const fmtSeconds = i18n.duration;
+  const fmtRate = i18n.percent;
+  const fmtNumber = i18n.number;
   function isoDate(d) { return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0'); }
   function addDays(dateText, n) { const d = new Date(dateText + 'T12:00:00'); d.setDate(d.getDate() + n); return isoDate(d); }
-  function fmtTime(iso) { return iso ? new Date(iso).toLocaleString() : '—'; }
+  const fmtTime = i18n.dateTime;
 
+  const session = window.switchboard.session.create({
+    tokenKey: 'switchboard.token',
+    onLogin: () => start(),
+    onLogout: () => { stopLive(); show('login-view'); },
+  });
+
+  /** GET with the user's token; a 403 shows the "not for your role" view. */
   async function api(path, params) {
     const url = new URL(path, location.origin);
     for (const [k, v] of Object.entries(params || {})) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
-    const response = await fetch(url, { headers: { Authorization: 'Bearer ' + sessionStorage.getItem(TOKEN_KEY) } });
-    if (response.status === 401) { logout(); throw new Error('Please log in again'); }
-    if (response.status === 403) { showDenied('Your role may not see call statistics (head of sales, CEO, owner and admin only).'); throw new Error('forbidden'); }
-    if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
-      throw new Error(body.message || ('HTTP ' + response.status));
+    try {
+      return await session.request('GET', url.pathname + url.search);
+    } catch (error) {
+      if (error.status === 403) { show('denied-view'); stopLive(); }
+      throw error;
     }
-    return response;
   }
 
   // ---- views ---------------------------------------------------------------------------------
@@ -50,30 +56,6 @@
     for (const id of ['login-view', 'denied-view', 'dashboard-view']) $(id).hidden = id !== view;
     $('logout').hidden = view === 'login-view';
     $('live').hidden = view !== 'dashboard-view';
-  }
-  function showDenied(text) {
-    $('denied-text').textContent = text;
-    show('denied-view');
-    stopLive();
-  }
-  function logout() {
-    sessionStorage.removeItem(TOKEN_KEY);
-    stopLive();
-    show('login-view');
-  }
-
-  async function login(event) {
-    event.preventDefault();
-    $('login-error').textContent = '';
-    const response = await fetch('/api/auth/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: $('login-email').value, password: $('login-password').value }),
-    });
-    if (!response.ok) { $('login-error').textContent = 'Wrong email or password'; return; }
-    const body = await response.json();
-    sessionStorage.setItem(TOKEN_KEY, body.accessToken);
-    start();
   }
 
   function currentQuery() {
@@ -98,7 +80,7 @@
 
   async function load(event) {
     if (event) event.preventDefault();
-    $('status').textContent = 'Loading…';
+    $('status').textContent = t('dash.loading');
     await showPeriod(currentQuery());
   }
 
@@ -121,7 +103,8 @@
       state.data = data;
       state.query = query;
       render(data);
-      $('status').textContent = 'Updated ' + new Date().toLocaleTimeString() + ' · ' + data.timings.total + ' ms' + (includesToday(query) ? ' · updates itself' : '');
+      state.updatedAt = new Date();
+      renderStatus();
       document.body.dataset.loaded = 'true';
     } catch (error) {
       $('status').textContent = error.message;
@@ -131,9 +114,13 @@
     }
   }
 
+  function renderStatus() {
+    $('status').textContent = t('dash.updated', { time: i18n.time(state.updatedAt), ms: fmtNumber(state.data.timings.total) }) + (includesToday(state.query) ? t('dash.updatesItself') : '');
+  }
+
   function render(data) {
-    fillSelect($('f-did'), data.lines.map((l) => ({ value: l.line || '', text: l.line || 'no line' })), state.query.did, 'All lines');
-    fillSelect($('f-dept'), data.departments.map((d) => ({ value: d.id, text: d.name })), state.query.departmentId, 'All departments');
+    fillSelect($('f-did'), data.lines.map((l) => ({ value: l.line || '', text: l.line || t('dash.noLine') })), state.query.did, t('dash.allLines'));
+    fillSelect($('f-dept'), data.departments.map((d) => ({ value: d.id, text: d.name })), state.query.departmentId, t('dash.allDepartments'));
     renderKpis(data);
     renderDaily(data.daily);
     renderSteps(data.steps);
@@ -147,6 +134,7 @@
   function fillSelect(select, options, selected, allText) {
     const known = new Set(options.map((o) => o.value));
     if (selected && !known.has(selected)) options.push({ value: selected, text: selected });
+    const current = select.value;
     clear(select);
     select.appendChild(el('option', allText)).value = '';
     for (const o of options) {
@@ -154,7 +142,7 @@
       option.value = o.value;
       select.appendChild(option);
     }
-    select.value = selected || '';
+    select.value = selected || current || '';
   }
 
   function kpi(key, label, value, sub, drill) {
@@ -176,20 +164,21 @@
     const c = data.callbacks;
     const box = $('kpis');
     clear(box);
+    const n = fmtNumber;
     box.append(
-      kpi('inbound', 'Inbound calls', s.inbound, null, { metric: 'inbound' }),
-      kpi('answered', 'Answered', s.answered, fmtRate(s.answerRate) + ' of inbound', { metric: 'answered' }),
-      kpi('missed', 'Missed', s.missed, null, { metric: 'missed' }),
-      kpi('abandoned', 'Abandoned (lost)', s.abandoned, 'median wait ' + fmtSeconds(s.abandonedWaitMedian), { metric: 'abandoned' }),
-      kpi('unanswered', 'Unanswered after the chain', s.unanswered, s.voicemail + ' to voicemail', { metric: 'unanswered' }),
-      kpi('speed', 'Speed to answer', fmtSeconds(s.answerSpeedMedian), 'median · avg ' + fmtSeconds(s.answerSpeedAvg), { metric: 'answered' }),
-      kpi('new', 'New callers', s.fromNew, s.newNumbers + ' numbers', { metric: 'new' }),
-      kpi('known', 'Known callers', s.fromKnown, s.knownNumbers + ' numbers', { metric: 'known' }),
-      kpi('anonymous', 'Anonymous', s.fromAnonymous, null, { metric: 'anonymous' }),
-      kpi('outbound', 'Outbound calls', s.outbound, s.outboundAnswered + ' answered', { metric: 'outbound' }),
-      kpi('callback', 'Callback speed', fmtSeconds(c.callbackMedian), 'median of ' + c.calledBack + ' of ' + c.tasks, null),
-      kpi('sla', 'Called back within SLA', fmtRate(c.withinSlaShare), c.withinSla + ' of ' + c.tasks + ' (' + Math.round(c.slaSeconds / 60) + ' min)', null),
-      kpi('never', 'Never called back', fmtRate(c.neverCalledBackShare), c.neverCalledBack + ' tasks, ' + c.stillOpen + ' open', null),
+      kpi('inbound', t('dash.kpi.inbound'), n(s.inbound), null, { metric: 'inbound' }),
+      kpi('answered', t('dash.kpi.answered'), n(s.answered), t('dash.kpi.answeredSub', { rate: fmtRate(s.answerRate) }), { metric: 'answered' }),
+      kpi('missed', t('dash.kpi.missed'), n(s.missed), null, { metric: 'missed' }),
+      kpi('abandoned', t('dash.kpi.abandoned'), n(s.abandoned), t('dash.kpi.abandonedSub', { wait: fmtSeconds(s.abandonedWaitMedian) }), { metric: 'abandoned' }),
+      kpi('unanswered', t('dash.kpi.unanswered'), n(s.unanswered), t('dash.kpi.unansweredSub', { n: n(s.voicemail) }), { metric: 'unanswered' }),
+      kpi('speed', t('dash.kpi.speed'), fmtSeconds(s.answerSpeedMedian), t('dash.kpi.speedSub', { avg: fmtSeconds(s.answerSpeedAvg) }), { metric: 'answered' }),
+      kpi('new', t('dash.kpi.new'), n(s.fromNew), t('dash.kpi.numbersSub', { n: n(s.newNumbers) }), { metric: 'new' }),
+      kpi('known', t('dash.kpi.known'), n(s.fromKnown), t('dash.kpi.numbersSub', { n: n(s.knownNumbers) }), { metric: 'known' }),
+      kpi('anonymous', t('dash.kpi.anonymous'), n(s.fromAnonymous), null, { metric: 'anonymous' }),
+      kpi('outbound', t('dash.kpi.outbound'), n(s.outbound), t('dash.kpi.outboundSub', { n: n(s.outboundAnswered) }), { metric: 'outbound' }),
+      kpi('callback', t('dash.kpi.callback'), fmtSeconds(c.callbackMedian), t('dash.kpi.callbackSub', { done: n(c.calledBack), tasks: n(c.tasks) }), null),
+      kpi('sla', t('dash.kpi.sla'), fmtRate(c.withinSlaShare), t('dash.kpi.slaSub', { done: n(c.withinSla), tasks: n(c.tasks), minutes: n(Math.round(c.slaSeconds / 60)) }), null),
+      kpi('never', t('dash.kpi.never'), fmtRate(c.neverCalledBackShare), t('dash.kpi.neverSub', { n: n(c.neverCalledBack), open: n(c.stillOpen) }), null),
     );
   }
 
@@ -202,12 +191,12 @@
     chart('chart-daily', {
       type: 'bar',
       data: {
-        labels: days.map((d) => d.day),
+        labels: days.map((d) => i18n.date(d.day)),
         datasets: [
-          { label: 'Answered', data: days.map((d) => d.answered), backgroundColor: '#2da44e', stack: 'in' },
-          { label: 'Abandoned', data: days.map((d) => d.abandoned), backgroundColor: '#cf222e', stack: 'in' },
-          { label: 'Unanswered', data: days.map((d) => d.unanswered), backgroundColor: '#bf8700', stack: 'in' },
-          { label: 'Outbound', data: days.map((d) => d.outbound), backgroundColor: '#8c959f', stack: 'out' },
+          { label: metricName('answered'), data: days.map((d) => d.answered), backgroundColor: '#2da44e', stack: 'in' },
+          { label: metricName('abandoned'), data: days.map((d) => d.abandoned), backgroundColor: '#cf222e', stack: 'in' },
+          { label: metricName('unanswered'), data: days.map((d) => d.unanswered), backgroundColor: '#bf8700', stack: 'in' },
+          { label: metricName('outbound'), data: days.map((d) => d.outbound), backgroundColor: '#8c959f', stack: 'out' },
         ],
       },
       options: {
@@ -217,7 +206,7 @@
           if (!items.length) return;
           const day = days[items[0].index].day;
           const metric = ['answered', 'abandoned', 'unanswered', 'outbound'][items[0].datasetIndex];
-          openDrill(metric + ' on ' + day, { metric, day });
+          openDrill(t('dash.drill.onDay', { metric: metricName(metric), day: i18n.date(day) }), { metric, day });
         },
       },
     });
@@ -227,7 +216,7 @@
     const shown = steps.filter((s) => s.step !== 'voicemail');
     chart('chart-steps', {
       type: 'bar',
-      data: { labels: shown.map((s) => STEP_NAMES[s.step] || s.step), datasets: [{ label: 'Answered', data: shown.map((s) => s.answered), backgroundColor: '#1f6feb' }] },
+      data: { labels: shown.map((s) => stepName(s.step)), datasets: [{ label: metricName('answered'), data: shown.map((s) => s.answered), backgroundColor: '#1f6feb' }] },
       options: {
         animation: false,
         indexAxis: 'y',
@@ -236,7 +225,7 @@
         onClick: (_e, items) => {
           if (!items.length) return;
           const step = shown[items[0].index].step;
-          openDrill('Answered at ' + (STEP_NAMES[step] || step), { metric: 'answered', step });
+          openDrill(t('dash.drill.atStep', { step: stepName(step) }), { metric: 'answered', step });
         },
       },
     });
@@ -246,8 +235,8 @@
     chart('chart-callbacks', {
       type: 'bar',
       data: {
-        labels: c.distribution.map((b) => b.label),
-        datasets: [{ label: 'Callback tasks', data: c.distribution.map((b) => b.count), backgroundColor: c.distribution.map((b) => (b.key === 'never' ? '#cf222e' : '#2da44e')) }],
+        labels: c.distribution.map((b) => t('dash.bucket.' + b.key) === 'dash.bucket.' + b.key ? b.label : t('dash.bucket.' + b.key)),
+        datasets: [{ label: metricName('callbackTasks'), data: c.distribution.map((b) => b.count), backgroundColor: c.distribution.map((b) => (b.key === 'never' ? '#cf222e' : '#2da44e')) }],
       },
       options: { animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     });
@@ -263,37 +252,37 @@
     const max = Math.max(1, ...h.inbound.flat());
     h.inbound.forEach((row, d) => {
       const tr = table.appendChild(el('tr'));
-      tr.appendChild(el('th', DAY_NAMES[d]));
+      tr.appendChild(el('th', dayName(d)));
       row.forEach((count, hour) => {
         const td = tr.appendChild(el('td', count || ''));
         td.dataset.dow = String(d + 1);
         td.dataset.hour = String(hour);
         td.dataset.count = String(count);
-        td.title = DAY_NAMES[d] + ' ' + hour + ':00 — ' + count + ' inbound, ' + h.missed[d][hour] + ' missed';
+        td.title = t('dash.heatTitle', { day: dayName(d), hour, inbound: fmtNumber(count), missed: fmtNumber(h.missed[d][hour]) });
         const alpha = count / max;
         td.style.backgroundColor = 'rgba(31, 111, 235, ' + (0.08 + alpha * 0.8).toFixed(3) + ')';
         if (alpha > 0.5) td.style.color = '#fff';
-        if (count) td.addEventListener('click', () => openDrill('Inbound, ' + DAY_NAMES[d] + ' ' + hour + ':00', { metric: 'inbound', dow: d + 1, hour }));
+        if (count) td.addEventListener('click', () => openDrill(t('dash.drill.heat', { day: dayName(d), hour }), { metric: 'inbound', dow: d + 1, hour }));
       });
       tr.appendChild(el('td', row.reduce((a, b) => a + b, 0)));
     });
   }
 
   const MANAGER_COLUMNS = [
-    { key: 'name', label: 'Name', text: true },
-    { key: 'department', label: 'Department', text: true },
-    { key: 'rang', label: 'Rang', drill: 'user_rang' },
-    { key: 'answered', label: 'Answered', drill: 'user_answered' },
-    { key: 'missed', label: 'Missed', drill: 'user_missed' },
-    { key: 'answerRate', label: 'Answer rate', fmt: fmtRate },
-    { key: 'answerSpeedMedian', label: 'Pick-up median', fmt: fmtSeconds },
-    { key: 'answerSpeedAvg', label: 'Pick-up avg', fmt: fmtSeconds },
-    { key: 'outbound', label: 'Outbound', drill: 'user_outbound' },
-    { key: 'talkTotal', label: 'Talk total', fmt: fmtSeconds },
-    { key: 'talkAvg', label: 'Talk avg', fmt: fmtSeconds },
-    { key: 'callbacks', label: 'Callbacks' },
-    { key: 'callbackMedian', label: 'Callback median', fmt: fmtSeconds },
-    { key: 'overdueCallbacks', label: 'Overdue callbacks' },
+    { key: 'name', text: true },
+    { key: 'department', text: true },
+    { key: 'rang', drill: 'user_rang' },
+    { key: 'answered', drill: 'user_answered' },
+    { key: 'missed', drill: 'user_missed' },
+    { key: 'answerRate', fmt: fmtRate },
+    { key: 'answerSpeedMedian', fmt: fmtSeconds },
+    { key: 'answerSpeedAvg', fmt: fmtSeconds },
+    { key: 'outbound', drill: 'user_outbound' },
+    { key: 'talkTotal', fmt: fmtSeconds },
+    { key: 'talkAvg', fmt: fmtSeconds },
+    { key: 'callbacks' },
+    { key: 'callbackMedian', fmt: fmtSeconds },
+    { key: 'overdueCallbacks' },
   ];
 
   function renderManagers() {
@@ -311,7 +300,7 @@
     clear(table);
     const head = table.appendChild(el('tr'));
     for (const col of MANAGER_COLUMNS) {
-      const th = head.appendChild(el('th', col.label));
+      const th = head.appendChild(el('th', t('dash.col.' + col.key)));
       th.dataset.key = col.key;
       if (col.key === key) th.className = dir > 0 ? 'sorted-asc' : 'sorted-desc';
       th.addEventListener('click', () => {
@@ -324,11 +313,11 @@
       tr.dataset.user = row.userId;
       for (const col of MANAGER_COLUMNS) {
         const value = row[col.key];
-        const td = tr.appendChild(el('td', col.fmt ? col.fmt(value) : value === null ? '—' : value));
+        const td = tr.appendChild(el('td', col.fmt ? col.fmt(value) : col.text ? (value === null ? '—' : value) : fmtNumber(value)));
         td.dataset.col = col.key;
         if (col.drill && value > 0) {
           td.className = 'drillable';
-          td.addEventListener('click', () => openDrill(col.label + ' — ' + row.name, { metric: col.drill, userId: row.userId }));
+          td.addEventListener('click', () => openDrill(t('dash.col.' + col.key) + ' — ' + row.name, { metric: col.drill, userId: row.userId }));
         }
       }
     }
@@ -338,17 +327,17 @@
     const table = $('lines');
     clear(table);
     const head = table.appendChild(el('tr'));
-    for (const h of ['Line', 'Inbound', 'Answered', 'Abandoned', 'Unanswered', 'Answer rate', 'New callers']) head.appendChild(el('th', h));
+    for (const h of [t('dash.lines.line'), metricName('inbound'), metricName('answered'), metricName('abandoned'), metricName('unanswered'), t('dash.col.answerRate'), t('dash.lines.newCallers')]) head.appendChild(el('th', h));
     for (const line of lines) {
       const tr = table.appendChild(el('tr'));
       tr.appendChild(el('td', line.line || '—'));
       const cells = [['inbound', line.inbound], ['answered', line.answered], ['abandoned', line.abandoned], ['unanswered', line.unanswered]];
       for (const [metric, value] of cells) {
-        const td = tr.appendChild(el('td', value, value > 0 ? 'drillable' : ''));
-        if (value > 0) td.addEventListener('click', () => openDrill(metric + ' on line ' + (line.line || '—'), { metric, did: line.line || undefined }));
+        const td = tr.appendChild(el('td', fmtNumber(value), value > 0 ? 'drillable' : ''));
+        if (value > 0) td.addEventListener('click', () => openDrill(t('dash.drill.onLine', { metric: metricName(metric), line: line.line || '—' }), { metric, did: line.line || undefined }));
       }
       tr.appendChild(el('td', fmtRate(line.answerRate)));
-      tr.appendChild(el('td', line.fromNew));
+      tr.appendChild(el('td', fmtNumber(line.fromNew)));
     }
   }
 
@@ -356,19 +345,19 @@
     const table = $('overdue');
     clear(table);
     const head = table.appendChild(el('tr'));
-    for (const h of ['Assignee', 'Overdue', 'Oldest due']) head.appendChild(el('th', h));
-    if (rows.length === 0) table.appendChild(el('tr')).appendChild(el('td', 'None'));
+    for (const h of [t('dash.overdue.assignee'), t('dash.overdue.count'), t('dash.overdue.oldest')]) head.appendChild(el('th', h));
+    if (rows.length === 0) table.appendChild(el('tr')).appendChild(el('td', t('dash.overdue.none')));
     for (const row of rows) {
       const tr = table.appendChild(el('tr'));
-      tr.appendChild(el('td', row.name || 'Lead exchange (nobody)'));
-      tr.appendChild(el('td', row.overdue));
+      tr.appendChild(el('td', row.name || t('dash.overdue.exchange')));
+      tr.appendChild(el('td', fmtNumber(row.overdue)));
       tr.appendChild(el('td', fmtTime(row.oldestDueAt)));
     }
   }
 
   // ---- drill-down ----------------------------------------------------------------------------
   async function openDrill(title, params) {
-    state.drill = { title, params: Object.assign({}, state.query, params), offset: 0 };
+    state.drill = { title, params: Object.assign({}, state.query, params), offset: 0, items: [], total: 0 };
     $('drill-title').textContent = title;
     clear($('drill-table'));
     $('drill').hidden = false;
@@ -379,40 +368,52 @@
   async function loadDrill() {
     const drill = state.drill;
     const page = await (await api('/api/stats/calls', Object.assign({}, drill.params, { limit: 100, offset: drill.offset }))).json();
+    drill.items.push(...page.items);
+    drill.offset += page.items.length;
+    drill.total = page.total;
+    renderDrill();
+  }
+
+  const DRILL_COLUMNS = ['started', 'direction', 'client', 'name', 'line', 'outcome', 'step', 'answeredBy', 'ring', 'talk', 'legs', 'recording'];
+
+  function legOutcome(outcome) { return LEG_OUTCOMES.includes(outcome) ? t('dash.leg.' + outcome) : outcome.replace(/_/g, ' '); }
+  function callOutcome(call) { return t('dash.outcome.' + (call.disposition === 'answered' ? 'answered' : call.abandoned ? 'abandoned' : call.voicemail ? 'voicemail' : 'missed')); }
+  function directionName(direction) { return direction === 'inbound' || direction === 'outbound' ? t('dash.direction.' + direction) : direction; }
+
+  function renderDrill() {
+    const drill = state.drill;
     const table = $('drill-table');
-    if (drill.offset === 0) {
-      const head = table.appendChild(el('tr'));
-      for (const h of ['Started', 'Direction', 'Client', 'Name', 'Line', 'Outcome', 'Step', 'Answered by', 'Ring', 'Talk', 'Legs', 'Recording']) head.appendChild(el('th', h));
-    }
-    for (const call of page.items) {
+    clear(table);
+    const head = table.appendChild(el('tr'));
+    for (const h of DRILL_COLUMNS) head.appendChild(el('th', t('dash.call.' + h)));
+    for (const call of drill.items) {
       const tr = table.appendChild(el('tr'));
       tr.dataset.linkedid = call.linkedid;
       tr.appendChild(el('td', fmtTime(call.startedAt)));
-      tr.appendChild(el('td', call.direction));
+      tr.appendChild(el('td', directionName(call.direction)));
       tr.appendChild(el('td', call.caller));
       tr.appendChild(el('td', call.callerName || ''));
       tr.appendChild(el('td', call.did || ''));
-      tr.appendChild(el('td', call.disposition === 'answered' ? 'answered' : call.abandoned ? 'abandoned' : call.voicemail ? 'voicemail' : 'missed'));
-      tr.appendChild(el('td', STEP_NAMES[call.stepReached] || call.stepReached || ''));
+      tr.appendChild(el('td', callOutcome(call)));
+      tr.appendChild(el('td', call.stepReached ? stepName(call.stepReached) : ''));
       tr.appendChild(el('td', call.answeredByName ? call.answeredByName + ' (' + call.answeredByExtension + ')' : call.answeredByExtension || ''));
       tr.appendChild(el('td', fmtSeconds(call.ringSeconds)));
       tr.appendChild(el('td', fmtSeconds(call.talkSeconds)));
-      const legs = call.legs.map((l) => (l.name || l.extension) + ': ' + (l.step || '—') + ' → ' + l.outcome.replace(/_/g, ' ')).join('; ');
-      tr.appendChild(el('td', legs + (call.transferredTo ? '; transferred to ' + call.transferredTo : ''), 'legs'));
+      const legs = call.legs.map((l) => (l.name || l.extension) + ': ' + (l.step ? (STEPS.includes(l.step) ? t('dash.legStep.' + l.step) : l.step) : '—') + ' → ' + legOutcome(l.outcome)).join('; ');
+      tr.appendChild(el('td', legs + (call.transferredTo ? '; ' + t('dash.call.transferredTo', { to: call.transferredTo }) : ''), 'legs'));
       const rec = tr.appendChild(el('td'));
       if (call.recordingFile) {
         if (/^https?:\/\//i.test(call.recordingFile)) {
-          const a = rec.appendChild(el('a', 'listen'));
+          const a = rec.appendChild(el('a', t('dash.call.listen')));
           a.href = call.recordingFile;
           a.rel = 'noopener noreferrer';
           a.target = '_blank';
         } else rec.textContent = call.recordingFile;
       }
     }
-    drill.offset += page.items.length;
-    $('drill-summary').textContent = page.total + ' call(s)';
-    $('drill').dataset.total = String(page.total);
-    $('drill-more').hidden = drill.offset >= page.total;
+    $('drill-summary').textContent = t('dash.calls', { n: fmtNumber(drill.total) });
+    $('drill').dataset.total = String(drill.total);
+    $('drill-more').hidden = drill.offset >= drill.total;
   }
 
   async function download(path, params, name) {
@@ -449,7 +450,7 @@
 
   // ---- start ---------------------------------------------------------------------------------
   function start() {
-    if (!sessionStorage.getItem(TOKEN_KEY)) { show('login-view'); return; }
+    if (!session.loggedIn()) { show('login-view'); return; }
     show('dashboard-view');
     const params = new URLSearchParams(location.search);
     if (!$('f-from').value) {
@@ -462,8 +463,12 @@
   }
 
   document.addEventListener('DOMContentLoaded', () => {
-    $('login-form').addEventListener('submit', login);
-    $('logout').addEventListener('click', logout);
+    i18n.onChange(() => {
+      if (!state.data) return;
+      render(state.data);
+      renderStatus();
+      if (state.drill && !$('drill').hidden) renderDrill();
+    });
     $('filters').addEventListener('submit', load);
     for (const b of document.querySelectorAll('[data-preset]')) b.addEventListener('click', () => preset(b.dataset.preset));
     $('drill-close').addEventListener('click', () => { $('drill').hidden = true; });

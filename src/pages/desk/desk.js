@@ -1,12 +1,38 @@
 /* The desk page: plain browser JS, no build, no CDN. Every string from the caller, the CRM or
- * the server is put in the page with textContent (via el()), never as HTML. */
+ * the server is put in the page with textContent (via el()), never as HTML.
+ * Texts: desk.texts.js; login and language: src/pages/common. */
 (function () {
   'use strict';
 
-  var TOKEN_KEY = 'switchboard.desk.token';
+  var i18n = window.switchboard.i18n;
+  var t = i18n.t;
   var SCOPE_KEY = 'switchboard.desk.scope';
-  var state = { token: sessionStorage.getItem(TOKEN_KEY), scope: sessionStorage.getItem(SCOPE_KEY) || 'own', user: null, socket: null, calls: new Map() };
+  var TASK_KINDS = ['callback', 'call', 'meeting', 'email', 'todo'];
+  /** lists: the last data of each list, kept to draw it again in the other language. */
+  var state = { scope: sessionStorage.getItem(SCOPE_KEY) || 'own', user: null, socket: null, calls: new Map(), link: 'offline', notice: null, lists: {} };
   var $ = function (id) { return document.getElementById(id); };
+
+  var session = window.switchboard.session.create({
+    tokenKey: 'switchboard.desk.token',
+    beforeLogin: function () {
+      if (window.Notification && Notification.permission === 'default') Notification.requestPermission();
+    },
+    onLogin: function () {
+      state.scope = $('watch-all').checked ? 'all' : 'own';
+      sessionStorage.setItem(SCOPE_KEY, state.scope);
+      start();
+    },
+    onLogout: function () {
+      if (state.socket) { state.socket.disconnect(); state.socket = null; }
+      state.calls.clear();
+      state.user = null;
+      renderPopups();
+      $('desk-view').hidden = true;
+      $('login-view').hidden = false;
+      $('who').textContent = '';
+      setLink('offline');
+    },
+  });
 
   /** el('div', {class: 'x', onclick: fn}, 'text', childNode…) — strings become text nodes. */
   function el(tag, attrs) {
@@ -29,62 +55,18 @@
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
   function fmtTime(value) {
     if (value === null || value === undefined) return '';
-    var date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
-    return date.toLocaleString();
+    return i18n.dateTime(typeof value === 'number' ? value * 1000 : value);
   }
-  function seconds(n) { return Math.round(Number(n) || 0) + ' s'; }
-  function notice(text) { $('notice').textContent = text || ''; }
+  function seconds(n) { return i18n.duration(Math.round(Number(n) || 0)); }
+  /** A message under the cards: an i18n key with its values, drawn again when the language changes. */
+  function notice(key, values) {
+    state.notice = key ? { key: key, values: values } : null;
+    $('notice').textContent = key ? t(key, values) : '';
+  }
 
   // ---------------------------------------------------------------------------------------- REST
-  function api(method, path, body) {
-    var headers = { 'Content-Type': 'application/json' };
-    if (state.token) headers.Authorization = 'Bearer ' + state.token;
-    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body) }).then(function (response) {
-      return response.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = { message: text }; }
-        if (response.status === 401 && path !== '/api/auth/login') logout('Your session expired; please log in again.');
-        if (!response.ok) {
-          var error = new Error((data && data.message) || response.status + ' ' + response.statusText);
-          error.status = response.status;
-          throw error;
-        }
-        return data;
-      });
-    });
-  }
+  function api(method, path, body) { return session.json(method, path, { json: body }); }
   function itemsOf(data) { return Array.isArray(data) ? data : (data && Array.isArray(data.items) ? data.items : []); }
-
-  // ---------------------------------------------------------------------------------------- login
-  $('login-form').addEventListener('submit', function (event) {
-    event.preventDefault();
-    $('login-error').textContent = '';
-    if (window.Notification && Notification.permission === 'default') Notification.requestPermission();
-    api('POST', '/api/auth/login', { email: $('email').value, password: $('password').value })
-      .then(function (data) {
-        state.token = data.accessToken;
-        state.scope = $('watch-all').checked ? 'all' : 'own';
-        sessionStorage.setItem(TOKEN_KEY, state.token);
-        sessionStorage.setItem(SCOPE_KEY, state.scope);
-        start();
-      })
-      .catch(function (error) { $('login-error').textContent = error.message; });
-  });
-  $('logout').addEventListener('click', function () { logout(''); });
-
-  function logout(message) {
-    sessionStorage.removeItem(TOKEN_KEY);
-    state.token = null;
-    if (state.socket) { state.socket.disconnect(); state.socket = null; }
-    state.calls.clear();
-    renderPopups();
-    $('desk-view').hidden = true;
-    $('logout').hidden = true;
-    $('login-view').hidden = false;
-    $('who').textContent = '';
-    setLink('offline');
-    $('login-error').textContent = message || '';
-  }
 
   function start() {
     $('login-view').hidden = true;
@@ -98,14 +80,15 @@
   function setLink(status) {
     var node = $('link');
     node.className = 'link ' + status;
-    node.textContent = status === 'online' ? 'online' : status === 'connecting' ? 'reconnecting…' : 'offline';
+    state.link = status;
+    node.textContent = t('desk.link.' + status);
     document.body.setAttribute('data-link', status);
   }
 
   function connect() {
     if (state.socket) state.socket.disconnect();
     setLink('connecting');
-    var socket = io({ auth: { token: state.token, scope: state.scope }, reconnectionDelay: 500, reconnectionDelayMax: 5000, transports: ['websocket', 'polling'] });
+    var socket = io({ auth: { token: session.token(), scope: state.scope }, reconnectionDelay: 500, reconnectionDelayMax: 5000, transports: ['websocket', 'polling'] });
     state.socket = socket;
     socket.on('connect', function () { setLink('online'); });
     socket.on('disconnect', function (reason) {
@@ -114,14 +97,15 @@
     socket.io.on('reconnect_attempt', function () { setLink('connecting'); });
     socket.on('connect_error', function (error) {
       if (error && (error.message === 'unauthorized' || error.message === 'forbidden')) {
-        logout(error.message === 'forbidden' ? 'Only supervisors may watch every call.' : 'Please log in again.');
+        session.logout(error.message === 'forbidden' ? 'desk.forbiddenAll' : 'login.again');
         return;
       }
       setLink('connecting');
     });
     socket.on('desk.snapshot', function (snapshot) {
       state.user = snapshot.user;
-      $('who').textContent = snapshot.user.name + (snapshot.scope === 'all' ? ' · every call' : '');
+      state.scope = snapshot.scope;
+      renderWho();
       var live = new Set();
       snapshot.calls.forEach(function (item) {
         live.add(item.linkedid);
@@ -169,6 +153,10 @@
     socket.on('call.missed', function () { refreshLists(); });
   }
 
+  function renderWho() {
+    $('who').textContent = state.user ? state.user.name + (state.scope === 'all' ? t('desk.everyCall') : '') : '';
+  }
+
   function upsert(linkedid, patch) {
     var call = state.calls.get(linkedid) || { linkedid: linkedid };
     Object.keys(patch).forEach(function (key) { if (patch[key] !== undefined) call[key] = patch[key]; });
@@ -191,7 +179,7 @@
     if (!window.Notification || Notification.permission !== 'granted' || document.hasFocus()) return;
     try {
       var body = [card.company && card.company.name, card.phone].filter(Boolean).join(' · ');
-      var n = new Notification('Calling: ' + displayName(card), { body: body, tag: card.linkedid });
+      var n = new Notification(t('desk.notifyCalling', { name: displayName(card) }), { body: body, tag: card.linkedid });
       n.onclick = function () { window.focus(); n.close(); };
     } catch (e) { console.warn('notification failed', e); }
   }
@@ -207,14 +195,15 @@
   function statusText(call) {
     var card = call.card;
     if (call.status === 'ringing') {
-      var whose = call.person && state.user && call.person.userId !== state.user.id ? ' (' + (call.person.name || call.person.extension) + "'s phone)" : '';
-      return (card.direction === 'outbound' ? 'Outgoing call' : 'Ringing') + whose;
+      var whose = call.person && state.user && call.person.userId !== state.user.id ? t('desk.phoneOf', { name: call.person.name || call.person.extension }) : '';
+      return t(card.direction === 'outbound' ? 'desk.status.outgoing' : 'desk.status.ringing') + whose;
     }
-    if (call.status === 'answered') return 'Talking' + (call.answeredBy && state.user && call.answeredBy.userId !== state.user.id ? ' — ' + (call.answeredBy.name || call.answeredBy.extension) : '');
-    if (call.status === 'taken') return 'Answered by ' + ((call.answeredBy && (call.answeredBy.name || call.answeredBy.extension)) || 'a colleague');
+    if (call.status === 'answered') return t('desk.status.talking') + (call.answeredBy && state.user && call.answeredBy.userId !== state.user.id ? ' — ' + (call.answeredBy.name || call.answeredBy.extension) : '');
+    if (call.status === 'taken') return t('desk.status.takenBy', { name: (call.answeredBy && (call.answeredBy.name || call.answeredBy.extension)) || t('desk.status.colleague') });
     if (call.status === 'ended') {
       var e = call.ended;
-      return e.disposition === 'answered' ? 'Ended · talk ' + seconds(e.talkSeconds) : (e.abandoned ? 'Caller hung up' : 'Missed') + ' · rang ' + seconds(e.ringSeconds);
+      if (e.disposition === 'answered') return t('desk.status.ended', { talk: seconds(e.talkSeconds) });
+      return t(e.abandoned ? 'desk.status.hungUp' : 'desk.status.missed', { ring: seconds(e.ringSeconds) });
     }
     return '';
   }
@@ -230,57 +219,60 @@
         card.company ? el('span', { 'data-field': 'company' }, card.company.name) : null,
         card.company ? ' · ' : null,
         phoneLink(card.phone),
-        card.callerIdName && card.callerIdName !== title ? el('span', { 'data-field': 'caller-id-name' }, ' · caller ID: ', card.callerIdName) : null,
-        card.line ? el('span', null, ' · line ', card.line) : null,
-        call.step ? el('span', null, ' · step ', call.step) : null),
+        card.callerIdName && card.callerIdName !== title ? el('span', { 'data-field': 'caller-id-name' }, t('desk.callerId'), card.callerIdName) : null,
+        card.line ? el('span', null, t('desk.line'), card.line) : null,
+        call.step ? el('span', null, t('desk.step'), call.step) : null),
       el('div', null,
-        card.newCaller ? el('span', { class: 'tag new' }, 'new caller') : null,
+        card.newCaller ? el('span', { class: 'tag new' }, t('desk.newCaller')) : null,
         card.company && card.company.abcCategory ? el('span', { class: 'tag' }, 'ABC: ' + card.company.abcCategory) : null,
         ((card.company && card.company.tags) || []).map(function (tag) { return el('span', { class: 'tag' }, tag); }),
-        card.responsible ? el('span', { class: 'meta' }, ' Responsible: ', card.responsible.name) : null,
-        card.lookupFailed ? el('span', { class: 'error' }, ' CRM lookup failed') : null));
+        card.responsible ? el('span', { class: 'meta' }, t('desk.responsible'), card.responsible.name) : null,
+        card.lookupFailed ? el('span', { class: 'error' }, t('desk.lookupFailed')) : null));
 
     if (card.openDeals.length) {
-      node.appendChild(el('div', null, el('strong', null, 'Open deals'), el('ul', null, card.openDeals.map(function (deal) {
+      node.appendChild(el('div', null, el('strong', null, t('desk.openDeals')), el('ul', null, card.openDeals.map(function (deal) {
         return el('li', null, deal.title, ' — ', deal.stageName, deal.budget ? ' — ' + deal.budget : '', ' ',
-          el('button', { type: 'button', class: 'small', onclick: function () { openDeal(deal.id); } }, 'Open'), ' ',
-          deal.responsibleId ? null : el('button', { type: 'button', class: 'small', onclick: function () { claim(deal.id); } }, 'Claim'));
+          el('button', { type: 'button', class: 'small', onclick: function () { openDeal(deal.id); } }, t('desk.open')), ' ',
+          deal.responsibleId ? null : el('button', { type: 'button', class: 'small', onclick: function () { claim(deal.id); } }, t('desk.claim')));
       }))));
     }
     if (card.openTasks.length) {
-      node.appendChild(el('div', null, el('strong', null, 'Open tasks'), el('ul', null, card.openTasks.map(function (task) {
-        return el('li', null, task.title, ' (', task.kind, task.dueAt ? ', due ' + fmtTime(task.dueAt) : '', ')');
+      node.appendChild(el('div', null, el('strong', null, t('desk.openTasks')), el('ul', null, card.openTasks.map(function (task) {
+        return el('li', null, task.title, ' (', TASK_KINDS.indexOf(task.kind) >= 0 ? t('desk.kind.' + task.kind) : task.kind, task.dueAt ? t('desk.due', { when: fmtTime(task.dueAt) }) : '', ')');
       }))));
     }
     if (card.lastCalls.length) {
-      node.appendChild(el('div', null, el('strong', null, 'Last calls'), el('ul', null, card.lastCalls.map(function (c) {
-        var outcome = c.disposition === 'answered' ? 'answered' + (c.answeredBy ? ' by ' + c.answeredBy : '') : c.abandoned ? 'abandoned' : 'missed';
-        return el('li', null, fmtTime(c.startedAt), ' · ', c.direction, ' · ', outcome, c.talkSeconds ? ' · ' + seconds(c.talkSeconds) : '');
+      node.appendChild(el('div', null, el('strong', null, t('desk.lastCalls')), el('ul', null, card.lastCalls.map(function (c) {
+        var outcome = c.disposition === 'answered' ? (c.answeredBy ? t('desk.answeredBy', { name: c.answeredBy }) : t('desk.outcome.answered')) : t(c.abandoned ? 'desk.outcome.abandoned' : 'desk.outcome.missed');
+        var direction = c.direction === 'inbound' || c.direction === 'outbound' ? t('desk.direction.' + c.direction) : c.direction;
+        return el('li', null, fmtTime(c.startedAt), ' · ', direction, ' · ', outcome, c.talkSeconds ? ' · ' + seconds(c.talkSeconds) : '');
       }))));
     }
     if (call.status === 'ended' && call.ended && call.ended.prompt && state.user && call.ended.answeredBy && call.ended.answeredBy.userId === state.user.id) {
-      node.appendChild(el('p', { class: 'notice' }, 'The call has ended: leave a note or a task.'));
+      node.appendChild(el('p', { class: 'notice' }, t('desk.endedPrompt')));
     }
 
-    var text = el('textarea', { placeholder: 'Note or task…', 'aria-label': 'note' });
+    var text = el('textarea', { placeholder: t('desk.notePlaceholder'), 'aria-label': t('desk.note') });
+    text.value = call.draft || '';
     text.addEventListener('focus', function () { call.editing = true; });
+    text.addEventListener('input', function () { call.draft = text.value; });
     node.appendChild(el('div', null, text));
     node.appendChild(el('div', { class: 'actions' },
-      el('button', { type: 'button', onclick: function () { saveTask(call, text.value, 'todo'); } }, 'Add note'),
-      el('button', { type: 'button', onclick: function () { saveTask(call, text.value, 'callback'); } }, 'Create callback task'),
-      el('button', { type: 'button', onclick: function () { state.calls.delete(call.linkedid); renderPopups(); } }, 'Close')));
+      el('button', { type: 'button', onclick: function () { saveTask(call, text.value, 'todo'); } }, t('desk.addNote')),
+      el('button', { type: 'button', onclick: function () { saveTask(call, text.value, 'callback'); } }, t('desk.addCallback')),
+      el('button', { type: 'button', onclick: function () { state.calls.delete(call.linkedid); renderPopups(); } }, t('desk.close'))));
     return node;
   }
 
   function phoneLink(phone) {
-    if (!phone || !/^\+?\d{3,}$/.test(phone)) return el('span', { 'data-field': 'phone' }, phone || 'anonymous');
-    return el('a', { class: 'phone', 'data-field': 'phone', title: 'Call this number', onclick: function () { dial(phone); } }, phone);
+    if (!phone || !/^\+?\d{3,}$/.test(phone)) return el('span', { 'data-field': 'phone' }, phone || t('desk.anonymous'));
+    return el('a', { class: 'phone', 'data-field': 'phone', title: t('desk.callThis'), onclick: function () { dial(phone); } }, phone);
   }
 
   function saveTask(call, text, kind) {
     var card = call.card;
     var note = (text || '').trim();
-    var title = kind === 'callback' ? 'Call back ' + displayName(card) : 'Note: ' + (note.split('\n')[0] || displayName(card)).slice(0, 120);
+    var title = kind === 'callback' ? t('desk.task.callback', { name: displayName(card) }) : t('desk.task.note', { text: (note.split('\n')[0] || displayName(card)).slice(0, 120) });
     var body = {
       title: title.slice(0, 300),
       kind: kind,
@@ -292,67 +284,99 @@
     };
     api('POST', '/api/tasks', body)
       .then(function () {
-        notice(kind === 'callback' ? 'Callback task created.' : 'Note saved.');
+        notice(kind === 'callback' ? 'desk.saved.callback' : 'desk.saved.note');
         call.editing = false;
+        call.draft = '';
         if (call.status === 'ended') { state.calls.delete(call.linkedid); renderPopups(); }
         refreshLists();
       })
-      .catch(function (error) { notice('Not saved: ' + error.message); });
+      .catch(function (error) { notice('desk.notSaved', { message: error.message }); });
   }
 
   function openDeal(dealId) {
     api('GET', '/api/deals/' + encodeURIComponent(dealId))
-      .then(function (deal) { notice('Deal: ' + deal.title + (deal.budget ? ' · ' + deal.budget : '') + (deal.responsibleId ? '' : ' · in the lead exchange')); })
-      .catch(function (error) { notice('Deal not loaded: ' + error.message); });
+      .then(function (deal) {
+        state.notice = null;
+        $('notice').textContent = t('desk.deal', { title: deal.title }) + (deal.budget ? ' · ' + deal.budget : '') + (deal.responsibleId ? '' : t('desk.dealInExchange'));
+      })
+      .catch(function (error) { notice('desk.dealNotLoaded', { message: error.message }); });
   }
 
   function claim(dealId) {
     api('POST', '/api/deals/' + encodeURIComponent(dealId) + '/claim')
-      .then(function () { notice('The deal is yours now.'); refreshLists(); })
-      .catch(function (error) { notice('Not claimed: ' + error.message); });
+      .then(function () { notice('desk.claimed'); refreshLists(); })
+      .catch(function (error) { notice('desk.notClaimed', { message: error.message }); });
   }
 
   function dial(number) {
-    notice('Calling ' + number + '… your phone rings first.');
+    notice('desk.calling', { number: number });
     api('POST', '/api/calls/originate', { number: number })
-      .then(function () { notice('Calling ' + number + ': pick up your phone.'); })
+      .then(function () { notice('desk.pickUp', { number: number }); })
       .catch(function (error) {
-        notice(error.status === 404 ? 'Click-to-call is not available on this server.' : error.status === 503 ? 'Click-to-call is unavailable: ' + error.message : 'Call failed: ' + error.message);
+        notice(error.status === 404 ? 'desk.noClickToCall' : error.status === 503 ? 'desk.clickToCallDown' : 'desk.callFailed', { message: error.message });
       });
   }
   $('dial-form').addEventListener('submit', function (event) { event.preventDefault(); dial($('dial-number').value.trim()); });
 
   // -------------------------------------------------------------------------------------- lists
-  function fillList(id, items, render, empty) {
+  var LISTS = {
+    missed: {
+      path: '/api/calls?disposition=missed&limit=20',
+      empty: 'desk.noMissed',
+      item: function (c) {
+        return el('li', null, fmtTime(c.startedAt), ' ', phoneLink(c.caller), c.callerName ? el('span', null, ' ', c.callerName) : null, c.abandoned ? t('desk.abandoned') : '');
+      },
+    },
+    callbacks: {
+      path: '/api/tasks?kind=callback&open=true',
+      empty: 'desk.noCallbacks',
+      item: function (task) {
+        return el('li', null, task.title, task.dueAt ? t('desk.dueList', { when: fmtTime(task.dueAt) }) : '', task.phone ? el('span', null, ' ', phoneLink(task.phone)) : null);
+      },
+    },
+    exchange: {
+      path: '/api/lead-exchange',
+      empty: 'desk.exchangeEmpty',
+      item: function (lead) {
+        return el('li', null, el('strong', null, lead.title), (lead.phones || []).map(function (p) { return el('span', null, ' ', phoneLink(p)); }),
+          lead.missedCalls ? t('desk.missedCount', { n: lead.missedCalls }) : '',
+          el('button', { type: 'button', class: 'small', onclick: function () { claim(lead.id); } }, t('desk.claim')));
+      },
+    },
+  };
+
+  /** Draws a list from its last data ({ items } or { error }). */
+  function renderList(id) {
+    var list = LISTS[id];
+    var data = state.lists[id];
     var root = $(id);
     clear(root);
-    if (!items.length) root.appendChild(el('li', { class: 'empty' }, empty));
-    items.forEach(function (item) { root.appendChild(render(item)); });
+    if (!data) return;
+    if (data.error) return root.appendChild(el('li', { class: 'empty' }, t('desk.notLoaded', { message: data.error })));
+    if (!data.items.length) root.appendChild(el('li', { class: 'empty' }, t(list.empty)));
+    data.items.forEach(function (item) { root.appendChild(list.item(item)); });
   }
   function refreshLists() {
-    if (!state.token) return;
-    api('GET', '/api/calls?disposition=missed&limit=20').then(function (data) {
-      fillList('missed', itemsOf(data), function (c) {
-        return el('li', null, fmtTime(c.startedAt), ' ', phoneLink(c.caller), c.callerName ? el('span', null, ' ', c.callerName) : null, c.abandoned ? ' · abandoned' : '');
-      }, 'No missed calls.');
-    }).catch(function (error) { fillList('missed', [], null, 'Not loaded: ' + error.message); });
-    api('GET', '/api/tasks?kind=callback&open=true').then(function (data) {
-      fillList('callbacks', itemsOf(data), function (t) {
-        return el('li', null, t.title, t.dueAt ? ' · due ' + fmtTime(t.dueAt) : '', t.phone ? el('span', null, ' ', phoneLink(t.phone)) : null);
-      }, 'No callbacks to make.');
-    }).catch(function (error) { fillList('callbacks', [], null, 'Not loaded: ' + error.message); });
-    api('GET', '/api/lead-exchange').then(function (data) {
-      fillList('exchange', itemsOf(data), function (lead) {
-        return el('li', null, el('strong', null, lead.title), (lead.phones || []).map(function (p) { return el('span', null, ' ', phoneLink(p)); }),
-          lead.missedCalls ? ' · ' + lead.missedCalls + ' missed' : '',
-          el('button', { type: 'button', class: 'small', onclick: function () { claim(lead.id); } }, 'Claim'));
-      }, 'The lead exchange is empty.');
-    }).catch(function (error) { fillList('exchange', [], null, 'Not loaded: ' + error.message); });
+    if (!session.loggedIn()) return;
+    Object.keys(LISTS).forEach(function (id) {
+      api('GET', LISTS[id].path)
+        .then(function (data) { state.lists[id] = { items: itemsOf(data) }; })
+        .catch(function (error) { state.lists[id] = { error: error.message }; })
+        .then(function () { renderList(id); });
+    });
   }
   document.querySelector('[data-refresh]').addEventListener('click', refreshLists);
 
   window.addEventListener('offline', function () { setLink('offline'); });
   window.addEventListener('online', function () { if (state.socket && !state.socket.connected) state.socket.connect(); });
 
-  if (state.token) start(); else logout('');
+  i18n.onChange(function () {
+    setLink(state.link);
+    renderWho();
+    renderPopups();
+    Object.keys(LISTS).forEach(renderList);
+    if (state.notice) notice(state.notice.key, state.notice.values);
+  });
+
+  if (session.loggedIn()) start(); else session.logout(null);
 })();
