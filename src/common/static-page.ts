@@ -23,8 +23,9 @@ export const commonFile = (file: string): PageAsset => pageFile('common', file);
 /** A file of an installed npm package, next to its entry point (e.g. chart.js's dist/chart.umd.min.js): no CDN. */
 export const packageFile = (pkg: string, file: string): PageAsset => ({ path: join(dirname(require.resolve(pkg)), file) });
 
-/** Every page's shared scripts and styles (login, language switch), served by each page under its own /assets/. */
+/** Every page's shared scripts and styles (DOM helpers, login, language switch), served by each page under its own /assets/. */
 export const COMMON_ASSETS: Readonly<Record<string, PageAsset>> = {
+  'dom.js': commonFile('dom.js'),
   'i18n.js': commonFile('i18n.js'),
   'session.js': commonFile('session.js'),
   'common.css': commonFile('common.css'),

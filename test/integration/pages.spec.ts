@@ -24,6 +24,7 @@ describe('the pages /desk, /dashboard and /import', () => {
 
   const common = (page: string): [string, string][] => [
     [`/${page}/assets/common.css`, CSS],
+    [`/${page}/assets/dom.js`, JS],
     [`/${page}/assets/i18n.js`, JS],
     [`/${page}/assets/session.js`, JS],
   ];

@@ -19,13 +19,7 @@
   const state = { data: null, query: null, charts: {}, sort: { key: 'name', dir: 1 }, drill: null, liveTimer: null, live: null, loadedAt: 0, loading: false };
 
   // ---- helpers -------------------------------------------------------------------------------
-  function el(tag, text, cls) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (cls) node.className = cls;
-    return node;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  const { el, clear } = window.switchboard.dom;
   const fmtSeconds = i18n.duration;
   const fmtRate = i18n.percent;
   const fmtNumber = i18n.number;
@@ -134,7 +128,6 @@
   function fillSelect(select, options, selected, allText) {
     const known = new Set(options.map((o) => o.value));
     if (selected && !known.has(selected)) options.push({ value: selected, text: selected });
-    const current = select.value;
     clear(select);
     select.appendChild(el('option', allText)).value = '';
     for (const o of options) {
@@ -142,7 +135,7 @@
       option.value = o.value;
       select.appendChild(option);
     }
-    select.value = selected || current || '';
+    select.value = selected || '';
   }
 
   function kpi(key, label, value, sub, drill) {

@@ -52,7 +52,7 @@
     if (Array.isArray(child)) return child.forEach(function (c) { append(node, c); });
     node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
   }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  var clear = window.switchboard.dom.clear;
   function fmtTime(value) {
     if (value === null || value === undefined) return '';
     return i18n.dateTime(typeof value === 'number' ? value * 1000 : value);

@@ -20,13 +20,7 @@
     onLogout: () => { stopPolling(); show('login-view'); },
   });
 
-  function el(tag, text, cls) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (cls) node.className = cls;
-    return node;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  const { el, clear } = window.switchboard.dom;
   const fmt = i18n.number;
   const STATUSES = ['queued', 'running', 'done', 'failed', 'interrupted'];
   function statusText(status) { return STATUSES.includes(status) ? t('import.status.' + status) : status; }
