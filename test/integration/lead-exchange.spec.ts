@@ -35,7 +35,10 @@ describe('lead exchange (real Postgres)', () => {
     expect(loser.body.message).toMatch(/already claimed by (Anna|Boris)/);
     const deal = await t.http.get(`/api/deals/${dealId}`).set(auth(anna)).expect(200);
     expect(deal.body.responsibleId).toBe(winner.body.responsibleId);
-    const tasks = await t.http.get('/api/tasks').query({ kind: 'callback', open: 'true' }).set(auth(anna)).expect(200);
+    // Read as the winner: a manager lists only their own and unassigned tasks, so when Boris won, Anna saw none.
+    const winnerToken = [anna, boris][results.indexOf(winner)];
+    const tasks = await t.http.get('/api/tasks').query({ kind: 'callback', open: 'true' }).set(auth(winnerToken)).expect(200);
+    expect(tasks.body).toHaveLength(1);
     expect(tasks.body[0].assigneeId).toBe(winner.body.responsibleId);
     const list = await t.http.get('/api/lead-exchange').set(auth(anna)).expect(200);
     expect(list.body).toEqual([]);
