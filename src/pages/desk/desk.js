@@ -9,7 +9,7 @@
   var SCOPE_KEY = 'switchboard.desk.scope';
   var TASK_KINDS = ['callback', 'call', 'meeting', 'email', 'todo'];
   /** lists: the last data of each list, kept to draw it again in the other language. */
-  var state = { scope: sessionStorage.getItem(SCOPE_KEY) || 'own', user: null, socket: null, calls: new Map(), link: 'offline', notice: null, lists: {} };
+  var state = { scope: sessionStorage.getItem(SCOPE_KEY) || 'own', user: null, socket: null, calls: new Map(), watching: null, link: 'offline', notice: null, lists: {} };
   var $ = function (id) { return document.getElementById(id); };
 
   var session = window.switchboard.session.create({
@@ -104,7 +104,7 @@
     });
     socket.on('desk.snapshot', function (snapshot) {
       state.user = snapshot.user;
-      state.scope = snapshot.scope;
+      state.watching = snapshot.scope;
       renderWho();
       var live = new Set();
       snapshot.calls.forEach(function (item) {
@@ -154,7 +154,7 @@
   }
 
   function renderWho() {
-    $('who').textContent = state.user ? state.user.name + (state.scope === 'all' ? t('desk.everyCall') : '') : '';
+    $('who').textContent = state.user ? state.user.name + (state.watching === 'all' ? t('desk.everyCall') : '') : '';
   }
 
   function upsert(linkedid, patch) {
