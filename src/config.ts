@@ -17,6 +17,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { isSupportedCountry } from 'libphonenumber-js/max';
+import { CRM_LANGUAGES, type CrmLanguage } from './crm/lead-capture/lead-texts';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -172,6 +173,10 @@ export class AppConfig {
   /** An answered call from a new number also becomes a contact + Unsorted deal owned by whoever answered. */
   @Transform(toBool) @IsBoolean()
   LEAD_ON_ANSWERED_NEW_CALLER = true;
+
+  /** Language of the deal and task titles lead capture writes ("Пропущенный звонок с …" / "Missed call from …"). */
+  @IsIn(CRM_LANGUAGES, { message: 'CRM_LANGUAGE must be ru or en' })
+  CRM_LANGUAGE: CrmLanguage = 'ru';
 
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';

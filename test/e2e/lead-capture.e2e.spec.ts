@@ -8,7 +8,7 @@ import { createTestApp, type TestApp } from '../support/test-app';
 
 
 interface DealRow { id: string; title: string; stage_id: string; responsible_id: string | null; contact_id: string | null; source: string; line: string | null; phone: string }
-interface TaskRow { id: string; kind: string; phone: string; assignee_id: string | null; deal_id: string | null; due_at: Date; done_at: Date | null; missed_calls: number; first_missed_at: Date; callback_seconds: number | null; callback_attempts: number }
+interface TaskRow { id: string; title: string; kind: string; phone: string; assignee_id: string | null; deal_id: string | null; due_at: Date; done_at: Date | null; missed_calls: number; first_missed_at: Date; callback_seconds: number | null; callback_attempts: number }
 
 describe('lead capture from recorded calls (replay server over TCP → app → Postgres)', () => {
   let t: TestApp;
@@ -50,10 +50,11 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
     await replay(['c_new_nobody_answers'], 1, { LOG_LEVEL: 'log' });
     const [deal, ...moreDeals] = await deals();
     expect(moreDeals).toEqual([]);
-    expect(deal).toMatchObject({ phone: '+79031112233', stage_id: 'unsorted', responsible_id: null, source: 'phone', line: '74951112233' });
+    // Titles in CRM_LANGUAGE (default ru).
+    expect(deal).toMatchObject({ title: 'Пропущенный звонок с +79031112233', phone: '+79031112233', stage_id: 'unsorted', responsible_id: null, source: 'phone', line: '74951112233' });
     const [task, ...moreTasks] = await tasks();
     expect(moreTasks).toEqual([]);
-    expect(task).toMatchObject({ kind: 'callback', phone: '+79031112233', assignee_id: null, deal_id: deal!.id, missed_calls: 1, done_at: null });
+    expect(task).toMatchObject({ title: 'Перезвонить +79031112233', kind: 'callback', phone: '+79031112233', assignee_id: null, deal_id: deal!.id, missed_calls: 1, done_at: null });
     const slaMs = task!.due_at.getTime() - task!.first_missed_at.getTime();
     expect(slaMs).toBeGreaterThan(15 * 60_000);
     expect(slaMs).toBeLessThan(16 * 60_000);

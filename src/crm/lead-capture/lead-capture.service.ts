@@ -134,7 +134,7 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
   }
 
   private policyConfig() {
-    return { callbackSlaMinutes: this.config.CALLBACK_SLA_MINUTES, dealOnAnsweredNewCaller: this.config.LEAD_ON_ANSWERED_NEW_CALLER };
+    return { callbackSlaMinutes: this.config.CALLBACK_SLA_MINUTES, dealOnAnsweredNewCaller: this.config.LEAD_ON_ANSWERED_NEW_CALLER, language: this.config.CRM_LANGUAGE };
   }
 
   private async loadFacts(manager: EntityManager, record: CallRecord): Promise<LeadFacts> {
@@ -196,11 +196,11 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
           `INSERT INTO deals (title, stage_id, responsible_id, contact_id, source, line) VALUES ($1, 'unsorted', $2, $3, 'phone', $4) RETURNING id`,
           [write.title, write.responsibleUserId, contact!.id, write.line],
         )) as { id: string }[];
-        if (write.withCallbackTask) {
+        if (write.taskTitle !== null) {
           await manager.query(
             `INSERT INTO tasks (title, kind, deal_id, contact_id, phone, assignee_id, due_at, missed_calls, first_missed_at, last_missed_at)
              VALUES ($1, 'callback', $2, $3, $4, NULL, $5, 1, $6, $6)`,
-            [`Call back ${write.phone}`, deal!.id, contact!.id, write.phone, write.dueAt, write.missedAt],
+            [write.taskTitle, deal!.id, contact!.id, write.phone, write.dueAt, write.missedAt],
           );
         }
         return;
@@ -209,7 +209,7 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
         await manager.query(
           `INSERT INTO tasks (title, kind, deal_id, contact_id, company_id, phone, assignee_id, due_at, missed_calls, first_missed_at, last_missed_at)
            VALUES ($1, 'callback', $2, $3, $4, $5, $6, $7, 1, $8, $8)`,
-          [`Call back ${write.phone}`, write.dealId, write.contactId, write.companyId, write.phone, write.assigneeUserId, write.dueAt, write.missedAt],
+          [write.title, write.dealId, write.contactId, write.companyId, write.phone, write.assigneeUserId, write.dueAt, write.missedAt],
         );
         return;
       case 'mergeMissedCall':

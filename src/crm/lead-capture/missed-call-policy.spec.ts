@@ -1,8 +1,8 @@
 import type { CallRecord } from '../../telephony/calls/call-record';
-import { planLeadCapture, type LeadFacts } from './missed-call-policy';
+import { planLeadCapture, type LeadFacts, type LeadPolicyConfig } from './missed-call-policy';
 
 const T0 = 1_795_400_000;
-const config = { callbackSlaMinutes: 15, dealOnAnsweredNewCaller: true };
+const config: LeadPolicyConfig = { callbackSlaMinutes: 15, dealOnAnsweredNewCaller: true, language: 'ru' };
 
 function call(overrides: Partial<CallRecord>): CallRecord {
   return {
@@ -43,8 +43,19 @@ describe('planLeadCapture', () => {
 
   it('a new-number lead sits in the exchange with a task due within the SLA of the call\'s end', () => {
     const [write] = planLeadCapture(call({}), facts(), config).writes;
-    expect(write).toMatchObject({ type: 'createLead', phone: '+79031112233', line: '74951112233', responsibleUserId: null, withCallbackTask: true });
+    expect(write).toMatchObject({ type: 'createLead', phone: '+79031112233', line: '74951112233', responsibleUserId: null, title: 'Пропущенный звонок с +79031112233', taskTitle: 'Перезвонить +79031112233' });
     expect(write?.type === 'createLead' && write.dueAt.getTime()).toBe((T0 + 40 + 15 * 60) * 1000);
+  });
+
+  it('titles in the CRM_LANGUAGE: Russian by default, English when set', () => {
+    const titles = (language: LeadPolicyConfig['language']): unknown[] =>
+      [
+        ...planLeadCapture(call({}), facts(), { ...config, language }).writes,
+        ...planLeadCapture(call({}), facts({ owner: known }), { ...config, language }).writes,
+        ...planLeadCapture(call({ disposition: 'answered', answeredAt: T0 + 3, answeredBy: '103' }), facts({ answeredByUserId: 'vera' }), { ...config, language }).writes,
+      ].map((write) => (write.type === 'createLead' ? [write.title, write.taskTitle] : write.type === 'createCallbackTask' ? write.title : write.type));
+    expect(titles('ru')).toEqual([['Пропущенный звонок с +79031112233', 'Перезвонить +79031112233'], 'Перезвонить +79031112233', ['Звонок с +79031112233', null]]);
+    expect(titles('en')).toEqual([['Missed call from +79031112233', 'Call back +79031112233'], 'Call back +79031112233', ['Call from +79031112233', null]]);
   });
 
   it('a known client\'s task goes to the responsible and the open deal', () => {

@@ -1,4 +1,5 @@
 import type { CallRecord } from '../../telephony/calls/call-record';
+import { LEAD_TEXTS, type CrmLanguage } from './lead-texts';
 
 /** What the CRM knows about the client's number when a call ends (loaded by the service). */
 export interface LeadFacts {
@@ -22,12 +23,14 @@ export interface LeadPolicyConfig {
   callbackSlaMinutes: number;
   /** An answered call from a new number also creates a contact and an Unsorted deal owned by whoever answered. */
   dealOnAnsweredNewCaller: boolean;
+  /** Language of the deal and task titles written (CRM_LANGUAGE). */
+  language: CrmLanguage;
 }
 
 /** The writes a finished call asks for, applied by the service in one transaction. */
 export type LeadWrite =
-  | { type: 'createLead'; phone: string; line: string | null; responsibleUserId: string | null; title: string; withCallbackTask: boolean; dueAt: Date; missedAt: Date }
-  | { type: 'createCallbackTask'; phone: string; contactId: string | null; companyId: string | null; dealId: string | null; assigneeUserId: string | null; dueAt: Date; missedAt: Date }
+  | { type: 'createLead'; phone: string; line: string | null; responsibleUserId: string | null; title: string; taskTitle: string | null; dueAt: Date; missedAt: Date }
+  | { type: 'createCallbackTask'; phone: string; title: string; contactId: string | null; companyId: string | null; dealId: string | null; assigneeUserId: string | null; dueAt: Date; missedAt: Date }
   | { type: 'mergeMissedCall'; taskId: string; missedAt: Date }
   | { type: 'closeCallbackTasks'; tasks: { id: string; callbackSeconds: number }[]; talkedAt: Date; byUserId: string | null }
   | { type: 'recordCallbackAttempt'; taskIds: string[]; at: Date };
@@ -80,8 +83,8 @@ export function planLeadCapture(record: CallRecord, facts: LeadFacts, config: Le
       phone,
       line: record.did,
       responsibleUserId: facts.answeredByUserId,
-      title: `Call from ${phone}`,
-      withCallbackTask: false,
+      title: LEAD_TEXTS[config.language].answeredCallDeal(phone),
+      taskTitle: null,
       dueAt: at(record.endedAt),
       missedAt: at(record.startedAt),
     };
@@ -95,10 +98,11 @@ export function planLeadCapture(record: CallRecord, facts: LeadFacts, config: Le
   const open = facts.openCallbackTasks[0];
   if (open) return { reason: 'missed-merged', writes: [{ type: 'mergeMissedCall', taskId: open.id, missedAt }] };
   const dueAt = new Date(at(record.endedAt).getTime() + config.callbackSlaMinutes * 60_000);
+  const texts = LEAD_TEXTS[config.language];
   if (!facts.owner) {
     return {
       reason: 'missed-new-number',
-      writes: [{ type: 'createLead', phone, line: record.did, responsibleUserId: null, title: `Missed call from ${phone}`, withCallbackTask: true, dueAt, missedAt }],
+      writes: [{ type: 'createLead', phone, line: record.did, responsibleUserId: null, title: texts.missedCallDeal(phone), taskTitle: texts.callbackTask(phone), dueAt, missedAt }],
     };
   }
   return {
@@ -107,6 +111,7 @@ export function planLeadCapture(record: CallRecord, facts: LeadFacts, config: Le
       {
         type: 'createCallbackTask',
         phone,
+        title: texts.callbackTask(phone),
         contactId: facts.owner.contactId,
         companyId: facts.owner.contactId ? null : facts.owner.companyId,
         dealId: facts.openDealId,
