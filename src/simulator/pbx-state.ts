@@ -14,7 +14,7 @@ import type { AmiMessage } from '../telephony/ami/ami-frame-parser';
  */
 
 /** The fields of a channel snapshot, in the order a CoreShowChannel item lists them. */
-const SNAPSHOT_FIELDS = [
+export const SNAPSHOT_FIELDS = [
   'Channel',
   'ChannelState',
   'ChannelStateDesc',

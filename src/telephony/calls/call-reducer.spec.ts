@@ -7,6 +7,7 @@ import { parseDirectory } from './directory';
 import { callerNumber } from './phone-number';
 import { rebuildCalls } from './rebuild';
 import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
+import { SNAPSHOT_FIELDS } from '../../simulator/pbx-state';
 
 const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 const directory = parseDirectory(JSON.parse(readFileSync(join(TRANSCRIPTS, 'lab-directory.json'), 'utf8')));
@@ -158,22 +159,8 @@ describe('step inference when the dialplan sets no step variable', () => {
 // Reconnects: a recording split into two connections of the same link
 // ---------------------------------------------------------------------------------------------
 
-const CHANNEL_KEYS = [
-  'Channel',
-  'ChannelState',
-  'ChannelStateDesc',
-  'CallerIDNum',
-  'CallerIDName',
-  'ConnectedLineNum',
-  'ConnectedLineName',
-  'Language',
-  'AccountCode',
-  'Context',
-  'Exten',
-  'Priority',
-  'Uniqueid',
-  'Linkedid',
-];
+/** A CoreShowChannel item lists these, in this order (the simulated PBX answers the same way). */
+const CHANNEL_KEYS = SNAPSHOT_FIELDS;
 
 function serialize(message: AmiMessage): string {
   return (
