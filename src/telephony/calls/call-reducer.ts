@@ -822,7 +822,7 @@ function onNewexten(input: HandlerInput): void {
  */
 function adoptChannel(input: HandlerInput, entry: CallEntry, uid: string): TrackedChannel | null {
   const { state, effects, at } = input;
-  const from = state.calls.get(state.channelCall.get(uid) ?? '');
+  const from = callOfChannel(state, uid);
   const channel = from?.call.channels.get(uid);
   if (!from || !channel || channel.hangupAt !== null) return null;
   if (from === entry) return channel;
