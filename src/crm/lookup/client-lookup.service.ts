@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../../common/domain-error';
 import { AppConfig } from '../../config';
 import { preparedQuery } from '../../database/prepared';
-import { normalizePhone } from '../../telephony/calls/phone-number';
+import { normalizePhone } from '../../common/phone-number';
 import { CLIENT_CARD_STATEMENT, toClientCard, type ClientCard, type ClientCardRow } from './client-card';
 
 @Injectable()

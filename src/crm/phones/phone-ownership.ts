@@ -1,6 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import { DomainError } from '../../common/domain-error';
-import { normalizePhone } from '../../telephony/calls/phone-number';
+import { normalizePhone } from '../../common/phone-number';
 import { Company } from '../companies/company.entity';
 import { Contact } from '../contacts/contact.entity';
 import { PhoneNumber } from './phone-number.entity';

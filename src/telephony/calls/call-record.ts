@@ -1,4 +1,4 @@
-import { callerNumber, normalizePhone } from './phone-number';
+import { callerNumber, normalizePhone } from '../../common/phone-number';
 
 /** Final records the call tracker produces, one per call (Asterisk `Linkedid`). */
 

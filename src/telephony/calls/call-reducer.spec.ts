@@ -4,7 +4,7 @@ import { AmiFrameParser, type AmiMessage } from '../ami/ami-frame-parser';
 import type { CallRecord, LegOutcome } from './call-record';
 import { createCallTrackerState, isWorthStoring, reduceCallEvent, type CallEffect } from './call-reducer';
 import { parseDirectory } from './directory';
-import { callerNumber } from './phone-number';
+import { callerNumber } from '../../common/phone-number';
 import { rebuildCalls } from './rebuild';
 import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
 import { SNAPSHOT_FIELDS } from '../../simulator/pbx-state';

@@ -15,7 +15,7 @@ import { fromStoredEvents, readableRecord, readableText, storedEventsJson } from
 import { CallPreparationError, classifyWriteError } from './call-write-policy';
 import { CallWriteQueue, type FinalizedCall, type ParkedFailure } from './call-write-queue';
 import { DirectoryError, parseDirectory, type Directory } from './directory';
-import { normalizePhone } from './phone-number';
+import { normalizePhone } from '../../common/phone-number';
 import { rebuildStoredCall } from './rebuild';
 
 export type { FinalizedCall } from './call-write-queue';

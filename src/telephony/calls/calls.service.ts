@@ -8,7 +8,7 @@ import { AppConfig } from '../../config';
 import { CallLeg } from './call-leg.entity';
 import { Call } from './call.entity';
 import type { CallsQueryDto } from './dto/calls-query.dto';
-import { normalizePhone } from './phone-number';
+import { normalizePhone } from '../../common/phone-number';
 
 export interface CallLegView {
   seq: number;

@@ -1,4 +1,4 @@
-import { normalizePhone } from './phone-number';
+import { normalizePhone } from '../../common/phone-number';
 
 /** Roles a person can have in the escalation chain. */
 export type PersonRole = 'manager' | 'head_of_sales' | 'ceo' | 'owner' | 'admin' | 'qa';

@@ -11,7 +11,7 @@ import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
 import { AmiFrameParser } from '../ami/ami-frame-parser';
 import type { CallRecord } from './call-record';
 import { parseDirectory } from './directory';
-import { normalizePhone } from './phone-number';
+import { normalizePhone } from '../../common/phone-number';
 import { rebuildCalls } from './rebuild';
 
 const LIVE = join(AMI_RECORDINGS_DIR, 'live');

@@ -1,4 +1,4 @@
-import { normalizePhone } from '../calls/phone-number';
+import { normalizePhone } from '../../common/phone-number';
 import { DEFAULT_ROUTING_CONFIG, isOpen, validateRoutingConfig, type RoutingConfig } from './chain-config';
 import { chooseRoute, type CallerFacts, type RouteUser } from './choose-route';
 import type { DeviceState } from './presence';

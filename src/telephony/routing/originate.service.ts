@@ -6,7 +6,7 @@ import { DomainError } from '../../common/domain-error';
 import { AppConfig } from '../../config';
 import { preparedQuery } from '../../database/prepared';
 import { AmiService } from '../ami/ami.service';
-import { normalizePhone } from '../calls/phone-number';
+import { normalizePhone } from '../../common/phone-number';
 import { displayNameOf, isDialableDevice, sanitizeDisplayName } from './route-plan';
 
 export interface OriginateRequest {

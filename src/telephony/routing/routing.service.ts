@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AppConfig } from '../../config';
 import { preparedQuery } from '../../database/prepared';
-import { normalizePhone } from '../calls/phone-number';
+import { normalizePhone } from '../../common/phone-number';
 import { chooseRoute, type CallerFacts, type RouteUser } from './choose-route';
 import { encodePlan, type RoutePlan } from './route-plan';
 import { PresenceService } from './presence.service';
