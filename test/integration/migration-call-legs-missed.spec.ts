@@ -49,7 +49,7 @@ describe('migration CallLegsMissed on stored calls', () => {
     const now = new DataSource(dataSourceOptions(database.url));
     await now.initialize();
     try {
-      expect((await now.runMigrations()).map((m) => m.name)).toEqual(['CallLegsMissed1795500000000']);
+      expect((await now.runMigrations()).map((m) => m.name)[0]).toBe('CallLegsMissed1795500000000');
       const rows: { linkedid: string; extension: string; missed: boolean }[] = await now.query(`SELECT linkedid, extension, missed FROM call_legs ORDER BY linkedid, seq`);
       expect(rows.map((r) => `${r.linkedid}/${r.extension}/${r.missed}`)).toEqual([
         'a/101/true',
