@@ -1,4 +1,4 @@
-import { bool, date, int, nullable, num, readRow, readRows, RowShapeError, text, textArray } from './sql-rows';
+import { arrayOf, bool, date, int, isoTime, nullable, num, object, readRow, readRows, RowShapeError, text, textArray } from './sql-rows';
 
 describe('readRows', () => {
   const shape = { id: text, n: int, share: num, ok: bool, at: nullable(date), tags: textArray };
@@ -21,5 +21,14 @@ describe('readRows', () => {
   it('readRow gives the first row or null', () => {
     expect(readRow('q', [], { id: text })).toBeNull();
     expect(readRow('q', [{ id: 'a' }, { id: 'b' }], { id: text })).toEqual({ id: 'a' });
+  });
+
+  it('reads JSON objects and arrays field by field, naming the path of a bad value', () => {
+    const shape = { contact: nullable(object({ id: text, name: text })), calls: arrayOf(object({ linkedid: text, startedAt: isoTime })) };
+    expect(readRows('q', [{ contact: null, calls: [{ linkedid: '1.2', startedAt: '2026-12-02T10:00:00+03:00' }] }], shape)).toEqual([
+      { contact: null, calls: [{ linkedid: '1.2', startedAt: '2026-12-02T07:00:00.000Z' }] },
+    ]);
+    expect(() => readRows('q', [{ contact: { id: 'a' }, calls: [] }], shape)).toThrow(/column contact: \.name: expected text, got no value/);
+    expect(() => readRows('q', [{ contact: null, calls: [{ linkedid: 1 }] }], shape)).toThrow(/column calls: \[0\]: \.linkedid: expected text, got 1/);
   });
 });

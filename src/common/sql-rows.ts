@@ -48,7 +48,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function fail(expected: string, value: unknown): never {
-  throw new Error(`expected ${expected}, got ${value === null ? 'null' : typeof value === 'object' ? 'an object' : JSON.stringify(value)}`);
+  throw new Error(`expected ${expected}, got ${value === undefined ? 'no value' : value === null ? 'null' : typeof value === 'object' ? 'an object' : JSON.stringify(value)}`);
 }
 
 export const text: Column<string> = (value) => (typeof value === 'string' ? value : fail('text', value));
@@ -79,3 +79,36 @@ export const textArray: Column<string[]> = (value) =>
 export function nullable<T>(column: Column<T>): Column<T | null> {
   return (value) => (value === null || value === undefined ? null : column(value));
 }
+
+/** A JSON object column (json_build_object …) read field by field. */
+export function object<S extends Record<string, Column<unknown>>>(shape: S): Column<RowOf<S>> {
+  return (value) => {
+    if (!isObject(value) || Array.isArray(value)) return fail('an object', value);
+    const out: Record<string, unknown> = {};
+    for (const [name, read] of Object.entries(shape)) {
+      try {
+        out[name] = read(value[name]);
+      } catch (problem) {
+        throw new Error(`.${name}: ${problem instanceof Error ? problem.message : String(problem)}`);
+      }
+    }
+    return out as RowOf<S>;
+  };
+}
+
+/** A JSON or SQL array column, each item read by `item`. */
+export function arrayOf<T>(item: Column<T>): Column<T[]> {
+  return (value) => {
+    if (!Array.isArray(value)) return fail('an array', value);
+    return value.map((element, index) => {
+      try {
+        return item(element);
+      } catch (problem) {
+        throw new Error(`[${index}]: ${problem instanceof Error ? problem.message : String(problem)}`);
+      }
+    });
+  };
+}
+
+/** A timestamp column returned as ISO text (JSON aggregates give text, pg gives Date). */
+export const isoTime: Column<string> = (value) => date(value).toISOString();

@@ -76,7 +76,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
           this.cards.forget(linkedid);
         }
       }),
-      this.bus.on('call.finalized', ({ record }) => {
+      this.bus.on('call.stored', ({ record }) => {
         const answeredUserId = record.answeredBy ? (this.people.get(record.answeredBy)?.id ?? null) : null;
         this.carryOut(deskFinalized(this.state, record, answeredUserId), this.arrival());
       }),

@@ -12,7 +12,7 @@ export interface LiveCounts {
 
 /**
  * Live counters for the dashboard: the tracker's open calls, split by whether a person answered
- * (learned from `call.answered` on the bus; forgotten at `call.finalized`).
+ * (learned from `call.answered` on the bus; forgotten once the call is stored).
  */
 @Injectable()
 export class LiveCallsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,7 +27,7 @@ export class LiveCallsService implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap(): void {
     this.unsubscribe = [
       this.bus.on('call.answered', ({ linkedid }) => this.answered.add(linkedid)),
-      this.bus.on('call.finalized', ({ record }) => this.answered.delete(record.linkedid)),
+      this.bus.on('call.stored', ({ record }) => this.answered.delete(record.linkedid)),
     ];
   }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { LeadCaptureService } from '../../src/crm/lead-capture/lead-capture.service';
+import { LeadCaptureService, type LeadCaptureResult } from '../../src/crm/lead-capture/lead-capture.service';
+import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
 import type { CallRecord } from '../../src/telephony/calls/call-record';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
@@ -38,12 +39,19 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
     replays.push(server, app);
     const tracker = app.app.get(CallTrackerService);
     await until(`${expectedCalls} calls finalized`, async () => tracker.finalized >= expectedCalls);
+    // Lead capture follows the write (call.stored): every call written, then every capture done.
+    await app.app.get(CallsRepository).drain();
     await app.app.get(LeadCaptureService).drained();
   }
 
   const deals = (): Promise<DealRow[]> =>
     t.dataSource.query(`SELECT d.*, p.e164 AS phone FROM deals d JOIN phone_numbers p ON p.contact_id = d.contact_id ORDER BY p.e164`);
   const tasks = (): Promise<TaskRow[]> => t.dataSource.query(`SELECT * FROM tasks ORDER BY phone, created_at`);
+  /** Stores the call as the writer does, then hands its linkedid to lead capture (its only input). */
+  const storeAndCapture = async (record: CallRecord): Promise<LeadCaptureResult> => {
+    await t.app.get(CallsRepository).saveFinalizedCall(record, []);
+    return t.app.get(LeadCaptureService).process(record.linkedid);
+  };
 
   it('a missed call from a new number: exactly one contact, one Unsorted deal in the exchange, one callback task due within the SLA', async () => {
     // LOG_LEVEL=log: the log shows "written in N ms, M ms after the call ended" for the lead.
@@ -123,7 +131,8 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
       disposition: 'missed', abandoned: true, voicemail: false, stepReached: 'department', stepIndex: 1, hangupCause: 16,
       hangupCauseText: null, hungUpBy: 'caller', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [],
     });
-    const results = await Promise.all([service.process(missed('9.1')), service.process(missed('9.2')), service.process(missed('9.1'))]);
+    await t.app.get(CallsRepository).saveFinalizedCalls([{ record: missed('9.1'), events: [] }, { record: missed('9.2'), events: [] }]);
+    const results = await Promise.all([service.process('9.1'), service.process('9.2'), service.process('9.1')]);
     expect(results.filter((r) => r.applied)).toHaveLength(2);
     expect((await deals()).map((d) => d.phone)).toEqual(['+79261234567']);
     const [task, ...more] = (await tasks()).filter((x) => x.phone === '+79261234567');
@@ -132,7 +141,6 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
   });
 
   it('a missed call whose caller got through on a second, overlapping call leaves no callback task', async () => {
-    const service = t.app.get(LeadCaptureService);
     const base: CallRecord = {
       linkedid: '7.1', direction: 'inbound', caller: '+79267778899', callerName: null, did: '74951112233', placedBy: null,
       startedAt: 1_795_400_000, answeredAt: null, endedAt: 1_795_400_040, ringSeconds: 40, talkSeconds: 0, answeredBy: null,
@@ -140,22 +148,21 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
       hangupCauseText: null, hungUpBy: 'pbx', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [],
     };
     // The second call (on the other line) is answered and ends first; then the first one ends in voicemail.
-    await service.process({ ...base, linkedid: '7.2', did: '74951112244', startedAt: base.startedAt + 5, answeredAt: base.startedAt + 8, endedAt: base.startedAt + 20, disposition: 'answered', answeredBy: '102', voicemail: false, stepReached: 'department', stepIndex: 1 });
-    const result = await service.process(base);
+    await storeAndCapture({ ...base, linkedid: '7.2', did: '74951112244', startedAt: base.startedAt + 5, answeredAt: base.startedAt + 8, endedAt: base.startedAt + 20, disposition: 'answered', answeredBy: '102', voicemail: false, stepReached: 'department', stepIndex: 1 });
+    const result = await storeAndCapture(base);
     expect(result.plan?.reason).toBe('missed-but-reached');
     expect((await tasks()).filter((x) => x.phone === '+79267778899')).toEqual([]);
   });
 
   it('an unanswered outbound call to the number is an attempt, not a callback', async () => {
-    const service = t.app.get(LeadCaptureService);
     const base: CallRecord = {
       linkedid: '8.1', direction: 'inbound', caller: '+79261112233', callerName: '<img src=x onerror=alert(1)>', did: '74951112233', placedBy: null,
       startedAt: 1_795_400_000, answeredAt: null, endedAt: 1_795_400_030, ringSeconds: 30, talkSeconds: 0, answeredBy: null,
       disposition: 'missed', abandoned: true, voicemail: false, stepReached: 'department', stepIndex: 1, hangupCause: 16,
       hangupCauseText: null, hungUpBy: 'caller', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [],
     };
-    await service.process(base);
-    await service.process({ ...base, linkedid: '8.2', direction: 'outbound', placedBy: '101', startedAt: base.startedAt + 300, endedAt: base.startedAt + 330 });
+    await storeAndCapture(base);
+    await storeAndCapture({ ...base, linkedid: '8.2', direction: 'outbound', placedBy: '101', startedAt: base.startedAt + 300, endedAt: base.startedAt + 330 });
     const [task] = (await tasks()).filter((x) => x.phone === '+79261112233');
     expect(task).toMatchObject({ callback_attempts: 1, done_at: null });
     const [contact] = (await t.dataSource.query(`SELECT c.name FROM contacts c JOIN phone_numbers p ON p.contact_id = c.id WHERE p.e164 = '+79261112233'`)) as { name: string }[];

@@ -101,7 +101,7 @@ export async function storeAsLive(t: TestApp, records: readonly CallRecord[]): P
   await repository.saveFinalizedCalls(records.map((record) => ({ record, events: [] })));
   const since = await now(t.dataSource);
   for (const record of [...records].sort((a, b) => a.endedAt - b.endedAt)) {
-    await t.app.get(LeadCaptureService, { strict: false }).process(record);
+    await t.app.get(LeadCaptureService, { strict: false }).process(record.linkedid);
     await t.dataSource.query(`UPDATE contacts SET created_at = to_timestamp($1) WHERE created_at >= $2`, [record.endedAt, since]);
     await t.dataSource.query(`UPDATE deals SET created_at = to_timestamp($1) WHERE created_at >= $2`, [record.endedAt, since]);
   }

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../../auth/auth-user';
 import { SUPERVISORS } from '../../auth/roles.decorator';
-import { DomainError, notFound } from '../../common/domain-error';
+import { arrayOf, bool, int, isoTime, nullable, num, object, readRows, text, textArray } from '../../common/sql-rows';
+import { claimDeal, returnDealToExchange } from '../deals/phone-leads';
 
 export interface ExchangeLead {
   id: string;
@@ -14,8 +15,20 @@ export interface ExchangeLead {
   phones: string[];
   callbackDueAt: string | null;
   missedCalls: number;
-  calls: { linkedid: string; startedAt: string; disposition: string; abandoned: boolean; ringSeconds: number }[];
+  calls: { linkedid: string; startedAt: string; disposition: string; abandoned: boolean; ringSeconds: number | null }[];
 }
+
+const EXCHANGE_LEAD = {
+  id: text,
+  title: text,
+  line: nullable(text),
+  createdAt: isoTime,
+  contact: nullable(object({ id: text, name: text })),
+  phones: textArray,
+  callbackDueAt: nullable(isoTime),
+  missedCalls: int,
+  calls: arrayOf(object({ linkedid: text, startedAt: isoTime, disposition: text, abandoned: bool, ringSeconds: nullable(num) })),
+};
 
 /** The lead exchange: Unsorted deals nobody owns yet; managers claim them (first claim wins). */
 @Injectable()
@@ -24,8 +37,8 @@ export class LeadExchangeService {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  list(limit = 100, offset = 0): Promise<ExchangeLead[]> {
-    return this.dataSource.query(
+  async list(limit = 100, offset = 0): Promise<ExchangeLead[]> {
+    const result: unknown = await this.dataSource.query(
       `SELECT d.id, d.title, d.line, d.created_at AS "createdAt",
               CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'name', c.name) END AS contact,
               coalesce((SELECT array_agg(p.e164 ORDER BY p.e164) FROM phone_numbers p WHERE p.contact_id = c.id), '{}') AS phones,
@@ -41,54 +54,22 @@ export class LeadExchangeService {
         LIMIT $1 OFFSET $2`,
       [limit, offset],
     );
+    return readRows('lead exchange', result, EXCHANGE_LEAD);
   }
 
   /** Atomic: of two simultaneous claims exactly one wins; the other gets a 409 naming the owner. */
   async claim(dealId: string, user: AuthUser): Promise<{ id: string; responsibleId: string }> {
-    return this.dataSource.transaction(async (manager) => {
-      const claimed = (await manager.query(
-        `UPDATE deals SET responsible_id = $2, updated_at = now()
-          WHERE id = $1 AND responsible_id IS NULL AND stage_id = 'unsorted' RETURNING id, contact_id`,
-        [dealId, user.id],
-      )) as [{ id: string; contact_id: string | null }[], number];
-      const row = claimed[0][0];
-      if (!row) {
-        const [deal] = (await manager.query(
-          `SELECT d.stage_id, u.name AS owner FROM deals d LEFT JOIN users u ON u.id = d.responsible_id WHERE d.id = $1`,
-          [dealId],
-        )) as { stage_id: string; owner: string | null }[];
-        if (!deal) throw notFound('deal', dealId);
-        throw new DomainError('conflict', deal.owner ? `already claimed by ${deal.owner}` : `the deal is no longer in the exchange (stage ${deal.stage_id})`, {
-          owner: deal.owner,
-        });
-      }
-      await manager.query(`UPDATE tasks SET assignee_id = $2 WHERE deal_id = $1 AND assignee_id IS NULL AND done_at IS NULL`, [dealId, user.id]);
-      if (row.contact_id) await manager.query(`UPDATE contacts SET responsible_id = $2 WHERE id = $1 AND responsible_id IS NULL`, [row.contact_id, user.id]);
-      this.logger.log(`deal ${dealId} claimed by user ${user.id}`);
-      return { id: dealId, responsibleId: user.id };
-    });
+    await this.dataSource.transaction((manager) => claimDeal(manager, dealId, user.id));
+    this.logger.log(`deal ${dealId} claimed by user ${user.id}`);
+    return { id: dealId, responsibleId: user.id };
   }
 
   /** Gives a deal back to the exchange (its owner, or a supervisor). */
   async giveBack(dealId: string, user: AuthUser): Promise<{ id: string; responsibleId: null }> {
-    return this.dataSource.transaction(async (manager) => {
-      const [deal] = (await manager.query(`SELECT responsible_id, contact_id, stage_id FROM deals WHERE id = $1 FOR UPDATE`, [dealId])) as {
-        responsible_id: string | null;
-        contact_id: string | null;
-        stage_id: string;
-      }[];
-      if (!deal) throw notFound('deal', dealId);
-      if (deal.responsible_id !== user.id && !SUPERVISORS.includes(user.role)) {
-        throw new DomainError('forbidden', 'only the deal\'s owner or a supervisor may return it to the exchange');
-      }
-      if (deal.stage_id !== 'unsorted') throw new DomainError('conflict', `only Unsorted deals go back to the exchange (stage ${deal.stage_id})`);
-      await manager.query(`UPDATE deals SET responsible_id = NULL, updated_at = now() WHERE id = $1`, [dealId]);
-      await manager.query(`UPDATE tasks SET assignee_id = NULL WHERE deal_id = $1 AND done_at IS NULL AND kind = 'callback'`, [dealId]);
-      if (deal.contact_id && deal.responsible_id) {
-        await manager.query(`UPDATE contacts SET responsible_id = NULL WHERE id = $1 AND responsible_id = $2`, [deal.contact_id, deal.responsible_id]);
-      }
-      this.logger.log(`deal ${dealId} returned to the exchange by user ${user.id}`);
-      return { id: dealId, responsibleId: null };
-    });
+    await this.dataSource.transaction((manager) =>
+      returnDealToExchange(manager, dealId, (ownerId) => ownerId === user.id || SUPERVISORS.includes(user.role)),
+    );
+    this.logger.log(`deal ${dealId} returned to the exchange by user ${user.id}`);
+    return { id: dealId, responsibleId: null };
   }
 }

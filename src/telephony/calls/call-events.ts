@@ -8,7 +8,14 @@ export interface CallEventMap {
   'call.ringing': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; step: string | null; card: CallerCard; at: number }];
   'call.answered': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; step: string | null; at: number }];
   'call.legEnded': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; outcome: LegOutcome; at: number }];
-  'call.finalized': [{ record: CallRecord }];
+  /**
+   * A finished call is in the database (calls, legs, per-person rows, raw events: one
+   * transaction), with the record as stored — merged with what was stored before, text made
+   * readable. Everything that acts on a finished call (lead capture, the desks' end-of-call
+   * events, live counters) listens to this, never to the tracker: nothing acts on a call that is
+   * not stored. While the database is down the call waits in the write queue, and so do they.
+   */
+  'call.stored': [{ record: CallRecord }];
   /** This instance stopped consuming AMI: these calls in progress are now the new leader's. */
   'call.handedOver': [{ linkedids: string[] }];
 }

@@ -311,14 +311,14 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
       case 'callFinalized': {
         this.finalized++;
         this.metrics.callsFinalized.inc();
+        // Queued for the database; lead capture, the desks' end of call and the live counters
+        // follow from `call.stored`, once it is written (CallsRepository).
         this.calls.enqueue(effect.record, effect.events);
-        // Listeners (desks, lead capture) get the record as it is stored: readable text only.
         const record = readableRecord(effect.record);
         this.logger.log(
           `call ${record.linkedid} finalized: ${record.direction} ${record.caller} ${record.disposition}` +
             `${record.answeredBy ? ` by ${record.answeredBy}` : ''}, step ${record.stepReached ?? '-'}, closed by ${record.closedBy}`,
         );
-        this.bus.emit('call.finalized', { record });
         return;
       }
       case 'problem':

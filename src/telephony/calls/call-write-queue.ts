@@ -15,9 +15,13 @@ export interface ParkedFailure {
   firstFailedAt: Date;
 }
 
-/** Where the queue writes: one transaction per batch; a refused call goes to the dead letter. */
+/**
+ * Where the queue writes: one transaction per batch, resolving with the records as stored (a call
+ * whose events were all stored already is not written again and not in the list); a refused
+ * call goes to the dead letter.
+ */
 export interface CallWriteTarget {
-  write(batch: readonly FinalizedCall[]): Promise<void>;
+  write(batch: readonly FinalizedCall[]): Promise<readonly CallRecord[]>;
   park(call: FinalizedCall, failure: ParkedFailure): Promise<void>;
 }
 
@@ -31,6 +35,8 @@ export interface CallWriteQueueOptions {
   onDropped(linkedid: string): void;
   onDatabaseError(): void;
   onParked(linkedid: string): void;
+  /** After each committed batch: the records as stored, in the batch's order. */
+  onStored(records: readonly CallRecord[]): void;
 }
 
 interface QueuedCall extends FinalizedCall {
@@ -197,7 +203,7 @@ export class CallWriteQueue {
     void this.target
       .write(batch)
       .then(
-        () => this.onWritten(batch),
+        (stored) => this.onWritten(batch, stored),
         (error: unknown) => this.onFailed(batch, error),
       )
       .catch((error: unknown) => this.options.logger.error(`call write queue: ${errorText(error)}`))
@@ -210,7 +216,7 @@ export class CallWriteQueue {
     return true;
   }
 
-  private onWritten(batch: QueuedCall[]): void {
+  private onWritten(batch: QueuedCall[], stored: readonly CallRecord[]): void {
     this.written += batch.length;
     if (this.failures > 0) {
       this.options.logger.log(`database writable again: ${batch.length} buffered call(s) written, ${this.pending - batch.length} still waiting`);
@@ -222,6 +228,7 @@ export class CallWriteQueue {
       if (item.alone) this.options.logger.log(`call ${item.record.linkedid} written alone after ${item.attempts} refused attempt(s)`);
       else this.options.logger.debug(`call ${item.record.linkedid} stored (${item.record.disposition})`);
     }
+    if (stored.length > 0) this.options.onStored(stored);
   }
 
   private onFailed(batch: QueuedCall[], error: unknown): void {

@@ -8,6 +8,7 @@ import { LinkStatus, type CallStorageReport } from '../../health/link-status';
 import { MetricsService } from '../../metrics/metrics.service';
 import { DELETE_CALL_PEOPLE_SQL, INSERT_CALL_PEOPLE_SQL } from '../../stats/call-people';
 import type { AmiMessage } from '../ami/ami-frame-parser';
+import { CallEventBus } from './call-events';
 import { mergeCallEvents } from './call-merge';
 import type { CallRecord } from './call-record';
 import { CallSpool } from './call-spool';
@@ -17,6 +18,7 @@ import { CallWriteQueue, type FinalizedCall, type ParkedFailure } from './call-w
 import { DirectoryError, parseDirectory, type Directory } from './directory';
 import { normalizePhone } from '../../common/phone-number';
 import { rebuildStoredCall } from './rebuild';
+import { parseCallRecord } from './stored-call-record';
 
 export type { FinalizedCall } from './call-write-queue';
 
@@ -68,6 +70,14 @@ INSERT INTO call_raw_events (linkedid, events, updated_at)
 SELECT r.linkedid, r.events, now() FROM jsonb_to_recordset($1::jsonb) AS r(linkedid text, events jsonb)
 ON CONFLICT (linkedid) DO UPDATE SET events = EXCLUDED.events, updated_at = now()`;
 
+/** A call's stored events (and record: null when only the raw events were written) — SELECT_STORED. */
+interface StoredRow {
+  linkedid: string;
+  events: unknown;
+  closed_by: string | null;
+  record: unknown;
+}
+
 interface DirectoryUserRow {
   id: string;
   extensions: string[];
@@ -89,7 +99,7 @@ const HEALTH_LINKEDIDS = 20;
 const DEAD_LETTER_REFRESH_MS = 60_000;
 
 const SELECT_STORED = `
-SELECT r.linkedid, r.events, c.closed_by FROM call_raw_events r LEFT JOIN calls c ON c.linkedid = r.linkedid
+SELECT r.linkedid, r.events, c.closed_by, c.record FROM call_raw_events r LEFT JOIN calls c ON c.linkedid = r.linkedid
  WHERE r.linkedid = ANY($1::text[]) FOR UPDATE OF r`;
 
 const PARK_CALL = `
@@ -131,6 +141,7 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     @Optional() linkStatus?: LinkStatus,
+    @Optional() private readonly bus?: CallEventBus,
   ) {
     this.queue = this.createQueue();
     metrics.gauge('calls_buffered', 'Finished calls waiting to be written (queued, in flight, retried alone, or on disk only while the database is down)', () => this.pending);
@@ -173,18 +184,20 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
     this.directorySource = source;
   }
 
-  /** Writes one finished call now, in one transaction (throws on database errors). */
-  async saveFinalizedCall(record: CallRecord, events: AmiMessage[]): Promise<void> {
-    await this.saveFinalizedCalls([{ record, events }]);
+  /** Writes one finished call now, in one transaction (throws on database errors); returns it as stored. */
+  async saveFinalizedCall(record: CallRecord, events: AmiMessage[]): Promise<CallRecord | null> {
+    return (await this.saveFinalizedCalls([{ record, events }]))[0] ?? null;
   }
 
   /**
    * Writes finished calls in one transaction. A call already stored is merged with it
    * (mergeCallEvents): kept as stored, replaced, or rebuilt from the union of both event sets.
+   * Returns the records written, as stored (readable text; a call kept as stored is not in it).
+   * Nothing is published here: the queue publishes `call.stored` after the commit.
    */
-  async saveFinalizedCalls(batch: readonly FinalizedCall[]): Promise<void> {
+  async saveFinalizedCalls(batch: readonly FinalizedCall[]): Promise<CallRecord[]> {
     const unique = [...new Map(batch.map((item) => [item.record.linkedid, item])).values()];
-    if (unique.length === 0) return;
+    if (unique.length === 0) return [];
     // Straight on the pg client: TypeORM's error logging would print megabytes of parameters
     // for every failed batch while the database is down (the queue logs one line instead).
     const runner = this.dataSource.createQueryRunner();
@@ -192,12 +205,12 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
       const client = (await runner.connect()) as PoolClient;
       await client.query('BEGIN');
       try {
-        const stored = await client.query<{ linkedid: string; events: unknown; closed_by: string | null }>(SELECT_STORED, [
-          unique.map((item) => item.record.linkedid),
-        ]);
-        const toWrite = await this.mergeWithStored(unique, stored.rows);
+        const stored = await client.query<StoredRow>(SELECT_STORED, [unique.map((item) => item.record.linkedid)]);
+        const { toWrite, unchanged } = await this.mergeWithStored(unique, stored.rows);
+        let written: CallRecord[] = [];
         if (toWrite.length > 0) {
-          const { calls, legs, raw, linkedids } = prepareRows(toWrite);
+          const { calls, legs, raw, linkedids, records } = prepareRows(toWrite);
+          written = records;
           await client.query(UPSERT_CALLS, [calls]);
           await client.query('DELETE FROM call_legs WHERE linkedid = ANY($1::text[])', [linkedids]);
           await client.query(INSERT_LEGS, [legs]);
@@ -207,6 +220,7 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
           await client.query(UPSERT_RAW_EVENTS, [raw]);
         }
         await client.query('COMMIT');
+        return [...written, ...unchanged];
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
@@ -344,16 +358,20 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
         onDropped: () => this.metrics.callsDropped.inc(),
         onDatabaseError: () => this.metrics.dbErrors.inc({ operation: 'store_calls' }),
         onParked: () => this.metrics.callsDeadLettered.inc(),
+        onStored: (records) => {
+          for (const record of records) this.bus?.emit('call.stored', { record });
+        },
       },
     );
   }
 
-  /** The calls of a batch as they are to be written, after merging with what is stored. */
-  private async mergeWithStored(
-    batch: readonly FinalizedCall[],
-    stored: readonly { linkedid: string; events: unknown; closed_by: string | null }[],
-  ): Promise<FinalizedCall[]> {
-    if (stored.length === 0) return [...batch];
+  /**
+   * The calls of a batch as they are to be written, after merging with what is stored; and the
+   * stored records of the calls whose events were all stored already (not written again).
+   */
+  private async mergeWithStored(batch: readonly FinalizedCall[], stored: readonly StoredRow[]): Promise<{ toWrite: FinalizedCall[]; unchanged: CallRecord[] }> {
+    if (stored.length === 0) return { toWrite: [...batch], unchanged: [] };
+    const unchanged: CallRecord[] = [];
     const byId = new Map(stored.map((row) => [row.linkedid, row]));
     const result: FinalizedCall[] = [];
     let directory: Directory | null = null;
@@ -366,6 +384,7 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
       const merged = mergeCallEvents(fromStoredEvents(row.events), item.events);
       if (merged.verdict === 'keep-stored') {
         this.logger.log(`call ${item.record.linkedid}: events seen again, all already stored; the stored record stays`);
+        if (row.record !== null) unchanged.push(parseCallRecord(row.record));
         continue;
       }
       if (merged.verdict === 'take-incoming') {
@@ -377,7 +396,7 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
       this.logger.log(`call ${item.record.linkedid}: stored and new events merged (${merged.events.length}); record rebuilt from both`);
       result.push({ record: record ?? item.record, events: merged.events });
     }
-    return result;
+    return { toWrite: result, unchanged };
   }
 
   // ---- the directory -------------------------------------------------------------------------
@@ -437,13 +456,15 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
 }
 
 /** The JSON parameters of a batch write; records made readable, raw events escaped (call-storage-text.ts). */
-function prepareRows(batch: readonly FinalizedCall[]): { calls: string; legs: string; raw: string; linkedids: string[] } {
+function prepareRows(batch: readonly FinalizedCall[]): { calls: string; legs: string; raw: string; linkedids: string[]; records: CallRecord[] } {
+  const records: CallRecord[] = [];
   const calls: Record<string, unknown>[] = [];
   const legs: Record<string, unknown>[] = [];
   const raw: string[] = [];
   for (const { record: original, events } of batch) {
     try {
       const record = readableRecord(original);
+      records.push(record);
       calls.push(callRow(record));
       legs.push(...legRows(record));
       raw.push(`{"linkedid":${JSON.stringify(record.linkedid)},"events":${storedEventsJson(events)}}`);
@@ -456,6 +477,7 @@ function prepareRows(batch: readonly FinalizedCall[]): { calls: string; legs: st
     legs: JSON.stringify(legs),
     raw: `[${raw.join(',')}]`,
     linkedids: batch.map((item) => readableText(item.record.linkedid)),
+    records,
   };
 }
 
