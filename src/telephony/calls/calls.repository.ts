@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../common/durable-file';
 import { AppConfig } from '../../config';
 import { LinkStatus, type CallStorageReport } from '../../health/link-status';
 import { MetricsService } from '../../metrics/metrics.service';
-import { DELETE_CALL_PEOPLE_SQL, INSERT_CALL_PEOPLE_SQL } from '../../stats/call-people';
+import { DELETE_CALL_PEOPLE_SQL, INSERT_CALL_PEOPLE_SQL } from './call-people';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import { mergeCallEvents } from './call-merge';
 import type { CallRecord } from './call-record';
