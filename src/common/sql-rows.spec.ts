@@ -1,4 +1,4 @@
-import { bool, date, int, nullable, num, readRow, readRows, RowShapeError, text, textArray } from './sql-rows';
+import { bool, date, int, json, nullable, num, oneOf, readRow, readRows, RowShapeError, text, textArray } from './sql-rows';
 
 describe('readRows', () => {
   const shape = { id: text, n: int, share: num, ok: bool, at: nullable(date), tags: textArray };
@@ -21,5 +21,12 @@ describe('readRows', () => {
   it('readRow gives the first row or null', () => {
     expect(readRow('q', [], { id: text })).toBeNull();
     expect(readRow('q', [{ id: 'a' }, { id: 'b' }], { id: text })).toEqual({ id: 'a' });
+  });
+
+  it('oneOf takes only the listed texts; json keeps a present value as it is', () => {
+    expect(readRows('q', [{ abc: 'B' }], { abc: nullable(oneOf(['A', 'B', 'C'])) })).toEqual([{ abc: 'B' }]);
+    expect(() => readRows('q', [{ abc: 'D' }], { abc: oneOf(['A', 'B', 'C']) })).toThrow(/column abc: expected one of A, B, C, got "D"/);
+    expect(readRows('q', [{ record: { a: 1 } }, { record: null }], { record: json })).toEqual([{ record: { a: 1 } }, { record: null }]);
+    expect(() => readRows('q', [{}], { record: json })).toThrow(/column record: expected a value \(the column is missing\)/);
   });
 });

@@ -79,3 +79,11 @@ export const textArray: Column<string[]> = (value) =>
 export function nullable<T>(column: Column<T>): Column<T | null> {
   return (value) => (value === null || value === undefined ? null : column(value));
 }
+
+/** One of these texts (a column with a CHECK list): `oneOf(ABC_CATEGORIES)`. */
+export function oneOf<T extends string>(members: readonly T[]): Column<T> {
+  return (value) => (typeof value === 'string' && (members as readonly string[]).includes(value) ? (value as T) : fail(`one of ${members.join(', ')}`, value));
+}
+
+/** A jsonb value as stored, for its own parser to read (parseCallRecord, fromStoredEvents); present, maybe null. */
+export const json: Column<unknown> = (value) => (value === undefined ? fail('a value (the column is missing)', value) : value);
