@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { freePort } from '../src/common/ports';
+import { readRows, text } from '../src/common/sql-rows';
 import { loadConfig, type AppConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres';
@@ -238,7 +239,7 @@ async function main(): Promise<void> {
     const dashboard = await service.dashboard(params);
     if (args.explain) {
       for (const [name, sql] of queries) {
-        const plan = (await runStatsQuery(db, `EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values)) as { 'QUERY PLAN': string }[];
+        const plan = readRows(`EXPLAIN ${name}`, await runStatsQuery(db, `EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values), { 'QUERY PLAN': text });
         log(`EXPLAIN ${name}:\n${plan.map((row) => row['QUERY PLAN']).join('\n')}`);
       }
     }

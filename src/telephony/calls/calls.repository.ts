@@ -6,10 +6,12 @@ import { writeFileAtomic } from '../../common/durable-file';
 import { AppConfig } from '../../config';
 import { LinkStatus, type CallStorageReport } from '../../health/link-status';
 import { MetricsService } from '../../metrics/metrics.service';
+import { int, json, nullable, readRows, text } from '../../common/sql-rows';
 import { DELETE_CALL_PEOPLE_SQL, INSERT_CALL_PEOPLE_SQL } from './call-people';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import { mergeCallEvents } from './call-merge';
 import type { CallRecord } from './call-record';
+import { parseCallRecord } from './call-record-json';
 import { CallSpool } from './call-spool';
 import { fromStoredEvents, readableRecord, readableText, storedEventsJson } from './call-storage-text';
 import { CallPreparationError, classifyWriteError } from './call-write-policy';
@@ -91,6 +93,7 @@ const DEAD_LETTER_REFRESH_MS = 60_000;
 const SELECT_STORED = `
 SELECT r.linkedid, r.events, c.closed_by FROM call_raw_events r LEFT JOIN calls c ON c.linkedid = r.linkedid
  WHERE r.linkedid = ANY($1::text[]) FOR UPDATE OF r`;
+const STORED_SHAPE = { linkedid: text, events: json, closed_by: nullable(text) };
 
 const PARK_CALL = `
 INSERT INTO calls_dead_letter (linkedid, record, events, error, sqlstate, attempts, first_failed_at, parked_at)
@@ -192,10 +195,8 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
       const client = (await runner.connect()) as PoolClient;
       await client.query('BEGIN');
       try {
-        const stored = await client.query<{ linkedid: string; events: unknown; closed_by: string | null }>(SELECT_STORED, [
-          unique.map((item) => item.record.linkedid),
-        ]);
-        const toWrite = await this.mergeWithStored(unique, stored.rows);
+        const stored = readRows('stored calls', await client.query(SELECT_STORED, [unique.map((item) => item.record.linkedid)]), STORED_SHAPE);
+        const toWrite = await this.mergeWithStored(unique, stored);
         if (toWrite.length > 0) {
           const { calls, legs, raw, linkedids } = prepareRows(toWrite);
           await client.query(UPSERT_CALLS, [calls]);
@@ -293,8 +294,10 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
 
   /** Parked calls, oldest first. */
   async deadLetterCalls(): Promise<{ linkedid: string; record: CallRecord; events: AmiMessage[]; error: string; attempts: number }[]> {
-    const rows: { linkedid: string; record: CallRecord; events: unknown; error: string; attempts: number }[] = await this.dataSource.query(
-      'SELECT linkedid, record, events, error, attempts FROM calls_dead_letter ORDER BY parked_at, linkedid',
+    const rows = readRows(
+      'calls_dead_letter',
+      await this.dataSource.query('SELECT linkedid, record, events, error, attempts FROM calls_dead_letter ORDER BY parked_at, linkedid'),
+      { linkedid: text, record: parseCallRecord, events: json, error: text, attempts: int },
     );
     return rows.map((row) => ({ ...row, events: fromStoredEvents(row.events) }));
   }
@@ -324,8 +327,10 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
 
   private async refreshDeadLetter(): Promise<void> {
     try {
-      const rows: { linkedid: string; total: number }[] = await this.dataSource.query(
-        `SELECT linkedid, count(*) OVER ()::int AS total FROM calls_dead_letter ORDER BY parked_at DESC, linkedid LIMIT ${HEALTH_LINKEDIDS}`,
+      const rows = readRows(
+        'calls_dead_letter count',
+        await this.dataSource.query(`SELECT linkedid, count(*) OVER ()::int AS total FROM calls_dead_letter ORDER BY parked_at DESC, linkedid LIMIT ${HEALTH_LINKEDIDS}`),
+        { linkedid: text, total: int },
       );
       this.deadLetter = { count: rows[0]?.total ?? 0, linkedids: rows.map((row) => row.linkedid) };
     } catch {
