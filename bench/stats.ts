@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { freePort } from '../src/common/ports';
+import { readRows, text } from '../src/common/sql-rows';
 import { loadConfig, type AppConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres';
@@ -31,7 +32,7 @@ import {
   OVERVIEW_SQL,
   statsParams,
 } from '../src/stats/stats.queries';
-import { insertCallPeopleSql } from '../src/stats/call-people';
+import { insertCallPeopleSql } from '../src/telephony/calls/call-people';
 import { runStatsQuery, StatsService } from '../src/stats/stats.service';
 import { AmiFrameParser } from '../src/telephony/ami/ami-frame-parser';
 import type { CallRecord } from '../src/telephony/calls/call-record';
@@ -146,7 +147,7 @@ async function load(db: DataSource, calls: number): Promise<void> {
         LEFT JOIN bench_ext le ON le.ext = ${team(`(l.value->>'extension')`, 'g')}`,
       [from, to],
     );
-    // What the call writer stores with each call for the per-person figures (src/stats/call-people.ts).
+    // What the call writer stores with each call for the per-person figures (src/telephony/calls/call-people.ts).
     await db.query(insertCallPeopleSql(`c.linkedid = ANY(ARRAY(SELECT 'bench.' || g FROM generate_series($1::int, $2::int) g))`), [from, to]);
     log(`  ${to} calls with legs (${Math.round((Date.now() - started) / 1000)} s)`);
   }
@@ -238,7 +239,7 @@ async function main(): Promise<void> {
     const dashboard = await service.dashboard(params);
     if (args.explain) {
       for (const [name, sql] of queries) {
-        const plan = (await runStatsQuery(db, `EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values)) as { 'QUERY PLAN': string }[];
+        const plan = readRows(`EXPLAIN ${name}`, await runStatsQuery(db, `EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values), { 'QUERY PLAN': text });
         log(`EXPLAIN ${name}:\n${plan.map((row) => row['QUERY PLAN']).join('\n')}`);
       }
     }

@@ -1,6 +1,9 @@
 import { DomainError } from '../common/domain-error';
 import type { AuthUser } from './auth-user';
-import { SUPERVISORS } from './roles.decorator';
+import type { Role } from './users/user.entity';
+
+/** Who may see and change what everyone's calls, deals and tasks. */
+export const SUPERVISORS: Role[] = ['head_of_sales', 'ceo', 'owner', 'admin'];
 
 export function isSupervisor(user: AuthUser): boolean {
   return SUPERVISORS.includes(user.role);

@@ -1,5 +1,5 @@
-import type { AbcCategory } from '../crm/companies/company.entity';
-import type { StageId } from '../crm/deals/pipeline-stage.entity';
+import type { AbcCategory } from '../crm/companies/abc-category';
+import type { StageId } from '../crm/deals/stage-rules';
 
 /** Plausible Russian advertising-agency clients, generated from a fixed seed (pure: same input → same data). */
 

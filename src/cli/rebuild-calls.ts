@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { json, nullable, readRows, text } from '../common/sql-rows';
 import type { AppConfig } from '../config';
 import { MetricsService } from '../metrics/metrics.service';
 import { CallsRepository, type FinalizedCall } from '../telephony/calls/calls.repository';
@@ -29,14 +30,18 @@ export async function rebuildStoredCalls(
 ): Promise<RebuildSummary> {
   const repository = new CallsRepository(dataSource, config, new MetricsService());
   const { directory } = await repository.loadDirectory();
-  const ids: { linkedid: string }[] = await dataSource.query('SELECT linkedid FROM call_raw_events ORDER BY linkedid');
+  const ids = readRows('stored calls', await dataSource.query('SELECT linkedid FROM call_raw_events ORDER BY linkedid'), { linkedid: text });
   const summary: RebuildSummary = { calls: ids.length, rewritten: 0, skipped: [] };
   for (let at = 0; at < ids.length; at += BATCH) {
     const slice = ids.slice(at, at + BATCH).map((row) => row.linkedid);
-    const rows: { linkedid: string; events: unknown; closed_by: string | null }[] = await dataSource.query(
-      `SELECT r.linkedid, r.events, c.closed_by FROM call_raw_events r LEFT JOIN calls c ON c.linkedid = r.linkedid
-        WHERE r.linkedid = ANY($1::text[]) ORDER BY r.linkedid`,
-      [slice],
+    const rows = readRows(
+      'raw events of stored calls',
+      await dataSource.query(
+        `SELECT r.linkedid, r.events, c.closed_by FROM call_raw_events r LEFT JOIN calls c ON c.linkedid = r.linkedid
+          WHERE r.linkedid = ANY($1::text[]) ORDER BY r.linkedid`,
+        [slice],
+      ),
+      { linkedid: text, events: json, closed_by: nullable(text) },
     );
     const batch: FinalizedCall[] = [];
     for (const row of rows) {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 export function projectRoot(start: string = __dirname): string {
   for (let dir = start; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'switchboard') return dir;
+    if (existsSync(manifest) && manifestField(manifest, 'name') === 'switchboard') return dir;
     if (dirname(dir) === dir) throw new Error(`switchboard's package.json not found above ${start}`);
   }
 }
@@ -15,5 +15,14 @@ export const AMI_RECORDINGS_DIR = join(projectRoot(), 'test', 'fixtures', 'ami')
 
 /** switchboard's version, from package.json (the OpenAPI document and /health show it). */
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const file = join(projectRoot(), 'package.json');
+  const version = manifestField(file, 'version');
+  if (typeof version !== 'string') throw new Error(`${file}: no version`);
+  return version;
+}
+
+/** One field of a package.json, unknown until the caller checks it. */
+function manifestField(file: string, field: string): unknown {
+  const manifest: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  return typeof manifest === 'object' && manifest !== null ? Object.getOwnPropertyDescriptor(manifest, field)?.value : undefined;
 }

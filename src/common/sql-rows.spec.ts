@@ -1,4 +1,4 @@
-import { arrayOf, bool, date, int, isoTime, nullable, num, object, readRow, readRows, RowShapeError, text, textArray } from './sql-rows';
+import { arrayOf, bool, date, int, isoTime, json, nullable, num, object, oneOf, readRow, readRows, RowShapeError, text, textArray } from './sql-rows';
 
 describe('readRows', () => {
   const shape = { id: text, n: int, share: num, ok: bool, at: nullable(date), tags: textArray };
@@ -30,5 +30,12 @@ describe('readRows', () => {
     ]);
     expect(() => readRows('q', [{ contact: { id: 'a' }, calls: [] }], shape)).toThrow(/column contact: \.name: expected text, got no value/);
     expect(() => readRows('q', [{ contact: null, calls: [{ linkedid: 1 }] }], shape)).toThrow(/column calls: \[0\]: \.linkedid: expected text, got 1/);
+  });
+
+  it('oneOf takes only the listed texts; json keeps a present value as it is', () => {
+    expect(readRows('q', [{ abc: 'B' }], { abc: nullable(oneOf(['A', 'B', 'C'])) })).toEqual([{ abc: 'B' }]);
+    expect(() => readRows('q', [{ abc: 'D' }], { abc: oneOf(['A', 'B', 'C']) })).toThrow(/column abc: expected one of A, B, C, got "D"/);
+    expect(readRows('q', [{ record: { a: 1 } }, { record: null }], { record: json })).toEqual([{ record: { a: 1 } }, { record: null }]);
+    expect(() => readRows('q', [{}], { record: json })).toThrow(/column record: expected a value \(the column is missing\)/);
   });
 });

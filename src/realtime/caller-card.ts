@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ClientCard } from '../crm/lookup/client-card';
 import { ClientLookupService } from '../crm/lookup/client-lookup.service';
-import type { CallerCard } from '../telephony/calls/call-reducer';
+import type { RingingCall } from '../telephony/calls/call-reducer';
 import type { CallerCardView } from './client-events';
 
 /** Most calls in progress at once that keep a cached card (oldest dropped first). */
 const MAX_CACHED = 5_000;
 
 /** The popup card: what the PBX said about the call plus the CRM's card of the number (pure). */
-export function toCallerCardView(linkedid: string, base: CallerCard, client: ClientCard | null, lookupFailed = false): CallerCardView {
+export function toCallerCardView(linkedid: string, base: RingingCall, client: ClientCard | null, lookupFailed = false): CallerCardView {
   return {
     linkedid,
     direction: base.direction,
@@ -44,7 +44,7 @@ export class CallerCardCache {
   constructor(private readonly lookup: ClientLookupService) {}
 
   /** The card of a call, looked up once; never rejects (a failed lookup gives a PBX-only card). */
-  cardFor(linkedid: string, base: CallerCard): Promise<CallerCardView> {
+  cardFor(linkedid: string, base: RingingCall): Promise<CallerCardView> {
     const cached = this.cards.get(linkedid);
     if (cached) return cached;
     const card = this.load(linkedid, base);
@@ -68,7 +68,7 @@ export class CallerCardCache {
     return this.cards.size;
   }
 
-  private async load(linkedid: string, base: CallerCard): Promise<CallerCardView> {
+  private async load(linkedid: string, base: RingingCall): Promise<CallerCardView> {
     if (!isLookupable(base.caller)) return toCallerCardView(linkedid, base, null);
     this.lookups++;
     try {

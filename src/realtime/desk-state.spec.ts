@@ -1,11 +1,11 @@
 import type { CallRecord } from '../telephony/calls/call-record';
-import type { CallerCard } from '../telephony/calls/call-reducer';
+import type { RingingCall } from '../telephony/calls/call-reducer';
 import { createDeskState, deskAnswered, deskFinalized, deskLegEnded, deskRinging, deskSnapshot, type DeskEffect, type DeskState } from './desk-state';
 
-const card: CallerCard = { direction: 'inbound', caller: '+79161234567', callerName: null, did: '74951112233' };
+const call: RingingCall = { direction: 'inbound', caller: '+79161234567', callerName: null, did: '74951112233' };
 const L = 'L1';
 const ring = (state: DeskState, uniqueid: string, extension: string, userId: string | null, step = 'department'): DeskEffect[] =>
-  deskRinging(state, { linkedid: L, uniqueid, extension, userId, step, card, at: 1 });
+  deskRinging(state, { linkedid: L, uniqueid, extension, userId, step, call, at: 1 });
 const record = (over: Partial<CallRecord>): CallRecord => ({ linkedid: L, direction: 'inbound', caller: '+79161234567', disposition: 'answered', ...over }) as CallRecord;
 const types = (effects: DeskEffect[]): string[] => effects.map((e) => e.type);
 

@@ -1,6 +1,5 @@
 import type { CallRecord, LegOutcome } from '../telephony/calls/call-record';
-import type { CallEventMap } from '../telephony/calls/call-events';
-import type { CallerCard } from '../telephony/calls/call-reducer';
+import type { RingingCall } from '../telephony/calls/call-reducer';
 import type { DeskCallState } from './client-events';
 
 /**
@@ -9,9 +8,29 @@ import type { DeskCallState } from './client-events';
  * the effects out (adding the caller card) and asks `deskSnapshot` on every (re)connect.
  */
 
-export type RingingInput = CallEventMap['call.ringing'][0];
-export type AnsweredInput = CallEventMap['call.answered'][0];
-export type LegEndedInput = CallEventMap['call.legEnded'][0];
+// What the desks read of the tracker's events (CallEventMap in telephony/calls/call-events.ts,
+// a Nest provider's file: named here field by field, so this pure module depends on no Nest file).
+export interface AnsweredInput {
+  linkedid: string;
+  uniqueid: string;
+  extension: string;
+  userId: string | null;
+  step: string | null;
+  at: number;
+}
+
+export interface RingingInput extends AnsweredInput {
+  call: RingingCall;
+}
+
+export interface LegEndedInput {
+  linkedid: string;
+  uniqueid: string;
+  extension: string;
+  userId: string | null;
+  outcome: LegOutcome;
+  at: number;
+}
 
 export type DeskLegState = 'ringing' | 'answered' | 'cancelled' | 'ended';
 
@@ -26,7 +45,7 @@ export interface DeskLeg {
 
 export interface DeskCall {
   linkedid: string;
-  base: CallerCard;
+  base: RingingCall;
   /** Legs that rang (announced to their desks), by uniqueid, in ringing order. */
   legs: Map<string, DeskLeg>;
   answered: { uniqueid: string; extension: string; userId: string | null; at: number } | null;
@@ -42,14 +61,14 @@ export interface PersonRef {
 }
 
 export type DeskEffect =
-  | { type: 'ringing'; linkedid: string; leg: DeskLeg; base: CallerCard }
-  | { type: 'answered'; linkedid: string; leg: DeskLeg; base: CallerCard }
+  | { type: 'ringing'; linkedid: string; leg: DeskLeg; base: RingingCall }
+  | { type: 'answered'; linkedid: string; leg: DeskLeg; base: RingingCall }
   /** `to`: the other people who were rung and whose popups are still open. */
   | { type: 'taken'; linkedid: string; to: string[]; by: PersonRef; at: number }
   | { type: 'withdrawn'; linkedid: string; leg: DeskLeg; outcome: LegOutcome }
   /** `to`: everyone who was rung. */
   | { type: 'ended'; linkedid: string; to: string[]; record: CallRecord; answeredBy: PersonRef | null }
-  | { type: 'missed'; linkedid: string; record: CallRecord; base: CallerCard | null };
+  | { type: 'missed'; linkedid: string; record: CallRecord; base: RingingCall | null };
 
 export function createDeskState(): DeskState {
   return { calls: new Map() };
@@ -58,7 +77,7 @@ export function createDeskState(): DeskState {
 export function deskRinging(state: DeskState, input: RingingInput): DeskEffect[] {
   let call = state.calls.get(input.linkedid);
   if (!call) {
-    call = { linkedid: input.linkedid, base: input.card, legs: new Map(), answered: null };
+    call = { linkedid: input.linkedid, base: input.call, legs: new Map(), answered: null };
     state.calls.set(input.linkedid, call);
   }
   if (call.legs.has(input.uniqueid)) return [];
@@ -137,7 +156,7 @@ export interface DeskSnapshotItem {
   linkedid: string;
   state: DeskCallState;
   leg: DeskLeg;
-  base: CallerCard;
+  base: RingingCall;
   answered: DeskCall['answered'];
 }
 

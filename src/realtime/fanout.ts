@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import { Pool } from 'pg';
 import type { Server } from 'socket.io';
+import type { Audience } from './audience';
 import type { ClientEventMap, ClientEventName, DeskSnapshotCall } from './client-events';
-import type { Audience } from './realtime.gateway';
 
 /** Whose calls a desk's snapshot shows: one user's, or every call (supervisors). */
 export interface SnapshotQuery {

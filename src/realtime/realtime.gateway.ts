@@ -9,6 +9,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { AuthService } from '../auth/auth.service';
 import { SUPERVISORS } from '../auth/roles.decorator';
 import { DomainError } from '../common/domain-error';
+import type { Audience } from './audience';
 import type { ClientEventMap, ClientEventName, ClientToServerEvents, DeskSnapshotCall, ServerToClientEvents } from './client-events';
 import { plainEndpointOf } from './dual-socket.adapter';
 import { InstanceFanout, type FanoutEvents, type SnapshotQuery } from './fanout';
@@ -17,14 +18,6 @@ import { InstanceFanout, type FanoutEvents, type SnapshotQuery } from './fanout'
 export interface DeskIdentity {
   user: AuthUser;
   scope: 'own' | 'all';
-}
-
-/** Where an event goes: these users' rooms, and/or the room of desks watching every call. */
-export interface Audience {
-  users: readonly string[];
-  all: boolean;
-  /** Users who must not get this event even when they are in `users` or watch all calls. */
-  except?: readonly string[];
 }
 
 type DeskSocket = Socket<ClientToServerEvents, ServerToClientEvents, FanoutEvents, { desk: DeskIdentity }>;

@@ -64,7 +64,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
       this.bus.on('call.ringing', (event) => {
         const receivedAtMs = this.arrival();
         // Start the card lookup at once, before anything else of this call waits on it.
-        void this.cards.cardFor(event.linkedid, event.card);
+        void this.cards.cardFor(event.linkedid, event.call);
         this.carryOut(deskRinging(this.state, event), receivedAtMs);
       }),
       this.bus.on('call.answered', (event) => this.carryOut(deskAnswered(this.state, event), this.arrival())),

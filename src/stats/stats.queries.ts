@@ -13,7 +13,7 @@
  */
 
 // Legs that never rang (who missed a call is call_legs.missed: README "missed by a person").
-import { NEVER_RANG_OUTCOMES } from './call-people';
+import { NEVER_RANG_OUTCOMES } from '../telephony/calls/call-people';
 
 /** Parameter order of every metric query. */
 export interface StatsParams {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { date, nullable, readRow, readRows, RowShapeError, text, type Column } from '../common/sql-rows';
 import { AppConfig } from '../config';
 import type { StatsCallsQueryDto, StatsQueryDto } from './dto/stats-query.dto';
 import { MAX_EXPORT_ROWS } from './dto/stats-query.dto';
@@ -205,14 +206,36 @@ export interface DrillPage {
   items: DrillCall[];
 }
 
+/**
+ * A row of a statistics query: its columns are read one by one below — aggregates with num/str
+ * (NULL of an empty group is 0 or null), timestamps and lists with the sql-rows readers.
+ */
 type Row = Record<string, unknown>;
 
 /** One statistics statement in its own transaction with STATS_WORK_MEM (sorts stay in memory). */
 export async function runStatsQuery(dataSource: DataSource, sql: string, values: unknown[]): Promise<Row[]> {
   return dataSource.transaction(async (manager) => {
     await manager.query(`SET LOCAL work_mem = '${STATS_WORK_MEM}'`);
-    return (await manager.query(sql, values)) as Row[];
+    return rowList('statistics query', await manager.query(sql, values));
   });
+}
+
+/** A list of row objects (what query() returned, or a jsonb array of objects). */
+function rowList(what: string, value: unknown): Row[] {
+  if (!Array.isArray(value)) throw new RowShapeError(what, 0, '*', 'expected a list of rows');
+  return value.map((row: unknown, index) => {
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new RowShapeError(what, index, '*', 'not an object');
+    return row as Row;
+  });
+}
+
+/** One column of a row, read with a sql-rows reader; a value of another shape names the column. */
+function field<T>(what: string, row: Row, name: string, read: Column<T>): T {
+  try {
+    return read(row[name]);
+  } catch (problem) {
+    throw new RowShapeError(what, 0, name, problem instanceof Error ? problem.message : String(problem));
+  }
 }
 
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
@@ -246,16 +269,16 @@ export class StatsService {
       value === undefined ? [null, false] : [value, HAS_TIME.test(value) && HAS_OFFSET.test(value)];
     const [from, fromInstant] = bound(query.from);
     const [to, toInstant] = bound(query.to);
-    let rows: { t_from: Date; t_to: Date }[];
+    let result: unknown;
     try {
-      rows = await this.dataSource.query(RESOLVE_PERIOD_SQL, [from, fromInstant, to, toInstant, timezone]);
+      result = await this.dataSource.query(RESOLVE_PERIOD_SQL, [from, fromInstant, to, toInstant, timezone]);
     } catch (error) {
       // Well-formed but impossible dates (2026-02-30) are refused by PostgreSQL.
       throw new DomainError('invalid', `invalid period: ${error instanceof Error ? error.message : String(error)}`, {
         fields: [{ field: 'from', errors: ['not a date'] }],
       });
     }
-    const [period] = rows;
+    const period = readRow('period', result, { t_from: date, t_to: date });
     if (!period || !(period.t_from < period.t_to)) {
       throw new DomainError('invalid', 'from must be before to', { fields: [{ field: 'to', errors: ['to must be after from'] }] });
     }
@@ -331,7 +354,7 @@ export class StatsService {
       timed('callbacks', () => this.callbacks(p)),
       timed('heatmap', () => this.heatmap(p)),
       timed('daily', () => this.daily(p)),
-      timed('departments', () => this.dataSource.query(DEPARTMENTS_SQL) as Promise<{ id: string; name: string }[]>),
+      timed('departments', async () => readRows('departments', await this.dataSource.query(DEPARTMENTS_SQL), { id: text, name: text })),
     ]);
     timings.total = Math.round((performance.now() - started) * 10) / 10;
     if (timings.total > 1000) this.logger.warn(`dashboard ${p.from.toISOString()}..${p.to.toISOString()} took ${timings.total} ms`);
@@ -461,7 +484,7 @@ function shapeCallbacks(row: Row, overdue: Row[], slaSeconds: number): Callbacks
       ...CALLBACK_BUCKETS.map((bucket) => ({ key: bucket.key, label: bucket.label, count: num(row[bucket.key]) })),
       { key: 'never', label: 'never', count: never },
     ],
-    overdue: overdue.map((o) => ({ userId: str(o.user_id), name: str(o.name), overdue: num(o.overdue), oldestDueAt: o.oldest_due_at as Date })),
+    overdue: overdue.map((o) => ({ userId: str(o.user_id), name: str(o.name), overdue: num(o.overdue), oldestDueAt: field('overdue callbacks', o, 'oldest_due_at', date) })),
   };
 }
 
@@ -479,16 +502,16 @@ function shapeHeatmap(rows: Row[]): HeatmapView {
 }
 
 function shapeCall(row: Row): DrillCall {
-  const legs = Array.isArray(row.legs) ? (row.legs as Row[]) : [];
+  const legs = row.legs === null || row.legs === undefined ? [] : rowList(`legs of call ${String(row.linkedid)}`, row.legs);
   return {
     linkedid: String(row.linkedid),
     direction: String(row.direction),
     caller: String(row.caller),
     callerName: str(row.caller_name),
     did: str(row.did),
-    startedAt: row.started_at as Date,
-    answeredAt: (row.answered_at as Date | null) ?? null,
-    endedAt: (row.ended_at as Date | null) ?? null,
+    startedAt: field('drill-down calls', row, 'started_at', date),
+    answeredAt: field('drill-down calls', row, 'answered_at', nullable(date)),
+    endedAt: field('drill-down calls', row, 'ended_at', nullable(date)),
     ringSeconds: num(row.ring_seconds),
     talkSeconds: num(row.talk_seconds),
     disposition: String(row.disposition),

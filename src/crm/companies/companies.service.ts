@@ -5,7 +5,8 @@ import { DomainError, notFound } from '../../common/domain-error';
 import type { AuthUser } from '../../auth/auth-user';
 import { assertMayAssignResponsible } from '../../auth/supervision';
 import { AppConfig } from '../../config';
-import { assignPhones, normalizePhones } from '../phones/phone-ownership';
+import { assignPhones } from '../phones/phone-ownership';
+import { normalizePhones } from '../phones/phone-rules';
 import { Company } from './company.entity';
 import type { CreateCompanyDto, UpdateCompanyDto } from './dto/company.dto';
 

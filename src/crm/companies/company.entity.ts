@@ -1,9 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { User } from '../../auth/users/user.entity';
 import { PhoneNumber } from '../phones/phone-number.entity';
-
-export const ABC_CATEGORIES = ['A', 'B', 'C'] as const;
-export type AbcCategory = (typeof ABC_CATEGORIES)[number];
+import type { AbcCategory } from './abc-category';
 
 @Entity('companies')
 export class Company {

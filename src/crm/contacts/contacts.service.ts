@@ -6,7 +6,8 @@ import type { AuthUser } from '../../auth/auth-user';
 import { assertMayAssignResponsible } from '../../auth/supervision';
 import { AppConfig } from '../../config';
 import { Company } from '../companies/company.entity';
-import { assignPhones, normalizePhones } from '../phones/phone-ownership';
+import { assignPhones } from '../phones/phone-ownership';
+import { normalizePhones } from '../phones/phone-rules';
 import { Contact } from './contact.entity';
 import type { CreateContactDto, UpdateContactDto } from './dto/contact.dto';
 

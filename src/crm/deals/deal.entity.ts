@@ -2,7 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { User } from '../../auth/users/user.entity';
 import { Company } from '../companies/company.entity';
 import { Contact } from '../contacts/contact.entity';
-import { PipelineStage, type StageId } from './pipeline-stage.entity';
+import { PipelineStage } from './pipeline-stage.entity';
+import type { StageId } from './stage-rules';
 
 export const DEAL_SOURCES = ['phone', 'manual', 'import', 'web', 'other'] as const;
 export type DealSource = (typeof DEAL_SOURCES)[number];

@@ -5,7 +5,7 @@ import type { AuthUser } from '../../auth/auth-user';
 import { notFound } from '../../common/domain-error';
 import { Deal } from './deal.entity';
 import type { CreateDealDto, ListDealsQuery, UpdateDealDto } from './dto/deal.dto';
-import type { StageId } from './pipeline-stage.entity';
+import type { StageId } from './stage-rules';
 import { assertAllowed } from '../../common/verdict';
 import { checkDealEdit, checkStageMove } from './stage-rules';
 

@@ -1,16 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { StageId } from './stage-rules';
 
-export const STAGE_IDS = [
-  'unsorted',
-  'qualified',
-  'meeting_scheduled',
-  'proposal_sent',
-  'invoice_sent',
-  'won',
-  'conditional_refusal',
-  'lost',
-] as const;
-export type StageId = (typeof STAGE_IDS)[number];
 
 /** Pipeline stages (seeded by the initial migration): they name what has been done. */
 @Entity('pipeline_stages')

@@ -1,6 +1,18 @@
 import type { Role } from '../../auth/users/user.entity';
 import type { Verdict } from '../../common/verdict';
-import type { StageId } from './pipeline-stage.entity';
+
+/** The pipeline's stages, in order: they name what has been done (the pipeline_stages rows). */
+export const STAGE_IDS = [
+  'unsorted',
+  'qualified',
+  'meeting_scheduled',
+  'proposal_sent',
+  'invoice_sent',
+  'won',
+  'conditional_refusal',
+  'lost',
+] as const;
+export type StageId = (typeof STAGE_IDS)[number];
 
 export type StageMoveVerdict = Verdict;
 

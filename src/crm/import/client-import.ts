@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { nullable, oneOf, readRows, text, textArray, type RowOf } from '../../common/sql-rows';
+import { ABC_CATEGORIES } from '../companies/abc-category';
 import { isLineError, type CsvItem } from './csv-records';
 import { openCsvFile, readCsvRecords, type CsvFile } from './csv-source';
 import { mapHeader, multilineColumns, parseClientRow, type ClientColumn, type ClientRow } from './client-row';
@@ -264,15 +266,21 @@ async function loadWorld(manager: EntityManager, rows: ClientRow[], responsibles
 
   const emails = lowerUnique(rows.map((r) => r.responsibleEmail)).filter((email) => !responsibles.has(email));
   if (emails.length) {
-    const users: { id: string; email: string }[] = await manager.query('SELECT id, lower(email) AS email FROM users WHERE lower(email) = ANY($1::text[])', [emails]);
+    const users = readRows('responsibles', await manager.query('SELECT id, lower(email) AS email FROM users WHERE lower(email) = ANY($1::text[])', [emails]), {
+      id: text,
+      email: text,
+    });
     for (const email of emails) responsibles.set(email, users.find((u) => u.email === email)?.id ?? null);
   }
 
   const companyNames = lowerUnique(rows.map((r) => r.company));
   if (companyNames.length) {
-    const companies: { id: string; name: string; tags: string[]; abc: 'A' | 'B' | 'C' | null; responsible_id: string | null }[] = await manager.query(
-      'SELECT id, name, tags, abc_category AS abc, responsible_id FROM companies WHERE lower(name) = ANY($1::text[]) ORDER BY created_at',
-      [companyNames],
+    const companies = readRows(
+      'companies',
+      await manager.query('SELECT id, name, tags, abc_category AS abc, responsible_id FROM companies WHERE lower(name) = ANY($1::text[]) ORDER BY created_at', [
+        companyNames,
+      ]),
+      { id: text, name: text, tags: textArray, abc: nullable(oneOf(ABC_CATEGORIES)), responsible_id: nullable(text) },
     );
     for (const c of companies) {
       const key = c.name.toLowerCase();
@@ -283,26 +291,25 @@ async function loadWorld(manager: EntityManager, rows: ClientRow[], responsibles
   const companyIds = [...world.companies.values()].map((c) => c.id);
   const employeeNames = lowerUnique(rows.filter((r) => r.company).map((r) => r.contact));
   const standaloneNames = lowerUnique(rows.filter((r) => !r.company).map((r) => r.contact));
-  const contacts: { id: string; name: string; position: string | null; company_id: string | null; responsible_id: string | null; phones: string[] }[] = [];
+  const contactShape = { id: text, name: text, position: nullable(text), company_id: nullable(text), responsible_id: nullable(text), phones: textArray };
+  const contacts: RowOf<typeof contactShape>[] = [];
   if (companyIds.length && employeeNames.length) {
-    contacts.push(
-      ...(await manager.query(
-        `SELECT id, name, position, company_id, responsible_id, '{}'::text[] AS phones FROM contacts
-          WHERE company_id = ANY($1::uuid[]) AND lower(name) = ANY($2::text[]) ORDER BY created_at`,
-        [companyIds, employeeNames],
-      )),
+    const employees: unknown = await manager.query(
+      `SELECT id, name, position, company_id, responsible_id, '{}'::text[] AS phones FROM contacts
+        WHERE company_id = ANY($1::uuid[]) AND lower(name) = ANY($2::text[]) ORDER BY created_at`,
+      [companyIds, employeeNames],
     );
+    contacts.push(...readRows('employees', employees, contactShape));
   }
   if (standaloneNames.length) {
-    contacts.push(
-      ...(await manager.query(
-        `SELECT c.id, c.name, c.position, c.company_id, c.responsible_id, coalesce(array_agg(p.e164) FILTER (WHERE p.e164 IS NOT NULL), '{}') AS phones
-           FROM contacts c LEFT JOIN phone_numbers p ON p.contact_id = c.id
-          WHERE c.company_id IS NULL AND lower(c.name) = ANY($1::text[])
-          GROUP BY c.id ORDER BY c.created_at`,
-        [standaloneNames],
-      )),
+    const standalone: unknown = await manager.query(
+      `SELECT c.id, c.name, c.position, c.company_id, c.responsible_id, coalesce(array_agg(p.e164) FILTER (WHERE p.e164 IS NOT NULL), '{}') AS phones
+         FROM contacts c LEFT JOIN phone_numbers p ON p.contact_id = c.id
+        WHERE c.company_id IS NULL AND lower(c.name) = ANY($1::text[])
+        GROUP BY c.id ORDER BY c.created_at`,
+      [standaloneNames],
     );
+    contacts.push(...readRows('standalone contacts', standalone, contactShape));
   }
   for (const c of contacts) {
     const key = contactKey(c.company_id, c.name);
@@ -312,10 +319,11 @@ async function loadWorld(manager: EntityManager, rows: ClientRow[], responsibles
 
   const numbers = [...new Set(rows.flatMap((r) => [...r.companyPhones, ...r.contactPhones].map((p) => p.e164)))];
   if (numbers.length) {
-    const phones: { e164: string; company_id: string | null; contact_id: string | null }[] = await manager.query(
-      'SELECT e164, company_id, contact_id FROM phone_numbers WHERE e164 = ANY($1::text[])',
-      [numbers],
-    );
+    const phones = readRows('phone owners', await manager.query('SELECT e164, company_id, contact_id FROM phone_numbers WHERE e164 = ANY($1::text[])', [numbers]), {
+      e164: text,
+      company_id: nullable(text),
+      contact_id: nullable(text),
+    });
     // Owners' names for the conflict message: mostly the companies and contacts just loaded; the others looked up by id.
     const names = new Map<string, string>([...world.companies.values(), ...contacts].map((owner) => [owner.id, owner.name]));
     const unknown = (ids: (string | null)[]): string[] => [...new Set(ids.filter((id): id is string => id !== null && !names.has(id)))];
@@ -324,7 +332,7 @@ async function loadWorld(manager: EntityManager, rows: ClientRow[], responsibles
       ['contacts', unknown(phones.map((p) => p.contact_id))],
     ] as const) {
       if (!ids.length) continue;
-      const found: { id: string; name: string }[] = await manager.query(`SELECT id, name FROM ${table} WHERE id = ANY($1::uuid[])`, [ids]);
+      const found = readRows(`${table} owning numbers`, await manager.query(`SELECT id, name FROM ${table} WHERE id = ANY($1::uuid[])`, [ids]), { id: text, name: text });
       for (const owner of found) names.set(owner.id, owner.name);
     }
     for (const p of phones) {

@@ -1,10 +1,10 @@
 import { validateSync } from 'class-validator';
 import { DomainError } from '../../common/domain-error';
 import { findForbiddenCharacter } from '../../common/text-safety';
-import type { AbcCategory } from '../companies/company.entity';
+import type { AbcCategory } from '../companies/abc-category';
 import { CreateCompanyDto } from '../companies/dto/company.dto';
 import { CreateContactDto } from '../contacts/dto/contact.dto';
-import { normalizePhones } from '../phones/phone-ownership';
+import { normalizePhones } from '../phones/phone-rules';
 
 /** The columns of a client-base CSV, by our name. */
 export type ClientColumn = 'company' | 'company_tags' | 'abc' | 'company_phones' | 'contact' | 'position' | 'contact_phones' | 'responsible_email';

@@ -7,6 +7,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError, notFound } from '../../common/domain-error';
+import { readRows, text } from '../../common/sql-rows';
 import { AppConfig } from '../../config';
 import {
   countClientRows,
@@ -271,14 +272,15 @@ export class ImportJobsService implements OnApplicationBootstrap, OnModuleDestro
    * from before a restart. Interrupted, keeping what they had imported.
    */
   private async markStale(restartedRunner?: string): Promise<string[]> {
-    const rows: [{ id: string }[], number] = await this.dataSource.query(
+    const result: unknown = await this.dataSource.query(
       `UPDATE import_jobs SET status = 'interrupted', finished_at = now(),
               message = 'the service running this import stopped; the rows in the report were imported — upload the file again: rows already imported are recognised and left unchanged'
         WHERE status IN ('queued', 'running') AND (heartbeat_at < now() - interval '${STALE_SECONDS} seconds' OR runner = $1)
         RETURNING id`,
       [restartedRunner ?? null],
     );
-    return rows[0].map((row) => row.id);
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+    return readRows('interrupted import jobs', Array.isArray(result) ? result[0] : result, { id: text }).map((row) => row.id);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AbcCategory } from '../companies/company.entity';
+import type { AbcCategory } from '../companies/abc-category';
 import type { ClientRow, ParsedPhone } from './client-row';
 
 /**

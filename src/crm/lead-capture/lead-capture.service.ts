@@ -5,7 +5,7 @@ import { date, nullable, readRow, readRows, text } from '../../common/sql-rows';
 import { AppConfig } from '../../config';
 import { CallEventBus } from '../../telephony/calls/call-events';
 import type { CallRecord } from '../../telephony/calls/call-record';
-import { parseCallRecord } from '../../telephony/calls/stored-call-record';
+import { parseCallRecord } from '../../telephony/calls/call-record-json';
 import { createLeadFromCall, latestOpenDeal } from '../deals/phone-leads';
 import { closeCallbackTasks, countMissedCall, createCallbackTask, openCallbackTasks, recordCallbackAttempt } from '../tasks/callback-tasks';
 import { planLeadCapture, type LeadFacts, type LeadPlan, type LeadWrite } from './missed-call-policy';

@@ -1,24 +1,12 @@
 import { In, type EntityManager } from 'typeorm';
 import { DomainError } from '../../common/domain-error';
-import { normalizePhone } from '../../common/phone-number';
 import { Company } from '../companies/company.entity';
 import { Contact } from '../contacts/contact.entity';
 import { PhoneNumber } from './phone-number.entity';
+import { planPhoneAssignment, type OwnedPhone, type PhoneHolder, type PhoneOwner } from './phone-rules';
 
-export type PhoneOwner = { companyId: string; contactId?: undefined } | { contactId: string; companyId?: undefined };
-
-/** Normalizes raw numbers, naming the first bad one (field e.g. `phones[1]`) in a 400. */
-export function normalizePhones(raws: string[], region: string, field = 'phones'): { e164: string; raw: string }[] {
-  const seen = new Set<string>();
-  const result: { e164: string; raw: string }[] = [];
-  raws.forEach((raw, index) => {
-    const e164 = normalizePhone(raw, region);
-    if (!e164) throw new DomainError('invalid', `${field}[${index}] is not a phone number: ${JSON.stringify(raw.slice(0, 40))}`, { field: `${field}[${index}]` });
-    if (!seen.has(e164)) result.push({ e164, raw });
-    seen.add(e164);
-  });
-  return result;
-}
+// The edge of phone ownership: the rules (normalizing, who owns a number, what an assignment
+// writes) are plain functions in phone-rules.ts; this file runs their queries.
 
 /**
  * Gives these numbers to the owner. `replace` also removes the owner's other numbers.
@@ -27,14 +15,15 @@ export function normalizePhones(raws: string[], region: string, field = 'phones'
 export async function assignPhones(
   manager: EntityManager,
   owner: PhoneOwner,
-  phones: { e164: string; raw: string }[],
+  phones: OwnedPhone[],
   mode: 'replace' | 'add',
 ): Promise<void> {
   const repo = manager.getRepository(PhoneNumber);
   const existing = phones.length ? await repo.find({ where: { e164: In(phones.map((p) => p.e164)) } }) : [];
-  for (const phone of existing) {
-    const mine = owner.companyId ? phone.companyId === owner.companyId : phone.contactId === owner.contactId;
-    if (!mine) throw new DomainError('conflict', `phone ${phone.e164} already belongs to ${await describeOwner(manager, phone)}`, { phone: phone.e164, ownerCompanyId: phone.companyId, ownerContactId: phone.contactId });
+  const plan = planPhoneAssignment(owner, phones, existing);
+  if (!plan.ok) {
+    const phone = plan.taken;
+    throw new DomainError('conflict', `phone ${phone.e164} already belongs to ${await describeOwner(manager, phone)}`, { phone: phone.e164, ownerCompanyId: phone.companyId, ownerContactId: phone.contactId });
   }
   if (mode === 'replace') {
     const keep = phones.map((p) => p.e164);
@@ -42,14 +31,12 @@ export async function assignPhones(
     if (keep.length) query.andWhere('e164 NOT IN (:...keep)', { keep });
     await query.execute();
   }
-  const known = new Set(existing.map((p) => p.e164));
-  const fresh = phones.filter((p) => !known.has(p.e164));
-  if (fresh.length) {
-    await repo.insert(fresh.map((p) => ({ e164: p.e164, raw: p.raw, companyId: owner.companyId ?? null, contactId: owner.contactId ?? null })));
+  if (plan.fresh.length) {
+    await repo.insert(plan.fresh.map((p) => ({ e164: p.e164, raw: p.raw, companyId: owner.companyId ?? null, contactId: owner.contactId ?? null })));
   }
 }
 
-async function describeOwner(manager: EntityManager, phone: PhoneNumber): Promise<string> {
+async function describeOwner(manager: EntityManager, phone: PhoneHolder): Promise<string> {
   if (phone.contactId) {
     const contact = await manager.getRepository(Contact).findOne({ where: { id: phone.contactId } });
     return `contact "${contact?.name ?? phone.contactId}" (${phone.contactId})`;

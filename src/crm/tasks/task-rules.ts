@@ -1,7 +1,10 @@
 import type { AuthUser } from '../../auth/auth-user';
 import { isSupervisor } from '../../auth/supervision';
 import { ALLOWED, refused, type Verdict } from '../../common/verdict';
-import type { TaskKind } from './task.entity';
+
+/** What a task asks for; `callback`: call back a missed caller (lead capture makes those). */
+export const TASK_KINDS = ['callback', 'call', 'meeting', 'email', 'todo'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
 
 /** What the rules need to know of a stored task. */
 export interface TaskFacts {

@@ -3,9 +3,7 @@ import { User } from '../../auth/users/user.entity';
 import { Contact } from '../contacts/contact.entity';
 import { Deal } from '../deals/deal.entity';
 import { Company } from '../companies/company.entity';
-
-export const TASK_KINDS = ['callback', 'call', 'meeting', 'email', 'todo'] as const;
-export type TaskKind = (typeof TASK_KINDS)[number];
+import type { TaskKind } from './task-rules';
 
 @Entity('tasks')
 export class Task {

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Per-person call figures stored when a call is written (src/stats/call-people.ts): the month's
+ * Per-person call figures stored when a call is written (src/telephony/calls/call-people.ts): the month's
  * per-person statistics read ~300k rows of one covering index instead of joining every leg of the
  * month to its call and grouping twice. Backfilled from the stored calls and legs (the SQL is
  * frozen here as of this migration; the writer uses the same definition).

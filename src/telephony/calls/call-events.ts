@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { Injectable, Logger } from '@nestjs/common';
 import type { CallRecord, LegOutcome } from './call-record';
-import type { CallerCard } from './call-reducer';
+import type { RingingCall } from './call-reducer';
 
 /** What the call tracker announces inside the process (realtime gateway, lead capture, …). */
 export interface CallEventMap {
-  'call.ringing': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; step: string | null; card: CallerCard; at: number }];
+  'call.ringing': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; step: string | null; call: RingingCall; at: number }];
   'call.answered': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; step: string | null; at: number }];
   'call.legEnded': [{ linkedid: string; uniqueid: string; extension: string; userId: string | null; outcome: LegOutcome; at: number }];
   /**

@@ -427,7 +427,7 @@ describe('effects', () => {
   it('ring-all: three ringing popups with the caller card, one answer, two cancels, one finalized call', () => {
     const effects = effectsOf('h_anonymous_group_answers').filter((e) => e.type !== 'ignored');
     const ringing = effects.filter((e) => e.type === 'ringing');
-    expect(ringing.map((e) => e.type === 'ringing' && [e.extension, e.step, e.card])).toEqual(
+    expect(ringing.map((e) => e.type === 'ringing' && [e.extension, e.step, e.call])).toEqual(
       ['101', '102', '103'].map((ext) => [
         ext,
         'department',

@@ -35,8 +35,12 @@ import { indexDirectory, type Directory, type DirectoryIndex } from './directory
 // Effects: what the tracker decided; the service carries them out (popups, storage, logs).
 // ---------------------------------------------------------------------------------------------
 
-/** What a desk shows when a phone rings. */
-export interface CallerCard {
+/**
+ * What the PBX tells of a call when a phone of it rings: its direction, who calls (number and
+ * caller-ID name) and on which line. The popup's card (src/realtime/caller-card.ts) starts from it
+ * and adds what the CRM knows of the number; telephony knows no cards.
+ */
+export interface RingingCall {
   direction: CallDirection;
   caller: string;
   callerName: string | null;
@@ -52,7 +56,7 @@ export type CallEffect =
       extension: string;
       step: string | null;
       at: number;
-      card: CallerCard;
+      call: RingingCall;
     }
   | { type: 'answered'; linkedid: string; uniqueid: string; extension: string; step: string | null; at: number }
   | { type: 'legEnded'; linkedid: string; uniqueid: string; extension: string; outcome: LegOutcome; at: number }
@@ -1070,7 +1074,7 @@ function announceRinging(input: HandlerInput, entry: CallEntry, leg: TrackedLeg)
     extension: leg.person,
     step: stepOfLeg(input.state, call, leg),
     at: input.at,
-    card: {
+    call: {
       direction,
       caller: inbound?.caller ?? firstCallerId(call),
       callerName: inbound?.callerName ?? null,

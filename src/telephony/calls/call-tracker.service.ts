@@ -280,7 +280,7 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
           extension: effect.extension,
           userId: this.userIds.get(effect.extension) ?? null,
           step: effect.step,
-          card: { ...effect.card, caller: readableText(effect.card.caller), callerName: effect.card.callerName === null ? null : readableText(effect.card.callerName) },
+          call: { ...effect.call, caller: readableText(effect.call.caller), callerName: effect.call.callerName === null ? null : readableText(effect.call.callerName) },
           at: effect.at,
         });
         return;

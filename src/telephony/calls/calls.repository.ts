@@ -6,11 +6,13 @@ import { writeFileAtomic } from '../../common/durable-file';
 import { AppConfig } from '../../config';
 import { LinkStatus, type CallStorageReport } from '../../health/link-status';
 import { MetricsService } from '../../metrics/metrics.service';
-import { DELETE_CALL_PEOPLE_SQL, INSERT_CALL_PEOPLE_SQL } from '../../stats/call-people';
+import { int, json, nullable, readRows, text, type RowOf } from '../../common/sql-rows';
+import { DELETE_CALL_PEOPLE_SQL, INSERT_CALL_PEOPLE_SQL } from './call-people';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import { CallEventBus } from './call-events';
 import { mergeCallEvents } from './call-merge';
 import type { CallRecord } from './call-record';
+import { parseCallRecord } from './call-record-json';
 import { CallSpool } from './call-spool';
 import { fromStoredEvents, readableRecord, readableText, storedEventsJson } from './call-storage-text';
 import { CallPreparationError, classifyWriteError } from './call-write-policy';
@@ -18,7 +20,6 @@ import { CallWriteQueue, type FinalizedCall, type ParkedFailure } from './call-w
 import { DirectoryError, parseDirectory, type Directory } from './directory';
 import { normalizePhone } from '../../common/phone-number';
 import { rebuildStoredCall } from './rebuild';
-import { parseCallRecord } from './stored-call-record';
 
 export type { FinalizedCall } from './call-write-queue';
 
@@ -70,14 +71,6 @@ INSERT INTO call_raw_events (linkedid, events, updated_at)
 SELECT r.linkedid, r.events, now() FROM jsonb_to_recordset($1::jsonb) AS r(linkedid text, events jsonb)
 ON CONFLICT (linkedid) DO UPDATE SET events = EXCLUDED.events, updated_at = now()`;
 
-/** A call's stored events (and record: null when only the raw events were written) — SELECT_STORED. */
-interface StoredRow {
-  linkedid: string;
-  events: unknown;
-  closed_by: string | null;
-  record: unknown;
-}
-
 interface DirectoryUserRow {
   id: string;
   extensions: string[];
@@ -101,6 +94,9 @@ const DEAD_LETTER_REFRESH_MS = 60_000;
 const SELECT_STORED = `
 SELECT r.linkedid, r.events, c.closed_by, c.record FROM call_raw_events r LEFT JOIN calls c ON c.linkedid = r.linkedid
  WHERE r.linkedid = ANY($1::text[]) FOR UPDATE OF r`;
+/** A call's stored events, and its record (null when only the raw events were written). */
+const STORED_SHAPE = { linkedid: text, events: json, closed_by: nullable(text), record: nullable(parseCallRecord) };
+type StoredRow = RowOf<typeof STORED_SHAPE>;
 
 const PARK_CALL = `
 INSERT INTO calls_dead_letter (linkedid, record, events, error, sqlstate, attempts, first_failed_at, parked_at)
@@ -205,8 +201,8 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
       const client = (await runner.connect()) as PoolClient;
       await client.query('BEGIN');
       try {
-        const stored = await client.query<StoredRow>(SELECT_STORED, [unique.map((item) => item.record.linkedid)]);
-        const { toWrite, unchanged } = await this.mergeWithStored(unique, stored.rows);
+        const stored = readRows('stored calls', await client.query(SELECT_STORED, [unique.map((item) => item.record.linkedid)]), STORED_SHAPE);
+        const { toWrite, unchanged } = await this.mergeWithStored(unique, stored);
         let written: CallRecord[] = [];
         if (toWrite.length > 0) {
           const { calls, legs, raw, linkedids, records } = prepareRows(toWrite);
@@ -307,8 +303,10 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
 
   /** Parked calls, oldest first. */
   async deadLetterCalls(): Promise<{ linkedid: string; record: CallRecord; events: AmiMessage[]; error: string; attempts: number }[]> {
-    const rows: { linkedid: string; record: CallRecord; events: unknown; error: string; attempts: number }[] = await this.dataSource.query(
-      'SELECT linkedid, record, events, error, attempts FROM calls_dead_letter ORDER BY parked_at, linkedid',
+    const rows = readRows(
+      'calls_dead_letter',
+      await this.dataSource.query('SELECT linkedid, record, events, error, attempts FROM calls_dead_letter ORDER BY parked_at, linkedid'),
+      { linkedid: text, record: parseCallRecord, events: json, error: text, attempts: int },
     );
     return rows.map((row) => ({ ...row, events: fromStoredEvents(row.events) }));
   }
@@ -338,8 +336,10 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
 
   private async refreshDeadLetter(): Promise<void> {
     try {
-      const rows: { linkedid: string; total: number }[] = await this.dataSource.query(
-        `SELECT linkedid, count(*) OVER ()::int AS total FROM calls_dead_letter ORDER BY parked_at DESC, linkedid LIMIT ${HEALTH_LINKEDIDS}`,
+      const rows = readRows(
+        'calls_dead_letter count',
+        await this.dataSource.query(`SELECT linkedid, count(*) OVER ()::int AS total FROM calls_dead_letter ORDER BY parked_at DESC, linkedid LIMIT ${HEALTH_LINKEDIDS}`),
+        { linkedid: text, total: int },
       );
       this.deadLetter = { count: rows[0]?.total ?? 0, linkedids: rows.map((row) => row.linkedid) };
     } catch {
@@ -384,7 +384,7 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
       const merged = mergeCallEvents(fromStoredEvents(row.events), item.events);
       if (merged.verdict === 'keep-stored') {
         this.logger.log(`call ${item.record.linkedid}: events seen again, all already stored; the stored record stays`);
-        if (row.record !== null) unchanged.push(parseCallRecord(row.record));
+        if (row.record !== null) unchanged.push(row.record);
         continue;
       }
       if (merged.verdict === 'take-incoming') {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, type SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../../auth/auth-user';
-import { SUPERVISORS } from '../../auth/roles.decorator';
+import { isSupervisor } from '../../auth/supervision';
 import { DomainError, notFound } from '../../common/domain-error';
 import { AppConfig } from '../../config';
 import { CallLeg } from './call-leg.entity';
@@ -113,10 +113,6 @@ export class CallsService {
       }),
     );
   }
-}
-
-function isSupervisor(user: AuthUser): boolean {
-  return SUPERVISORS.includes(user.role);
 }
 
 function callView(call: Call): CallView {

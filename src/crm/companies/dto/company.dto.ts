@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { IsOmittable } from '../../../common/validation';
-import { ABC_CATEGORIES, type AbcCategory } from '../company.entity';
+import { ABC_CATEGORIES, type AbcCategory } from '../abc-category';
 
 export class CreateCompanyDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(300)

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs
 import { IsIn, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { IsOmittable } from '../../../common/validation';
 import { DEAL_SOURCES, type DealSource } from '../deal.entity';
-import { STAGE_IDS, type StageId } from '../pipeline-stage.entity';
+import { STAGE_IDS, type StageId } from '../stage-rules';
 
 export class CreateDealDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(300)

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDateString, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { IsOmittable } from '../../../common/validation';
-import { TASK_KINDS, type TaskKind } from '../task.entity';
+import { TASK_KINDS, type TaskKind } from '../task-rules';
 
 export class CreateTaskDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(300)

@@ -1,13 +1,15 @@
 /**
  * `call_people`: one row per inbound call and person whose phone it rang (any of their legs),
- * with that person's figures for the call — what the per-person statistics (MANAGERS_SQL) count.
- * Derived only from the call's own rows (calls + call_legs as the writer stored them), so the
- * call writer rebuilds it in the same transaction as the legs: idempotent, like the legs.
+ * with that person's figures for the call — what the per-person statistics count (MANAGERS_SQL in
+ * src/stats/stats.queries.ts reads the rows, never re-derives them). Derived only from the call's
+ * own rows (calls + call_legs as the writer stored them), so the call writer (calls.repository.ts)
+ * rebuilds it in the same transaction as the legs: idempotent, like the legs. It lives with the
+ * call because it is part of the call's outcome: telephony never imports stats.
  *
  * - rang: one of their legs rang (not busy/unavailable);
  * - missed: one of their legs is one they missed (call_legs.missed: the tracker's rule, legMissed
- *   in src/telephony/calls/call-record.ts — rang without getting the call, unless a colleague
- *   answered while it rang alongside, or it rang after the answer: a transfer);
+ *   in call-record.ts — rang without getting the call, unless a colleague answered while it rang
+ *   alongside, or it rang after the answer: a transfer);
  * - missed_caller_hung_up: such a miss ended by the caller hanging up;
  * - pickup_seconds: how long their phone rang before they answered, when they answered the call.
  */

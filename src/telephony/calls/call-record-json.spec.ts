@@ -1,0 +1,40 @@
+import { recordsOf } from '../../../test/support/recorded-calls';
+import type { CallRecord } from './call-record';
+import { CallRecordShapeError, parseCallRecord } from './call-record-json';
+import { readableRecord } from './call-storage-text';
+
+/** The record as Postgres gives it back from jsonb. */
+const stored = (record: CallRecord): Record<string, unknown> => JSON.parse(JSON.stringify(readableRecord(record))) as Record<string, unknown>;
+
+describe('parseCallRecord', () => {
+  const records = recordsOf();
+
+  it('reads back every record of the recordings exactly as the tracker built it', () => {
+    expect(records.length).toBeGreaterThan(20);
+    expect(records.some((record) => record.legs.length > 1 && record.hungUpBy !== null)).toBe(true);
+    for (const record of records) expect(parseCallRecord(stored(record))).toEqual(readableRecord(record));
+  });
+
+  const record = records.find((r) => r.legs.length > 1) ?? records[0];
+  const broken: [string, (json: Record<string, unknown>) => void, RegExp][] = [
+    ['a missing field', (json) => delete json.disposition, /of call .+: disposition: expected one of answered, missed, got nothing \(the field is missing\)/],
+    ['text where a number goes', (json) => (json.ringSeconds = '12'), /: ringSeconds: expected a number, got "12"/],
+    ['an unknown direction', (json) => (json.direction = 'sideways'), /: direction: expected one of inbound, outbound, internal, got "sideways"/],
+    ['a leg of another shape', (json) => ((json.legs as Record<string, unknown>[])[1].outcome = 'maybe'), /: legs\[1\]\.outcome: expected one of answered, no_answer/],
+    ['legs that are no list', (json) => (json.legs = {}), /: legs: expected a list, got an object/],
+    ['an unknown hung-up-by', (json) => (json.hungUpBy = 'manager:'), /: hungUpBy: expected caller, pbx, external or manager:<ext>, got "manager:"/],
+  ];
+
+  test.each(broken)('%s is an error naming the call and the field', (_label, breakIt, message) => {
+    const json = stored(record);
+    breakIt(json);
+    expect(() => parseCallRecord(json)).toThrow(CallRecordShapeError);
+    expect(() => parseCallRecord(json)).toThrow(message);
+    expect(() => parseCallRecord(json)).toThrow(`of call ${record.linkedid}:`);
+  });
+
+  it('no object or no linkedid: says so', () => {
+    expect(() => parseCallRecord(null)).toThrow('stored call record: record: expected an object, got null');
+    expect(() => parseCallRecord({ ...stored(record), linkedid: 42 })).toThrow('stored call record: linkedid: expected text, got 42');
+  });
+});
