@@ -1,6 +1,7 @@
 import * as argon2 from 'argon2';
 import type { DataSource } from 'typeorm';
-import { User, type Role } from '../../src/auth/users/user.entity';
+import { User } from '../../src/auth/users/user.entity';
+import type { Role } from '../../src/people/person';
 import { Company } from '../../src/crm/companies/company.entity';
 import { Contact } from '../../src/crm/contacts/contact.entity';
 import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';

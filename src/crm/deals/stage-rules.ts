@@ -1,4 +1,4 @@
-import type { Role } from '../../auth/users/user.entity';
+import type { Role } from '../../people/person';
 import type { Verdict } from '../../common/verdict';
 import type { StageId } from './pipeline-stage.entity';
 

@@ -17,6 +17,7 @@ import { CallWriteQueue, type FinalizedCall, type ParkedFailure } from './call-w
 import { DirectoryError, parseDirectory, type Directory } from './directory';
 import { normalizePhone } from '../../common/phone-number';
 import { rebuildStoredCall } from './rebuild';
+import { STEP_NAMES } from '../step-names';
 
 export type { FinalizedCall } from './call-write-queue';
 
@@ -25,9 +26,6 @@ export interface LoadedDirectory {
   /** Extension → user id of the person it belongs to. */
   userIds: Map<string, string>;
 }
-
-/** Our own step names; the dialplan may use these directly (identity) or aliases from STEP_ALIASES. */
-const STEP_NAMES = ['responsible', 'department', 'head_of_sales', 'ceo', 'owner', 'voicemail'] as const;
 
 const CALL_COLUMNS = `linkedid text, direction text, caller text, caller_name text, callee text, did text,
   started_at float8, answered_at float8, ended_at float8, ring_seconds real, talk_seconds real,

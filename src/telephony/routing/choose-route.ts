@@ -6,7 +6,7 @@
  * rung in this chain; a step left with nobody is dropped (the next step follows at once). The
  * responsible step only exists for known callers whose responsible is available.
  */
-import type { Role } from '../../auth/users/user.entity';
+import type { Role } from '../../people/person';
 import { isOpen, lineKey, type ChainStepConfig, type RoutingConfig } from './chain-config';
 import { personPresence, type PresenceState } from './presence';
 import { displayNameOf, isDialableDevice, type PlanStep, type RoutePlan, type SkippedPerson } from './route-plan';
