@@ -11,6 +11,7 @@ import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { LinkStatus } from './health/link-status';
 import { MetricsModule } from './metrics/metrics.module';
+import { PeopleModule } from './people/people.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { StatsModule } from './stats/stats.module';
 import { RoutingModule } from './telephony/routing/routing.module';
@@ -29,7 +30,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), MetricsModule, AuthModule, CrmModule, TelephonyModule, RoutingModule, ImportModule, RealtimeModule, StatsModule],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), MetricsModule, PeopleModule, AuthModule, CrmModule, TelephonyModule, RoutingModule, ImportModule, RealtimeModule, StatsModule],
       controllers: [HealthController],
       providers: [
         { provide: AppConfig, useValue: options.config },

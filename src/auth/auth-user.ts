@@ -1,4 +1,4 @@
-import type { Role } from './users/user.entity';
+import type { Role } from '../people/person';
 
 /** What a verified token says about the caller of a route or socket. */
 export interface AuthUser {

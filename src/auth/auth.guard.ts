@@ -5,7 +5,7 @@ import { DomainError } from '../common/domain-error';
 import type { AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
-import type { Role } from './users/user.entity';
+import type { Role } from '../people/person';
 
 /** Global guard: every route needs a valid bearer token unless @Public; @Roles narrows who may call it. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Role } from './users/user.entity';
+import type { Role } from '../people/person';
 
 export const ROLES_KEY = 'switchboard:roles';
 export const PUBLIC_KEY = 'switchboard:public';

@@ -1,6 +1,6 @@
 import { DomainError } from '../common/domain-error';
 import type { AuthUser } from './auth-user';
-import type { Role } from './users/user.entity';
+import type { Role } from '../people/person';
 
 /** Who may see and change what everyone's calls, deals and tasks. */
 export const SUPERVISORS: Role[] = ['head_of_sales', 'ceo', 'owner', 'admin'];

@@ -7,7 +7,7 @@ import { Task } from '../crm/tasks/task.entity';
 import { User } from '../auth/users/user.entity';
 import { hashPassword } from '../auth/auth.service';
 import { demoCompanies, demoPrivateClients, RECORDED_CLIENTS, type DemoCompany } from './demo-data';
-import { seedDirectory, type SeedDirectorySummary } from './seed-directory';
+import { OWNER_OF_EXTENSION, seedDirectory, type SeedDirectorySummary } from './seed-directory';
 
 export const DEMO_PASSWORD = 'demo-password';
 export const DEMO_ADMIN_EMAIL = 'admin@switchboard.local';
@@ -89,7 +89,7 @@ async function ensureAdmin(manager: EntityManager, password: string): Promise<bo
 }
 
 async function userIdByExtension(manager: EntityManager, extension: string): Promise<string> {
-  const user = await manager.getRepository(User).createQueryBuilder('u').where(':ext = ANY(u.extensions)', { ext: extension }).getOneOrFail();
+  const user = await manager.getRepository(User).createQueryBuilder('u').where(OWNER_OF_EXTENSION, { ext: extension }).getOneOrFail();
   return user.id;
 }
 

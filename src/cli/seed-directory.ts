@@ -46,6 +46,9 @@ interface PersonExtras {
 
 const logger = new Logger('SeedDirectory');
 
+/** Query-builder condition on `u`: the user extension `:ext` reaches (the one rule, `extension_owners`). */
+export const OWNER_OF_EXTENSION = 'u.id = (SELECT eo.user_id FROM extension_owners eo WHERE eo.extension = :ext)';
+
 /**
  * Loads people (users with role, department, extensions, devices), lines and known callers
  * (phone → contact at a company, responsible = the person with that extension) from a file in
@@ -112,9 +115,9 @@ async function upsertPerson(manager: EntityManager, person: DirectoryPerson, ext
   const departmentId = person.department ? await departmentIdOf(manager, person.department, summary) : null;
   const repo = manager.getRepository(User);
   const email = extra.email ?? `${person.extension}@${options.emailDomain ?? 'switchboard.local'}`.toLowerCase();
-  // The same person is the one with this extension (an admin may have changed the email), else this email.
+  // The same person is the one this extension reaches (an admin may have changed the email), else this email.
   const existing =
-    (await repo.createQueryBuilder('u').addSelect('u.passwordHash').where(':ext = ANY(u.extensions)', { ext: person.extension }).orderBy('u.created_at').getOne()) ??
+    (await repo.createQueryBuilder('u').addSelect('u.passwordHash').where(OWNER_OF_EXTENSION, { ext: person.extension }).getOne()) ??
     (await repo.createQueryBuilder('u').addSelect('u.passwordHash').where('u.email = :email', { email }).getOne());
   const password = extra.password ?? options.passwordForAll;
   const wanted = {
@@ -154,7 +157,7 @@ async function departmentIdOf(manager: EntityManager, name: string, summary: See
 }
 
 async function userIdByExtension(manager: EntityManager, extension: string): Promise<string | null> {
-  const user = await manager.getRepository(User).createQueryBuilder('u').where(':ext = ANY(u.extensions)', { ext: extension }).getOne();
+  const user = await manager.getRepository(User).createQueryBuilder('u').where(OWNER_OF_EXTENSION, { ext: extension }).getOne();
   return user?.id ?? null;
 }
 

@@ -1,7 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AmiService } from '../telephony/ami/ami.service';
 import { CallEventBus } from '../telephony/calls/call-events';
 import type { CallRecord } from '../telephony/calls/call-record';
@@ -20,8 +18,8 @@ import {
 } from './desk-state';
 import { RealtimeGateway } from './realtime.gateway';
 import { MetricsService } from '../metrics/metrics.service';
-
-const PEOPLE_RELOAD_MS = 30_000;
+import { personById, resolveExtension } from '../people/people-directory';
+import { PeopleService } from '../people/people.service';
 
 /**
  * Three steps, as wazo's manager: the tracker's events go through the pure desk state, which says
@@ -35,9 +33,6 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   private readonly state: DeskState = createDeskState();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly unsubscribe: (() => void)[] = [];
-  private people = new Map<string, { id: string; name: string }>();
-  private names = new Map<string, string>();
-  private peopleTimer: NodeJS.Timeout | null = null;
   /** Wall clock (epoch ms, sub-ms) when the AMI event being processed reached the service. */
   private lastArrivalMs = 0;
 
@@ -45,9 +40,9 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     private readonly bus: CallEventBus,
     private readonly gateway: RealtimeGateway,
     private readonly cards: CallerCardCache,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ami: AmiService,
     private readonly metrics: MetricsService,
+    private readonly people: PeopleService,
   ) {
     // Subscribed in the constructor, before the call tracker subscribes (in its onModuleInit): this
     // listener runs first for every AMI event, so a popup can say when its event arrived.
@@ -56,10 +51,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.reloadPeople();
-    this.peopleTimer = setInterval(() => void this.reloadPeople(), PEOPLE_RELOAD_MS);
-    this.peopleTimer.unref();
+  onModuleInit(): void {
     this.unsubscribe.push(
       this.bus.on('call.ringing', (event) => {
         const receivedAtMs = this.arrival();
@@ -77,7 +69,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
         }
       }),
       this.bus.on('call.stored', ({ record }) => {
-        const answeredUserId = record.answeredBy ? (this.people.get(record.answeredBy)?.id ?? null) : null;
+        const answeredUserId = this.people.userIdOf(record.answeredBy);
         this.carryOut(deskFinalized(this.state, record, answeredUserId), this.arrival());
       }),
     );
@@ -95,8 +87,6 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     for (const off of this.unsubscribe.splice(0)) off();
-    if (this.peopleTimer) clearInterval(this.peopleTimer);
-    this.peopleTimer = null;
   }
 
   /** This instance's calls in progress for a desk, with their cards. */
@@ -248,25 +238,11 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
+  /** The person of a leg: the tracker's user id, else the extension's owner; names of former staff still show. */
   private person(ref: PersonRef): DeskPerson {
-    const userId = ref.userId ?? this.people.get(ref.extension)?.id ?? null;
-    return { userId, extension: ref.extension, name: (userId ? this.names.get(userId) : undefined) ?? this.people.get(ref.extension)?.name ?? null };
-  }
-
-  private async reloadPeople(): Promise<void> {
-    try {
-      const rows: { id: string; name: string; extensions: string[] }[] = await this.dataSource.query('SELECT id, name, extensions FROM users');
-      const people = new Map<string, { id: string; name: string }>();
-      const names = new Map<string, string>();
-      for (const row of rows) {
-        names.set(row.id, row.name);
-        for (const extension of row.extensions ?? []) people.set(extension, { id: row.id, name: row.name });
-      }
-      this.people = people;
-      this.names = names;
-    } catch (error) {
-      this.logger.error(`people not loaded (keeping ${this.names.size}): ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const directory = this.people.directory;
+    const person = personById(directory, ref.userId) ?? resolveExtension(directory, ref.extension);
+    return { userId: ref.userId ?? person?.id ?? null, extension: ref.extension, name: person?.name ?? null };
   }
 }
 

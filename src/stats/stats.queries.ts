@@ -57,7 +57,7 @@ const LEG_WINDOW = `l.rang_from >= $1::timestamptz - interval '1 hour' AND l.ran
 /**
  * The shared head of every metric query:
  * - `_p` only pins the parameter types (every query names all eight);
- * - `ext_user`: extension → user, the same rule the call writer uses (active first, then oldest);
+ * - who placed an outbound call: `extension_owners` (the one rule, the call writer's too);
  * - `members`: the people of the department/user filter (empty when there is none);
  * - `legs_w`: legs that may belong to the period's calls;
  * - `scoped`: the period's calls on the line, involving a member when a people filter is set
@@ -67,11 +67,6 @@ const HEAD = `
 WITH _p AS (
   SELECT $1::timestamptz AS t_from, $2::timestamptz AS t_to, $3::text AS tz, $4::text AS did,
          $5::uuid AS department_id, $6::uuid AS user_id, $7::int AS sla_seconds, $8::timestamptz AS as_of
-),
-ext_user AS (
-  SELECT DISTINCT ON (e.ext) e.ext, u.id AS user_id
-    FROM users u CROSS JOIN LATERAL unnest(u.extensions) AS e(ext)
-   ORDER BY e.ext, u.active DESC, u.created_at
 ),
 members AS (
   SELECT u.id FROM users u
@@ -89,7 +84,7 @@ scoped AS (
          c.step_reached, c.ring_seconds::numeric AS ring_s, c.talk_seconds::numeric AS talk_s,
          c.answered_by_user_id, pb.user_id AS placed_by_user_id
     FROM calls c
-    LEFT JOIN ext_user pb ON pb.ext = c.placed_by
+    LEFT JOIN extension_owners pb ON pb.extension = c.placed_by
    WHERE c.started_at >= $1::timestamptz AND c.started_at < $2::timestamptz
      AND ($4::text IS NULL OR c.did = $4::text)
      AND (($5::uuid IS NULL AND $6::uuid IS NULL)
@@ -212,7 +207,7 @@ by_outbound AS (
   SELECT pb.user_id, count(*)::int AS outbound,
          count(*) FILTER (WHERE c.disposition = 'answered')::int AS outbound_answered,
          coalesce(sum(c.talk_seconds::numeric) FILTER (WHERE c.disposition = 'answered'), 0) AS outbound_talk
-    FROM calls c JOIN ext_user pb ON pb.ext = c.placed_by
+    FROM calls c JOIN extension_owners pb ON pb.extension = c.placed_by
    WHERE c.started_at >= $1::timestamptz AND c.started_at < $2::timestamptz AND ($4::text IS NULL OR c.did = $4::text)
      AND c.direction = 'outbound'
    GROUP BY pb.user_id

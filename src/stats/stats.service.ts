@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { date, nullable, readRow, readRows, RowShapeError, text, type Column } from '../common/sql-rows';
 import { AppConfig } from '../config';
+import { STEP_NAMES } from '../telephony/step-names';
 import type { StatsCallsQueryDto, StatsQueryDto } from './dto/stats-query.dto';
 import { MAX_EXPORT_ROWS } from './dto/stats-query.dto';
 import {
@@ -415,7 +416,7 @@ function inboundFigures(row: Row): InboundFigures {
   };
 }
 
-const STEP_ORDER = ['responsible', 'department', 'head_of_sales', 'ceo', 'owner', 'voicemail'];
+const STEP_ORDER: readonly string[] = STEP_NAMES;
 
 function shapeOverview(rows: Row[], outbound: Row): OverviewView {
   const total = rows.find((row) => !row.by_line && !row.by_step);

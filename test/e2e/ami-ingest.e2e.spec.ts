@@ -5,7 +5,6 @@ import { rebuildStoredCalls } from '../../src/cli/rebuild-calls';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
-import { type PersonRole } from '../../src/telephony/calls/directory';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { AmiSimulator, type SimulatorOptions } from '../../src/simulator/ami-simulator';
 import { expectCallMatchesTruth, LAB, recordedEvents, transcript, truthOf, until, type CallRow, type TruthCall } from '../support/lab';
@@ -40,7 +39,7 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
     const factories = new Factories(seedSource);
     for (const person of LAB.users) {
       const user = await factories.user({
-        role: person.role as PersonRole & Parameters<Factories['user']>[0]['role'],
+        role: person.role,
         name: person.name,
         password: PASSWORD,
         extensions: [person.extension],

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Department } from '../../src/auth/users/department.entity';
-import { User, type Role } from '../../src/auth/users/user.entity';
+import { User } from '../../src/auth/users/user.entity';
+import type { Role } from '../../src/people/person';
 import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { PresenceService } from '../../src/telephony/routing/presence.service';
 import { DEFAULT_ROUTING_CONFIG } from '../../src/telephony/routing/chain-config';

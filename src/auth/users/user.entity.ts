@@ -1,8 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import type { Role } from '../../people/person';
 import { Department } from './department.entity';
-
-export const ROLES = ['manager', 'head_of_sales', 'ceo', 'owner', 'admin', 'qa'] as const;
-export type Role = (typeof ROLES)[number];
 
 @Entity('users')
 export class User {

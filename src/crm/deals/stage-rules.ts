@@ -1,4 +1,4 @@
-import type { Role } from '../../auth/users/user.entity';
+import type { Role } from '../../people/person';
 import type { Verdict } from '../../common/verdict';
 
 /** The pipeline's stages, in order: they name what has been done (the pipeline_stages rows). */

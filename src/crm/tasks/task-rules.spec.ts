@@ -1,5 +1,5 @@
 import type { AuthUser } from '../../auth/auth-user';
-import type { Role } from '../../auth/users/user.entity';
+import type { Role } from '../../people/person';
 import { checkTaskCreate, checkTaskDelete, checkTaskEdit, type TaskChange, type TaskFacts } from './task-rules';
 
 const user = (id: string, role: Role): AuthUser => ({ id, role, name: id, extensions: [] });

@@ -1,4 +1,5 @@
 import { callerNumber, normalizePhone } from '../../common/phone-number';
+import { VOICEMAIL_STEP } from '../step-names';
 
 /** Final records the call tracker produces, one per call (Asterisk `Linkedid`). */
 
@@ -187,7 +188,6 @@ const EPSILON = 0.05;
 const CAUSE_BUSY = 17;
 const CAUSE_REJECTED = 21;
 const CAUSE_ANSWERED_ELSEWHERE = 26;
-const VOICEMAIL_STEP = 'voicemail';
 
 /** The other half of a Local channel pair (`…;1` ↔ `…;2`), if the call has it. */
 export function partnerOf(call: TrackedCall, uniqueid: string): string | null {

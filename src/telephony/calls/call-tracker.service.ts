@@ -20,6 +20,8 @@ import {
 import { readableRecord, readableText } from './call-storage-text';
 import { CallsRepository } from './calls.repository';
 import { parseDirectory } from './directory';
+import { peopleDirectory, resolveExtension, type PeopleDirectory } from '../../people/people-directory';
+import { PeopleService } from '../../people/people.service';
 
 const DIRECTORY_RELOAD_MS = 30_000;
 const SWEEP_MS = 60_000;
@@ -42,7 +44,8 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CallTrackerService.name);
   private readonly state: CallTrackerState;
   private readonly debug: boolean;
-  private userIds = new Map<string, string>();
+  private people: PeopleDirectory = peopleDirectory([]);
+  private unsubscribePeople: (() => void) | null = null;
   private lastEventWallMs = Date.now();
   private resyncs = 0;
   private reloadTimer: NodeJS.Timeout | null = null;
@@ -65,6 +68,7 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     private readonly bus: CallEventBus,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly peopleService: PeopleService,
   ) {
     metrics.gauge('calls_active', 'Calls in progress in the tracker of this instance', () => this.state.calls.size);
     this.debug = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'verbose';
@@ -79,6 +83,8 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     // lacks, rebuilt with the same directory as the live tracker's.
     this.calls.useDirectory(() => this.state.directory.directory);
     await this.reloadDirectory();
+    // A user saved (here, or seen by the people directory's own reload) reaches the tracker at once.
+    this.unsubscribePeople = this.peopleService.onReload((people) => void this.reloadDirectory(people));
     this.journal = new CallJournal(join(this.config.dataDir, 'calls-live.jsonl'), this.logger);
     this.journalTimer = setInterval(() => this.journal?.flush(), 1_000);
     this.journalTimer.unref();
@@ -102,6 +108,8 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.journalTimer) clearInterval(this.journalTimer);
     this.reloadTimer = this.sweepTimer = this.journalTimer = null;
+    this.unsubscribePeople?.();
+    this.unsubscribePeople = null;
     const open = this.liveCallIds();
     this.journal?.close();
     if (open.length === 0) return;
@@ -158,12 +166,16 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
     return liveCalls(this.state).map((call) => call.linkedid);
   }
 
-  /** Rebuilds the tracker's directory from the database; calls in progress keep their state. */
-  async reloadDirectory(): Promise<boolean> {
+  /**
+   * Rebuilds the tracker's directory from the database (with `people` when the people directory
+   * was just loaded); calls in progress keep their state.
+   */
+  async reloadDirectory(people?: PeopleDirectory): Promise<boolean> {
     try {
-      const { directory, userIds } = await this.calls.loadDirectory();
+      const loaded = await this.calls.loadDirectory(people);
+      const directory = loaded.directory;
       replaceTrackerDirectory(this.state, directory);
-      this.userIds = userIds;
+      this.people = loaded.people;
       const summary = `${directory.users.length} extension(s), ${directory.knownCallers.length} known caller(s), step variable ${directory.stepVariable}`;
       if (summary !== this.directorySummary) this.logger.log(`directory loaded: ${summary}`);
       this.directorySummary = summary;
@@ -278,7 +290,7 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
           linkedid: effect.linkedid,
           uniqueid: effect.uniqueid,
           extension: effect.extension,
-          userId: this.userIds.get(effect.extension) ?? null,
+          userId: resolveExtension(this.people, effect.extension)?.id ?? null,
           step: effect.step,
           call: { ...effect.call, caller: readableText(effect.call.caller), callerName: effect.call.callerName === null ? null : readableText(effect.call.callerName) },
           at: effect.at,
@@ -290,7 +302,7 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
           linkedid: effect.linkedid,
           uniqueid: effect.uniqueid,
           extension: effect.extension,
-          userId: this.userIds.get(effect.extension) ?? null,
+          userId: resolveExtension(this.people, effect.extension)?.id ?? null,
           step: effect.step,
           at: effect.at,
         });
@@ -300,7 +312,7 @@ export class CallTrackerService implements OnModuleInit, OnModuleDestroy {
           linkedid: effect.linkedid,
           uniqueid: effect.uniqueid,
           extension: effect.extension,
-          userId: this.userIds.get(effect.extension) ?? null,
+          userId: resolveExtension(this.people, effect.extension)?.id ?? null,
           outcome: effect.outcome,
           at: effect.at,
         });

@@ -19,18 +19,19 @@ import { CallPreparationError, classifyWriteError } from './call-write-policy';
 import { CallWriteQueue, type FinalizedCall, type ParkedFailure } from './call-write-queue';
 import { DirectoryError, parseDirectory, type Directory } from './directory';
 import { normalizePhone } from '../../common/phone-number';
+import { personById, type PeopleDirectory } from '../../people/people-directory';
+import { loadPeople } from '../../people/people.service';
+import type { Person } from '../../people/person';
+import { STEP_NAMES } from '../step-names';
 import { rebuildStoredCall } from './rebuild';
 
 export type { FinalizedCall } from './call-write-queue';
 
 export interface LoadedDirectory {
   directory: Directory;
-  /** Extension → user id of the person it belongs to. */
-  userIds: Map<string, string>;
+  /** The people the directory was built from (extension → person: resolveExtension). */
+  people: PeopleDirectory;
 }
-
-/** Our own step names; the dialplan may use these directly (identity) or aliases from STEP_ALIASES. */
-const STEP_NAMES = ['responsible', 'department', 'head_of_sales', 'ceo', 'owner', 'voicemail'] as const;
 
 const CALL_COLUMNS = `linkedid text, direction text, caller text, caller_name text, callee text, did text,
   started_at float8, answered_at float8, ended_at float8, ring_seconds real, talk_seconds real,
@@ -44,10 +45,10 @@ INSERT INTO calls (linkedid, direction, caller, caller_name, callee, did, starte
   step_reached, step_index, hangup_cause, hung_up_by, transferred_to, recording_file, closed_by, record, updated_at)
 SELECT r.linkedid, r.direction, r.caller, r.caller_name, r.callee, r.did, to_timestamp(r.started_at),
   to_timestamp(r.answered_at), to_timestamp(r.ended_at), r.ring_seconds, r.talk_seconds, r.answered_by_extension,
-  (SELECT u.id FROM users u WHERE r.answered_by_extension = ANY(u.extensions) ORDER BY u.active DESC, u.created_at LIMIT 1),
-  r.disposition, r.abandoned, r.voicemail, r.step_reached, r.step_index, r.hangup_cause, r.hung_up_by,
+  eo.user_id, r.disposition, r.abandoned, r.voicemail, r.step_reached, r.step_index, r.hangup_cause, r.hung_up_by,
   r.transferred_to, r.recording_file, r.closed_by, r."record", now()
 FROM jsonb_to_recordset($1::jsonb) AS r(${CALL_COLUMNS})
+LEFT JOIN extension_owners eo ON eo.extension = r.answered_by_extension
 ON CONFLICT (linkedid) DO UPDATE SET
   direction = EXCLUDED.direction, caller = EXCLUDED.caller, caller_name = EXCLUDED.caller_name,
   callee = EXCLUDED.callee, did = EXCLUDED.did, started_at = EXCLUDED.started_at,
@@ -61,31 +62,22 @@ ON CONFLICT (linkedid) DO UPDATE SET
 
 const INSERT_LEGS = `
 INSERT INTO call_legs (linkedid, seq, extension, user_id, step, rang_from, rang_to, outcome, missed)
-SELECT r.linkedid, r.seq, r.extension,
-  (SELECT u.id FROM users u WHERE r.extension = ANY(u.extensions) ORDER BY u.active DESC, u.created_at LIMIT 1),
-  r.step, to_timestamp(r.rang_from), to_timestamp(r.rang_to), r.outcome, r.missed
-FROM jsonb_to_recordset($1::jsonb) AS r(linkedid text, seq int, extension text, step text, rang_from float8, rang_to float8, outcome text, missed boolean)`;
+SELECT r.linkedid, r.seq, r.extension, eo.user_id, r.step, to_timestamp(r.rang_from), to_timestamp(r.rang_to), r.outcome, r.missed
+FROM jsonb_to_recordset($1::jsonb) AS r(linkedid text, seq int, extension text, step text, rang_from float8, rang_to float8, outcome text, missed boolean)
+LEFT JOIN extension_owners eo ON eo.extension = r.extension`;
 
 const UPSERT_RAW_EVENTS = `
 INSERT INTO call_raw_events (linkedid, events, updated_at)
 SELECT r.linkedid, r.events, now() FROM jsonb_to_recordset($1::jsonb) AS r(linkedid text, events jsonb)
 ON CONFLICT (linkedid) DO UPDATE SET events = EXCLUDED.events, updated_at = now()`;
 
-interface DirectoryUserRow {
-  id: string;
-  extensions: string[];
-  devices: string[];
-  name: string;
-  role: string;
-  department: string | null;
-}
-
-interface KnownCallerRow {
-  e164: string;
-  extensions: string[];
-  contact: string | null;
-  company: string | null;
-}
+/** Phone numbers whose contact, else company, has a responsible user. */
+const KNOWN_CALLERS = `
+SELECT p.e164, COALESCE(ct.responsible_id, co.responsible_id) AS responsible_id, ct.name AS contact, co.name AS company
+  FROM phone_numbers p
+  LEFT JOIN contacts ct ON ct.id = p.contact_id
+  LEFT JOIN companies co ON co.id = COALESCE(p.company_id, ct.company_id)
+ WHERE COALESCE(ct.responsible_id, co.responsible_id) IS NOT NULL`;
 
 /** How many parked linkedids /health names. */
 const HEALTH_LINKEDIDS = 20;
@@ -402,57 +394,53 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
   // ---- the directory -------------------------------------------------------------------------
 
   /**
-   * People (active users with extensions), their devices, and known callers (phone numbers whose
-   * contact, else company, has a responsible user with an extension), validated by parseDirectory.
+   * The tracker's directory: every extension of the people directory (`people`, else loaded now)
+   * with its person, their devices, and known callers (phone numbers whose contact, else
+   * company, has a responsible person who has an extension), validated by parseDirectory.
    */
-  async loadDirectory(): Promise<LoadedDirectory> {
-    const users: DirectoryUserRow[] = await this.dataSource.query(
-      `SELECT u.id, u.extensions, u.devices, u.name, u.role, d.name AS department
-         FROM users u LEFT JOIN departments d ON d.id = u.department_id
-        WHERE u.active AND cardinality(u.extensions) > 0
-        ORDER BY u.created_at, u.id`,
-    );
-    const callers: KnownCallerRow[] = await this.dataSource.query(
-      `SELECT p.e164, r.extensions, ct.name AS contact, co.name AS company
-         FROM phone_numbers p
-         LEFT JOIN contacts ct ON ct.id = p.contact_id
-         LEFT JOIN companies co ON co.id = COALESCE(p.company_id, ct.company_id)
-         JOIN users r ON r.id = COALESCE(ct.responsible_id, co.responsible_id)
-        WHERE r.active AND cardinality(r.extensions) > 0`,
-    );
-    const userIds = new Map<string, string>();
-    const people: Record<string, unknown>[] = [];
-    for (const user of users) {
-      user.extensions.forEach((extension, i) => {
-        if (userIds.has(extension)) {
-          this.logger.warn(`extension ${extension} belongs to more than one active user; ${user.name}'s is ignored`);
-          return;
-        }
-        userIds.set(extension, user.id);
-        people.push({ extension, name: user.name, role: user.role, department: user.department, devices: i === 0 ? user.devices : [] });
-      });
-    }
+  async loadDirectory(people?: PeopleDirectory): Promise<LoadedDirectory> {
+    const directoryOfPeople = people ?? (await loadPeople(this.dataSource));
+    const callers = readRows('known callers', await this.dataSource.query(KNOWN_CALLERS), {
+      e164: text,
+      responsible_id: text,
+      contact: nullable(text),
+      company: nullable(text),
+    });
     const region = this.config.DEFAULT_REGION;
     const stepNames: Record<string, string> = Object.fromEntries(STEP_NAMES.map((name) => [name, name]));
     Object.assign(stepNames, this.config.stepAliases);
-    const knownCallers = callers
-      .filter((row) => normalizePhone(row.e164, region) !== null)
-      .map((row) => ({ phone: row.e164, responsible: row.extensions[0], contact: row.contact, company: row.company }));
+    const knownCallers = callers.flatMap((row) => {
+      const responsible = personById(directoryOfPeople, row.responsible_id)?.extensions[0];
+      return responsible !== undefined && normalizePhone(row.e164, region) !== null
+        ? [{ phone: row.e164, responsible, contact: row.contact, company: row.company }]
+        : [];
+    });
     try {
       const directory = parseDirectory({
         defaultRegion: region,
         stepVariable: this.config.STEP_VARIABLE,
         stepNames,
         lines: [],
-        users: people,
+        users: directoryOfPeople.people.flatMap(extensionsOf),
         knownCallers,
       });
-      return { directory, userIds };
+      return { directory, people: directoryOfPeople };
     } catch (error) {
       if (error instanceof DirectoryError) this.logger.error(`directory from the database is invalid: ${error.message}`);
       throw error;
     }
   }
+}
+
+/** A person's entries in the tracker's directory: one per extension, the devices on the first. */
+function extensionsOf(person: Person): Record<string, unknown>[] {
+  return person.extensions.map((extension, i) => ({
+    extension,
+    name: person.name,
+    role: person.role,
+    department: person.department,
+    devices: i === 0 ? person.devices : [],
+  }));
 }
 
 /** The JSON parameters of a batch write; records made readable, raw events escaped (call-storage-text.ts). */

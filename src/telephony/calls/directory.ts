@@ -1,15 +1,12 @@
 import { normalizePhone } from '../../common/phone-number';
+import { isRole, ROLES, type Person } from '../../people/person';
 
-/** Roles a person can have in the escalation chain. */
-export type PersonRole = 'manager' | 'head_of_sales' | 'ceo' | 'owner' | 'admin' | 'qa';
-
-export interface DirectoryPerson {
+/**
+ * One extension of a person (the lab-directory format lists people by extension). Devices are
+ * given on one extension of the person only. Built from the people directory in the service.
+ */
+export interface DirectoryPerson extends Pick<Person, 'name' | 'role' | 'department' | 'devices'> {
   extension: string;
-  name: string;
-  role: PersonRole;
-  department: string | null;
-  /** Device names without the per-call suffix: `PJSIP/101`, `Local/101@managers`. */
-  devices: string[];
 }
 
 export interface KnownCaller {
@@ -40,8 +37,6 @@ export interface Directory {
   users: DirectoryPerson[];
   knownCallers: KnownCaller[];
 }
-
-const ROLES: readonly PersonRole[] = ['manager', 'head_of_sales', 'ceo', 'owner', 'admin', 'qa'];
 
 export class DirectoryError extends Error {
   constructor(message: string) {
@@ -79,14 +74,14 @@ function parsePerson(input: unknown, path: string): DirectoryPerson {
   const o = asObject(input, path);
   const extension = requireString(o.extension, `${path}.extension`);
   const role = optionalString(o.role, `${path}.role`) ?? 'manager';
-  if (!ROLES.includes(role as PersonRole)) {
+  if (!isRole(role)) {
     throw new DirectoryError(`${path}.role: expected one of ${ROLES.join(', ')}, got ${JSON.stringify(role)}`);
   }
   const devices = asArray(o.devices ?? [], `${path}.devices`).map((d, i) => requireString(d, `${path}.devices[${i}]`));
   return {
     extension,
     name: optionalString(o.name, `${path}.name`) ?? extension,
-    role: role as PersonRole,
+    role,
     department: o.department === null ? null : (optionalString(o.department, `${path}.department`) ?? null),
     devices,
   };

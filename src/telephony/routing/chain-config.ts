@@ -15,7 +15,7 @@
  * `workingHours: null` (the default) means always open. Days are ISO (1 = Monday … 7 = Sunday);
  * a window with `from` > `to` runs past midnight. Line keys are the DID's digits.
  */
-import { ROLES, type Role } from '../../auth/users/user.entity';
+import { ROLES, type Role } from '../../people/person';
 import { FINAL_ACTIONS, isValidStepName, type FinalAction } from './route-plan';
 
 export const STEP_KINDS = ['responsible', 'department', 'role', 'users'] as const;

@@ -1,4 +1,5 @@
 import { normalizePhone } from '../../common/phone-number';
+import { peopleDirectory } from '../../people/people-directory';
 import { DEFAULT_ROUTING_CONFIG, isOpen, validateRoutingConfig, type RoutingConfig } from './chain-config';
 import { chooseRoute, type CallerFacts, type RouteUser } from './choose-route';
 import type { DeviceState } from './presence';
@@ -190,7 +191,7 @@ describe('chooseRoute', () => {
       caller: facts(c.caller),
       did: c.did ?? '74951112233',
       now: c.now ?? NOON,
-      users: c.users ?? TEAM,
+      people: peopleDirectory(c.users ?? TEAM),
       presence: new Map(Object.entries(c.presence ?? {})),
       config: c.config ?? DEFAULT_ROUTING_CONFIG,
       timezone: 'Europe/Moscow',
@@ -208,7 +209,7 @@ describe('chooseRoute', () => {
   });
 
   it('records which rule and chain decided', () => {
-    const base = { caller: facts('+79161234567'), users: TEAM, presence: new Map(), config: PER_LINE, timezone: 'Europe/Moscow' };
+    const base = { caller: facts('+79161234567'), people: peopleDirectory(TEAM), presence: new Map(), config: PER_LINE, timezone: 'Europe/Moscow' };
     expect(chooseRoute({ ...base, did: '74951112244', now: NIGHT })).toMatchObject({ chain: 'second_line', rule: 'line:74951112244/open' });
     expect(chooseRoute({ ...base, did: '74951112233', now: NIGHT })).toMatchObject({ chain: 'after_hours', rule: 'default/after_hours', afterHours: true });
     expect(chooseRoute({ ...base, did: 'garbage', now: NOON })).toMatchObject({ chain: 'default', rule: 'default/open' });

@@ -6,20 +6,15 @@
  * rung in this chain; a step left with nobody is dropped (the next step follows at once). The
  * responsible step only exists for known callers whose responsible is available.
  */
-import type { Role } from '../../auth/users/user.entity';
+import { personById, resolveExtension, type PeopleDirectory } from '../../people/people-directory';
+import type { Person, Role } from '../../people/person';
 import { isOpen, lineKey, type ChainStepConfig, type RoutingConfig } from './chain-config';
 import { personPresence, type PresenceState } from './presence';
 import { displayNameOf, isDialableDevice, type PlanStep, type RoutePlan, type SkippedPerson } from './route-plan';
 
-export interface RouteUser {
-  id: string;
-  name: string;
-  role: Role;
-  extensions: string[];
-  devices: string[];
-  department: string | null;
+/** A person as routing sees them: with the DND flag, read fresh for every route. */
+export interface RouteUser extends Person {
   dnd: boolean;
-  active: boolean;
 }
 
 /** What the one lookup statement knows about the caller. */
@@ -36,7 +31,8 @@ export interface RouteInput {
   caller: CallerFacts;
   did: string;
   now: Date;
-  users: readonly RouteUser[];
+  /** Everyone (inactive people are skipped with a reason); their order is the ring order. */
+  people: PeopleDirectory<RouteUser>;
   presence: PresenceState;
   config: RoutingConfig;
   /** The service's TIMEZONE (working hours without their own zone). */
@@ -52,7 +48,7 @@ export function dialDevices(user: RouteUser): string[] {
 }
 
 function candidatesOf(step: ChainStepConfig, input: RouteInput, skipped: SkippedPerson[]): RouteUser[] {
-  const users = input.users;
+  const users = input.people.people;
   switch (step.kind) {
     case 'responsible': {
       if (!input.caller.known) {
@@ -60,7 +56,7 @@ function candidatesOf(step: ChainStepConfig, input: RouteInput, skipped: Skipped
         return [];
       }
       const id = input.caller.responsibleId;
-      const responsible = id === null ? undefined : users.find((user) => user.id === id);
+      const responsible = personById(input.people, id);
       if (!responsible) {
         skipped.push({ step: step.name, userId: id, extension: null, reason: id === null ? 'no_responsible' : 'inactive' });
         return [];
@@ -77,7 +73,7 @@ function candidatesOf(step: ChainStepConfig, input: RouteInput, skipped: Skipped
     }
     case 'users': {
       const wanted = step.extensions ?? [];
-      return wanted.flatMap((ext) => users.filter((user) => user.extensions.includes(ext)).slice(0, 1));
+      return wanted.flatMap((ext) => resolveExtension(input.people, ext) ?? []);
     }
   }
 }

@@ -7,6 +7,7 @@ import { AppConfig } from '../../config';
 import { preparedQuery } from '../../database/prepared';
 import { AmiService } from '../ami/ami.service';
 import { normalizePhone } from '../../common/phone-number';
+import { readRows, text } from '../../common/sql-rows';
 import { displayNameOf, isDialableDevice, sanitizeDisplayName } from './route-plan';
 
 export interface OriginateRequest {
@@ -52,6 +53,9 @@ const WINDOW_MS = 60_000;
  * Click-to-call: rings the manager's own phone first (AMI Originate, async), and once it is
  * answered the click-to-call context dials the client. The number reaches AMI as digits only.
  */
+/** The extensions that reach a user (`extension_owners`). */
+const OWN_EXTENSIONS = 'SELECT extension FROM extension_owners WHERE user_id = $1';
+
 @Injectable()
 export class OriginateService {
   private readonly logger = new Logger(OriginateService.name);
@@ -70,9 +74,11 @@ export class OriginateService {
     }
     const user = await this.dataSource.getRepository(User).findOneBy({ id: userId, active: true });
     if (!user) throw new DomainError('forbidden', 'your user is inactive');
-    const extension = input.extension ?? user.extensions[0];
+    // Only an extension that reaches this user (the one rule): the call is credited to its owner.
+    const owned = readRows('own extensions', await this.dataSource.query(OWN_EXTENSIONS, [userId]), { extension: text }).map((row) => row.extension);
+    const extension = input.extension ?? user.extensions.find((own) => owned.includes(own));
     if (extension === undefined) throw new DomainError('invalid', 'you have no extension to ring first', { field: 'extension' });
-    if (!user.extensions.includes(extension)) {
+    if (!owned.includes(extension)) {
       throw new DomainError('forbidden', `extension ${extension} is not yours`, { field: 'extension' });
     }
     const target = hasNumber ? await this.fromNumber(input.number as string) : await this.fromContact(input.contactId as string);

@@ -7,7 +7,10 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AppConfig } from '../../config';
 import { preparedQuery } from '../../database/prepared';
 import { normalizePhone } from '../../common/phone-number';
-import { chooseRoute, type CallerFacts, type RouteUser } from './choose-route';
+import { bool, nullable, readRow, text } from '../../common/sql-rows';
+import { peopleDirectory } from '../../people/people-directory';
+import { PEOPLE_SQL, readPeople } from '../../people/people.service';
+import { chooseRoute, type CallerFacts } from './choose-route';
 import { encodePlan, type RoutePlan } from './route-plan';
 import { PresenceService } from './presence.service';
 import { RoutingChainsService } from './routing-chains.service';
@@ -15,27 +18,30 @@ import { MetricsService } from '../../metrics/metrics.service';
 
 /**
  * One statement per route: the caller's owner (responsible = contact's, else company's; display
- * parts) and the whole directory of people, so DND and role changes apply to the next call.
+ * parts) and the whole directory of people (the people loader's own query, so extension → person
+ * is the one rule), so DND and role changes apply to the next call. People ring in the order of
+ * their first extension, then name.
  */
 export const ROUTE_STATEMENT = {
-  name: 'route_v1',
+  name: 'route_v2',
   text: `
-SELECT
-  (SELECT json_build_object('responsible_id', coalesce(ct.responsible_id, co.responsible_id), 'company', co.name, 'contact', ct.name)
-     FROM phone_numbers p
-     LEFT JOIN contacts ct ON ct.id = p.contact_id
-     LEFT JOIN companies co ON co.id = coalesce(ct.company_id, p.company_id)
-    WHERE p.e164 = $1) AS caller,
-  (SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.name, 'role', u.role, 'extensions', u.extensions,
-                                              'devices', u.devices, 'department', d.name, 'dnd', u.dnd, 'active', u.active)
-                            ORDER BY u.extensions[1] NULLS LAST, u.name), '[]')
-     FROM users u LEFT JOIN departments d ON d.id = u.department_id) AS users`,
+SELECT o.e164 IS NOT NULL AS known, o.responsible_id, o.company, o.contact,
+  (SELECT coalesce(json_agg(p ORDER BY p.extensions[1] NULLS LAST, p.name), '[]') FROM (${PEOPLE_SQL}) p) AS users
+  FROM (SELECT 1) AS one
+  LEFT JOIN (SELECT p.e164, coalesce(ct.responsible_id, co.responsible_id) AS responsible_id, co.name AS company, ct.name AS contact
+               FROM phone_numbers p
+               LEFT JOIN contacts ct ON ct.id = p.contact_id
+               LEFT JOIN companies co ON co.id = coalesce(ct.company_id, p.company_id)
+              WHERE p.e164 = $1) o ON true`,
 };
 
-interface RouteRow {
-  caller: { responsible_id: string | null; company: string | null; contact: string | null } | null;
-  users: RouteUser[];
-}
+/** The route row's caller columns (`users` is read by readPeople). */
+const ROUTE_CALLER = {
+  known: bool,
+  responsible_id: nullable(text),
+  company: nullable(text),
+  contact: nullable(text),
+};
 
 export interface RouteRequest {
   caller: string;
@@ -118,9 +124,10 @@ export class RoutingService implements OnModuleDestroy {
   /** Decides and encodes the plan; `startedAt` is process.hrtime.bigint() when the request arrived. */
   async route(request: RouteRequest, startedAt: bigint): Promise<{ plan: RoutePlan; body: string }> {
     const e164 = CALLER_ID.test(request.caller) ? normalizePhone(request.caller, this.config.DEFAULT_REGION) : null;
-    const rows = await preparedQuery<RouteRow & Record<string, unknown>>(this.dataSource, ROUTE_STATEMENT, [e164]);
-    const row = rows[0];
-    const owner = e164 === null ? null : (row?.caller ?? null);
+    const rows = await preparedQuery(this.dataSource, ROUTE_STATEMENT, [e164]);
+    const row = readRow('route', rows, ROUTE_CALLER);
+    const owner = e164 !== null && row?.known ? row : null;
+    const users: unknown = rows[0]?.users ?? [];
     const caller: CallerFacts = {
       e164,
       known: owner !== null,
@@ -132,7 +139,7 @@ export class RoutingService implements OnModuleDestroy {
       caller,
       did: request.did,
       now: new Date(),
-      users: row?.users ?? [],
+      people: peopleDirectory(readPeople('route users', users)),
       presence: this.presence.state,
       config: this.chains.routing,
       timezone: this.config.TIMEZONE,

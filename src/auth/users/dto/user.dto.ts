@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsOmittable } from '../../../common/validation';
-import { ROLES, type Role } from '../user.entity';
+import { ROLES, type Role } from '../../../people/person';
 
 export class CreateUserDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
