@@ -11,7 +11,7 @@
  *   appended to extensions.conf, DIDs the trunk sends there instead of switchboard-inbound, extra
  *   config files (queues.conf, res_parking.conf, a `[default](+)` of voicemail.conf…).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
@@ -49,6 +49,25 @@ export function liveUnavailableReason(): string | null {
   }
   if (englishPrompts() === null) return `no English Asterisk prompts under ${SOUNDS} (Debian package asterisk-core-sounds-en-gsm; install.sh installs it)`;
   return null;
+}
+
+/**
+ * Why the installed Asterisk cannot run on this machine's processor, or null. The bundle of
+ * ../shared/asterisk was compiled with AVX-512 instructions (`vmovdqu8` on ymm registers in its
+ * startup code): on a CPU without AVX-512 every start — even `asterisk -rx` — dies of SIGILL,
+ * while `asterisk -V` (what install.sh prints) still works. Probed once per test file with a
+ * remote-console command that needs no running instance.
+ */
+export function liveCpuUnsupportedReason(): string | null {
+  const binary = join(asteriskPrefix(), 'bin', 'asterisk');
+  const probe = spawnSync(binary, ['-C', '/nonexistent/asterisk.conf', '-rx', 'core show version'], { encoding: 'utf8', timeout: 10_000 });
+  if (probe.signal !== 'SIGILL' && probe.status !== 128 + 4) return null;
+  const flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '';
+  const avx512 = flags.split(/\s+/).filter((flag) => flag.startsWith('avx512'));
+  return (
+    `the Asterisk at ${binary} dies of SIGILL (illegal instruction) on this processor` +
+    ` (AVX-512: ${avx512.length > 0 ? avx512.join(' ') : 'none'}): the bundle needs a CPU it was built for, or a rebuild without CPU-specific instructions`
+  );
 }
 
 export interface PhoneConfig {
