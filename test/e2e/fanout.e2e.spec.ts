@@ -12,7 +12,7 @@ import { RealtimeService } from '../../src/realtime/realtime.service';
 import { AmiSimulator, type SimulatorOptions } from '../../src/simulator/ami-simulator';
 import { amiEnv, gatedAmi, LAB_PASSWORD, liveChannelsAfter, seedLab, splitRecording, transcript, until, type SeededLab } from '../support/lab';
 import { ioDesk, wsDesk, type Desk } from '../support/desks';
-import { testDatabaseUrl } from '../support/test-database';
+import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('desk fan-out across two instances (socket.io Postgres adapter)', () => {
@@ -27,7 +27,6 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
   beforeAll(async () => {
     seedSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
     await seedSource.initialize();
-    lab = await seedLab(seedSource);
   });
 
   afterEach(async () => {
@@ -42,7 +41,7 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
   });
 
   afterAll(async () => {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    await truncateAll(seedSource);
     await seedSource.destroy();
   });
 
@@ -53,7 +52,7 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
 
   /** A leads (AMI behind a closed gate), B follows; both hear each other's adapter. */
   async function boot(options: SimulatorOptions): Promise<{ a: TestApp; b: TestApp }> {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    lab = await seedLab(seedSource);
     server = await new AmiSimulator(options).listen(0);
     gate = await gatedAmi(server.port);
     const leader = (a = await createTestApp({ ...amiEnv(gate.port), AMI_LEADER_POLL_MS: '500' }));

@@ -20,7 +20,6 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
   });
   afterAll(() => t.close());
   beforeEach(async () => {
-    await t.dataSource.query('TRUNCATE lead_capture_log');
     lab = await seedLab(t.dataSource);
   });
   afterEach(async () => {

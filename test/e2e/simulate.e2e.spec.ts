@@ -14,7 +14,7 @@ import { parseMessageText, type AmiMessage } from '../../src/telephony/ami/ami-f
 import { AmiClient } from '../../src/telephony/ami/ami.client';
 import { amiEnv, expectCallMatchesTruth, seedLab, transcript, truthOf, until, type CallRow, type SeededLab } from '../support/lab';
 import { RawAmiClient } from '../support/raw-ami-client';
-import { testDatabaseUrl } from '../support/test-database';
+import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const ROOT = projectRoot();
@@ -112,16 +112,15 @@ describe('npm run simulate (the CLI in a child process)', () => {
   beforeAll(async () => {
     seedSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
     await seedSource.initialize();
-    lab = await seedLab(seedSource);
   });
 
   afterAll(async () => {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events, tasks, deals CASCADE');
+    await truncateAll(seedSource);
     await seedSource.destroy();
   });
 
   beforeEach(async () => {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events, tasks, deals, lead_capture_log CASCADE');
+    lab = await seedLab(seedSource);
   });
 
   afterEach(async () => {

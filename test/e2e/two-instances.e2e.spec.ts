@@ -16,7 +16,7 @@ import { dataSourceOptions } from '../../src/database/data-source';
 import { AmiSimulator, type SimulatorConnection } from '../../src/simulator/ami-simulator';
 import { amiEnv, seedLab, transcript, truthOf, until } from '../support/lab';
 import { freePort } from '../support/own-database';
-import { testDatabaseUrl } from '../support/test-database';
+import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const SCENARIO = 'burst1_20_calls';
@@ -47,7 +47,7 @@ describe('two instances, one database, one AMI', () => {
     if (a && a.exitCode === null) a.kill('SIGKILL');
     await b?.close();
     await server?.close();
-    await dataSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    await truncateAll(dataSource);
     await dataSource.destroy();
   });
 

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { testDatabaseUrl } from './test-database';
-import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
+import { testDatabaseUrl, truncateAll } from './test-database';
 import { AmiFrameParser, type AmiMessage } from '../../src/telephony/ami/ami-frame-parser';
 import { createCallTrackerState, reduceCallEvent } from '../../src/telephony/calls/call-reducer';
 import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
@@ -38,10 +37,10 @@ export interface SeededLab {
 
 /**
  * Seeds the lab's people (with their devices) and known callers (contact + company, the
- * responsible manager on the contact). Empties calls, people and clients first.
+ * responsible manager on the contact). Empties every table first (truncateAll).
  */
 export async function seedLab(dataSource: DataSource): Promise<SeededLab> {
-  await dataSource.query('TRUNCATE calls, call_legs, call_raw_events, tasks, deals, phone_numbers, contacts, companies, users CASCADE');
+  await truncateAll(dataSource);
   const factories = new Factories(dataSource);
   const seeded: SeededLab = { userIds: new Map(), emails: new Map(), callers: new Map() };
   for (const person of LAB.users) {
@@ -61,7 +60,7 @@ export async function seedLab(dataSource: DataSource): Promise<SeededLab> {
     const contactName = caller.contact ?? caller.phoneE164;
     const company = await factories.company({ name: companyName, tags: ['permanent'], abcCategory: 'A' });
     const contact = await factories.contact({ name: contactName, position: 'Director', companyId: company.id, responsibleId });
-    await dataSource.getRepository(PhoneNumber).save({ e164: caller.phoneE164, raw: caller.phone, contactId: contact.id });
+    await factories.phone({ e164: caller.phoneE164, raw: caller.phone, contactId: contact.id });
     seeded.callers.set(caller.phoneE164, { contactId: contact.id, companyId: company.id, contact: contactName, company: companyName });
   }
   return seeded;
@@ -70,27 +69,21 @@ export async function seedLab(dataSource: DataSource): Promise<SeededLab> {
 const parsedRecordings = new Map<string, readonly AmiMessage[]>();
 
 /**
- * The Jest hooks of a spec that stores calls: a DataSource on the test database with the lab
- * seeded once, the calls cleared before every test and after the last. Read `.dataSource` in tests.
+ * The Jest hooks of a spec that stores calls: a DataSource on the test database, every table
+ * emptied and the lab seeded again before every test, emptied after the last. Read `.dataSource` in tests.
  */
 export function useLabCalls(): { readonly dataSource: DataSource } {
   const lab = {} as { dataSource: DataSource };
   beforeAll(async () => {
     lab.dataSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
     await lab.dataSource.initialize();
-    await seedLab(lab.dataSource);
   });
-  beforeEach(() => clearCalls(lab.dataSource));
+  beforeEach(() => seedLab(lab.dataSource));
   afterAll(async () => {
-    await clearCalls(lab.dataSource);
+    await truncateAll(lab.dataSource);
     await lab.dataSource.destroy();
   });
   return lab;
-}
-
-/** Empties what storing calls writes (calls, their legs and events, parked calls, and what lead capture made of them). */
-export async function clearCalls(dataSource: DataSource): Promise<void> {
-  await dataSource.query('TRUNCATE calls, call_legs, call_raw_events, calls_dead_letter, lead_capture_log, tasks, deals CASCADE');
 }
 
 /** The recorded messages after the login response, as the replay server streams them (a fresh array; parsed once). */

@@ -57,7 +57,7 @@ export interface LabTeam {
  */
 export async function seedLabTeam(t: TestApp): Promise<LabTeam> {
   const directory = labDirectory();
-  const [department] = (await t.dataSource.query(`INSERT INTO departments (name) VALUES ('sales') RETURNING id`)) as { id: string }[];
+  const department = await t.factories.department('sales');
   const byExtension: Record<string, User> = {};
   const password = 'password-123';
   for (const person of directory.users) {
@@ -68,8 +68,8 @@ export async function seedLabTeam(t: TestApp): Promise<LabTeam> {
       password,
       extensions: [person.extension],
       devices: person.devices,
+      departmentId: person.department === 'sales' ? department.id : null,
     });
-    if (person.department === 'sales') await t.dataSource.query('UPDATE users SET department_id = $1 WHERE id = $2', [department.id, user.id]);
     byExtension[person.extension] = user;
   }
   for (const known of directory.knownCallers) {
@@ -77,7 +77,7 @@ export async function seedLabTeam(t: TestApp): Promise<LabTeam> {
     const company = await t.factories.company({ name: known.company ?? `Company of ${known.phone}`, responsibleId: responsible?.id ?? null });
     const contact = await t.factories.contact({ name: known.contact ?? known.phone, companyId: company.id, responsibleId: responsible?.id ?? null });
     const e164 = normalizePhone(known.phone, directory.defaultRegion) ?? known.phone;
-    await t.dataSource.query('INSERT INTO phone_numbers (e164, raw, contact_id) VALUES ($1, $2, $3)', [e164, known.phone, contact.id]);
+    await t.factories.phone({ e164, raw: known.phone, contactId: contact.id });
   }
   // The CRM knew these clients long before the recorded calls.
   await t.dataSource.query(`UPDATE contacts SET created_at = '2026-01-01T00:00:00Z'`);

@@ -11,7 +11,7 @@ import { dataSourceOptions } from '../../../src/database/data-source';
 import type { RoutingConfig } from '../../../src/telephony/routing/chain-config';
 import { ioDesk, type Desk } from '../../support/desks';
 import { freePort } from '../../support/own-database';
-import { testDatabaseUrl } from '../../support/test-database';
+import { testDatabaseUrl, truncateAll } from '../../support/test-database';
 import { AmiCapture } from './ami-capture';
 import { CAPTURE_USER, LivePbx, liveUnavailableReason, type CustomerPbx, type PhoneConfig } from './live-pbx';
 import { LiveService } from './live-service';
@@ -112,8 +112,7 @@ export class LiveLab {
   static async start(options: LiveLabOptions = {}): Promise<LiveLab> {
     const dataSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
     await dataSource.initialize();
-    const tables = dataSource.entityMetadatas.map((meta) => `"${meta.tableName}"`).filter((name) => name !== '"pipeline_stages"');
-    await dataSource.query(`TRUNCATE ${tables.join(', ')} CASCADE`);
+    await truncateAll(dataSource);
     await seedDirectory(dataSource, JSON.parse(readFileSync(LIVE_DIRECTORY_FILE, 'utf8')), { passwordForAll: LIVE_PASSWORD });
 
     const trunk = await SipAgent.start({ user: 'trunk', server: { host: '127.0.0.1', port: 0 } });
