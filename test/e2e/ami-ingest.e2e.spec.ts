@@ -6,7 +6,8 @@ import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { AmiSimulator, type SimulatorOptions } from '../../src/simulator/ami-simulator';
-import { expectCallMatchesTruth, LAB, LAB_PASSWORD, recordedEvents, seedLab, transcript, truthOf, until, type CallRow, type SeededLab, type TruthCall } from '../support/lab';
+import { expectCallMatchesTruth, LAB, LAB_PASSWORD, recordedEvents, seedLab, transcript, truthOf, type CallRow, type SeededLab, type TruthCall } from '../support/lab';
+import { until } from '../support/until';
 import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 

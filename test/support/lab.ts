@@ -329,16 +329,6 @@ export function expectCallMatchesTruth(row: CallRow, truth: TruthCall, userIds: 
   expect(truthMismatches(row, truth, { linkedid, userIds })).toEqual([]);
 }
 
-export async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** The value of a Prometheus metric in a /metrics text (the first series of that name), NaN when absent. */
 export function metric(text: string, name: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
