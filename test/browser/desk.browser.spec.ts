@@ -3,7 +3,8 @@ import { launchChromium } from '../support/browser';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
-import { amiEnv, gatedAmi, LAB_PASSWORD, seedLab, transcript, withCallerName, type SeededLab } from '../support/lab';
+import { amiEnv, gatedAmi, LAB_PASSWORD, seedLab, withCallerName, type SeededLab } from '../support/lab';
+import { transcript } from '../support/fixtures';
 import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 

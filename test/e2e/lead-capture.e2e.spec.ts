@@ -3,7 +3,8 @@ import { LeadCaptureService } from '../../src/crm/lead-capture/lead-capture.serv
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
 import type { CallRecord } from '../../src/telephony/calls/call-record';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
-import { amiEnv, seedLab, transcript, type SeededLab } from '../support/lab';
+import { amiEnv, seedLab, type SeededLab } from '../support/lab';
+import { transcript } from '../support/fixtures';
 import { until } from '../support/until';
 import { createTestApp, type TestApp } from '../support/test-app';
 

@@ -16,7 +16,8 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
-import { LAB, amiEnv, metric, seedLab, transcript, truthOf } from '../support/lab';
+import { LAB, amiEnv, metric, seedLab, truthOf } from '../support/lab';
+import { transcript } from '../support/fixtures';
 import { until } from '../support/until';
 import { ownDatabase, type OwnDatabase } from '../support/own-database';
 

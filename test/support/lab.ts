@@ -1,21 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { testDatabaseUrl, truncateAll } from './test-database';
 import { AmiFrameParser, type AmiMessage } from '../../src/telephony/ami/ami-frame-parser';
 import { createCallTrackerState, reduceCallEvent } from '../../src/telephony/calls/call-reducer';
-import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
+import type { Directory } from '../../src/telephony/calls/directory';
 import { PbxState } from '../../src/simulator/pbx-state';
 import { callerNumber } from '../../src/common/phone-number';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { Factories } from './factories';
-import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
+import { labDirectory, transcript } from './fixtures';
 
 /** The lab PBX of test/fixtures/ami: recordings, directory, and its people seeded in the database. */
-export const TRANSCRIPTS = AMI_RECORDINGS_DIR;
-export const transcript = (name: string): string => join(TRANSCRIPTS, name);
-export const LAB: Directory = parseDirectory(JSON.parse(readFileSync(transcript('lab-directory.json'), 'utf8')));
+export const LAB: Directory = labDirectory();
 export const LAB_PASSWORD = 'password-123';
 
 /** Env that points a test app's AMI side at a replay server. */

@@ -1,18 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { User } from '../../src/auth/users/user.entity';
 import { LeadCaptureService } from '../../src/crm/lead-capture/lead-capture.service';
 import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
 import type { CallRecord } from '../../src/telephony/calls/call-record';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
-import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
 import { normalizePhone } from '../../src/common/phone-number';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import type { TestApp } from './test-app';
-import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
-
-export const TRANSCRIPTS = AMI_RECORDINGS_DIR;
+import { labDirectory, transcript } from './fixtures';
 
 /** Every recording with calls in test/fixtures/ami (the bursts included). */
 export const RECORDINGS = [
@@ -27,17 +23,13 @@ export const RECORDINGS = [
   'burst1_20_calls',
 ] as const;
 
-export function labDirectory(): Directory {
-  return parseDirectory(JSON.parse(readFileSync(join(TRANSCRIPTS, 'lab-directory.json'), 'utf8')));
-}
-
 /** Call records of recordings, through the production parser and tracker, in start order. */
 export function recordsOf(names: readonly string[] = RECORDINGS): CallRecord[] {
   const directory = labDirectory();
   const records: CallRecord[] = [];
   for (const name of names) {
     const parser = new AmiFrameParser();
-    const { messages } = parser.push(readFileSync(join(TRANSCRIPTS, `${name}.ami`)));
+    const { messages } = parser.push(readFileSync(transcript(`${name}.ami`)));
     records.push(...rebuildCalls(messages, directory).records);
   }
   return records.sort((a, b) => a.startedAt - b.startedAt);
