@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { transcript } from '../../test/support/fixtures';
 import { AmiFrameParser, parseMessageText, type AmiMessage } from '../telephony/ami/ami-frame-parser';
 import { RawAmiClient } from '../../test/support/raw-ami-client';
+import { until } from '../../test/support/until';
 import { AmiSimulator, type SimulatorOptions } from './ami-simulator';
 import { loadRecording } from './recording';
 
@@ -39,6 +40,11 @@ function byActionId(text: string): Map<string, string[]> {
     if (id !== undefined) frames.set(id, [...(frames.get(id) ?? []), `${frame}\r\n\r\n`]);
   }
   return frames;
+}
+/** Sends a Ping and waits for its answer: everything the simulator wrote to this client before has arrived. */
+async function pinged(c: RawAmiClient, actionId: string): Promise<void> {
+  c.action(['Action: Ping', `ActionID: ${actionId}`]);
+  await c.waitFor(`the answer to Ping ${actionId}`, (x) => x.received.includes(`ActionID: ${actionId}\r\n`));
 }
 const eventFrames = (frames: string[]): string[] => frames.filter((f) => f.startsWith('Event: '));
 const ids = (frames: string[]): Set<string> => new Set(frames.flatMap((f) => [...f.matchAll(/^Linkedid: (\S+)\r$/gm)].map((m) => m[1])));
@@ -186,13 +192,17 @@ describe('AmiSimulator on the wire', () => {
     const port = await serve({ recordings: [transcript('burst1_20_calls.ami')] });
     const c = await client(port, [...LOGIN, 'Events: off']);
     await c.waitFor('the login answer', (x) => x.frameCount >= 1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(c.frameCount).toBe(1);
+    // Answered after the login: had logging in started the stream, its events would have come first.
+    await pinged(c, 'p-1');
+    expect(c.frameCount).toBe(2);
+    expect(simulator.remainingEvents).toBe(simulator.totalEvents);
     c.action(['Action: Events', 'ActionID: e-1', 'EventMask: call']);
-    await c.waitFor('every call-class event', (x) => x.frameCount >= 2 + calls);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await c.waitFor('every call-class event', (x) => x.frameCount >= 3 + calls);
+    // The stream is over and a Ping answered after it: whatever it sent this client has arrived.
+    await until('the stream to end', () => simulator.remainingEvents === 0, 10_000);
+    await pinged(c, 'p-2');
     const frames = c.frames().frames;
-    expect(frames[1]).toBe('Response: Success\r\nActionID: e-1\r\nEvents: On\r\n\r\n');
+    expect(frames[2]).toBe('Response: Success\r\nActionID: e-1\r\nEvents: On\r\n\r\n');
     const events = eventFrames(frames);
     expect(events).toHaveLength(calls);
     expect(events.every((f) => /^Privilege: [^\r]*\bcall\b/m.test(f))).toBe(true);
@@ -204,11 +214,16 @@ describe('AmiSimulator on the wire', () => {
     const port = await serve({ recordings: [transcript('d_known_abandoned.ami')], clients: 2 });
     const first = await client(port);
     await first.waitFor('the login answer', (x) => x.frameCount >= 1);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(first.frameCount).toBe(1);
+    // Answered after the login: had one listening client been enough, the stream's events would have come first.
+    await pinged(first, 'p-1');
+    expect(first.frameCount).toBe(2);
     const second = await client(port);
-    for (const c of [first, second]) await c.waitFor('every event', (x) => x.frameCount >= 1 + recording.blocks.length);
-    for (const c of [first, second]) expect(c.frames().frames.slice(1)).toEqual(recording.blocks.map((b) => `${b.text}\r\n\r\n`));
+    const before = new Map([
+      [first, 2],
+      [second, 1],
+    ]);
+    for (const [c, answers] of before) await c.waitFor('every event', (x) => x.frameCount >= answers + recording.blocks.length);
+    for (const [c, answers] of before) expect(c.frames().frames.slice(answers)).toEqual(recording.blocks.map((b) => `${b.text}\r\n\r\n`));
   });
 
   it('a client that stops reading holds the stream back: nothing lost, nothing cut, every frame whole', async () => {

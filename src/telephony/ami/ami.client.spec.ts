@@ -290,7 +290,9 @@ describe('AmiClient over real TCP against the replay server', () => {
     await pending;
     expect(c.state).toBe('closed');
     await expect(c.action({ Action: 'Ping' })).rejects.toThrow('AMI client closed');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // close() resolved on the socket's close, after the client's own close handler, which is where a
+    // reconnect would have been scheduled (and logged): none was.
+    expect(logger.lines.filter((line) => /reconnecting in/.test(line))).toEqual([]);
     expect(server.connections).toHaveLength(1);
     expect(server.connections[0].actions.map((a) => a.Action)).toEqual(['Login', 'Status', 'Logoff']);
   });
