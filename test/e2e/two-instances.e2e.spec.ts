@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { AmiSimulator, type SimulatorConnection } from '../../src/simulator/ami-simulator';
-import { amiEnv, seedLab, truthOf } from '../support/lab';
+import { amiEnv, seedLab, truthOf, untilSettled } from '../support/lab';
 import { transcript } from '../support/fixtures';
 import { until } from '../support/until';
 import { freePort } from '../support/own-database';
@@ -131,7 +131,10 @@ describe('two instances, one database, one AMI', () => {
       },
       30_000,
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // B read every event of its link and holds no call: no row is still on its way.
+    const [, linkOfB] = streaming();
+    const instanceB = b;
+    await untilSettled(async () => (await instanceB.http.get('/metrics')).text, linkOfB);
     expect(Number((await dataSource.query('SELECT count(*)::int AS n FROM calls'))[0].n)).toBe(20);
     expect(rows.map((row) => row.linkedid)).toEqual(truth.map((call) => call.linkedid).sort());
     expect(rows.map((row) => [row.linkedid, row.disposition])).toEqual(

@@ -10,6 +10,7 @@ import { callerNumber } from '../../src/common/phone-number';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { Factories } from './factories';
 import { labDirectory, transcript } from './fixtures';
+import { until } from './until';
 
 /** The lab PBX of test/fixtures/ami: recordings, directory, and its people seeded in the database. */
 export const LAB: Directory = labDirectory();
@@ -330,6 +331,24 @@ export function expectCallMatchesTruth(row: CallRow, truth: TruthCall, userIds: 
 export function metric(text: string, name: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+/**
+ * Waits until a service has no call open nor waiting to be written, and has read every event of
+ * `link` (its /metrics text; `link` only when the service's ami_events_total counts that link alone,
+ * i.e. it is the process's only event link): after that no call row of the stream is on its way,
+ * so a count of rows is final without sleeping.
+ */
+export async function untilSettled(metricsText: () => Promise<string>, link: { readonly eventsSent: number } | null, timeoutMs = 30_000): Promise<void> {
+  await until(
+    'the service to store everything it read',
+    async () => {
+      const text = await metricsText();
+      const read = link === null || metric(text, 'ami_events_total') >= link.eventsSent;
+      return read && metric(text, 'calls_active') === 0 && metric(text, 'calls_buffered') === 0;
+    },
+    timeoutMs,
+  );
 }
 
 export { gatedAmi } from '../../bench/ami-gate';
