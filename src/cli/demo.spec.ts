@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_LOCK, holdsOtherDatabase, isDemoDataDir, markDemoDataDir, takeDemoLock } from '../common/demo-data-dir';
-import { AMI_RECORDINGS_DIR } from '../common/project-paths';
+import { transcript, LAB_DIRECTORY_FILE } from '../../test/support/fixtures';
 import { loadDemoConfig } from '../config';
 import { DEMO_RECORDINGS, demoSettings, parseDemoArgs, type DemoArgs } from './demo';
 
@@ -39,7 +39,7 @@ describe('npm run demo: settings', () => {
       AMI_HOST: '10.0.0.5',
       AMI_SECRET: 'the real secret',
       ROUTING_TOKEN: 'the-real-routing-token',
-      CONFIG_FILE: join(AMI_RECORDINGS_DIR, 'lab-directory.json'),
+      CONFIG_FILE: LAB_DIRECTORY_FILE,
       TIMEZONE: 'Asia/Yekaterinburg',
       LOG_LEVEL: 'debug',
     });
@@ -67,7 +67,7 @@ describe('npm run demo: settings', () => {
 
   it('plays recordings the repository carries, marked with the lab\'s ESC_STEP', () => {
     for (const recording of DEMO_RECORDINGS) {
-      const text = readFileSync(join(AMI_RECORDINGS_DIR, recording.file), 'latin1');
+      const text = readFileSync(transcript(recording.file), 'latin1');
       expect(text.startsWith('Asterisk Call Manager/')).toBe(true);
       if (recording.file !== 'f_click_to_call.ami') expect(text).toContain('Variable: ESC_STEP');
     }

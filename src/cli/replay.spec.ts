@@ -3,10 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseReplayArgs, runReplay } from './replay';
-import { AMI_RECORDINGS_DIR } from '../common/project-paths';
-
-const TRANSCRIPTS = AMI_RECORDINGS_DIR;
-const DIRECTORY = join(TRANSCRIPTS, 'lab-directory.json');
+import { transcript, LAB_DIRECTORY_FILE } from '../../test/support/fixtures';
 
 class Sink extends Writable {
   text = '';
@@ -25,7 +22,7 @@ async function replay(args: string[]): Promise<{ code: number; stdout: string; s
 
 describe('npm run replay', () => {
   it('prints one JSON array with one object per call, logs on stderr only', async () => {
-    const { code, stdout, stderr } = await replay(['--directory', DIRECTORY, join(TRANSCRIPTS, 'burst1_20_calls.ami')]);
+    const { code, stdout, stderr } = await replay(['--directory', LAB_DIRECTORY_FILE, transcript('burst1_20_calls.ami')]);
     expect(code).toBe(0);
     const calls = JSON.parse(stdout) as Record<string, unknown>[];
     expect(calls).toHaveLength(20);
@@ -54,23 +51,23 @@ describe('npm run replay', () => {
 
   it('treats several files as successive connections of one link', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'replay-'));
-    const text = readFileSync(join(TRANSCRIPTS, 'a_known_responsible_answers.ami'), 'latin1');
+    const text = readFileSync(transcript('a_known_responsible_answers.ami'), 'latin1');
     const messages = text.slice(text.indexOf('\r\n') + 2).split('\r\n\r\n').filter(Boolean);
     const cut = Math.floor(messages.length / 2);
     const banner = 'Asterisk Call Manager/11.0.0\r\n';
     writeFileSync(join(dir, 'one.ami'), banner + messages.slice(0, cut).map((m) => `${m}\r\n\r\n`).join(''), 'latin1');
     writeFileSync(join(dir, 'two.ami'), banner + messages.slice(cut).map((m) => `${m}\r\n\r\n`).join(''), 'latin1');
-    const split = await replay(['--directory', DIRECTORY, join(dir, 'one.ami'), join(dir, 'two.ami')]);
-    const whole = await replay(['--directory', DIRECTORY, join(TRANSCRIPTS, 'a_known_responsible_answers.ami')]);
+    const split = await replay(['--directory', LAB_DIRECTORY_FILE, join(dir, 'one.ami'), join(dir, 'two.ami')]);
+    const whole = await replay(['--directory', LAB_DIRECTORY_FILE, transcript('a_known_responsible_answers.ami')]);
     expect(split.code).toBe(0);
     expect(JSON.parse(split.stdout)).toEqual(JSON.parse(whole.stdout));
   });
 
   test.each([
-    [['--directory', DIRECTORY, '/nonexistent/file.ami'], 'recording not found: /nonexistent/file.ami'],
-    [['--directory', '/nonexistent/dir.json', join(TRANSCRIPTS, 'a_known_responsible_answers.ami')], 'directory file not found'],
-    [[join(TRANSCRIPTS, 'a_known_responsible_answers.ami')], 'missing --directory'],
-    [['--directory', DIRECTORY], 'no recording given'],
+    [['--directory', LAB_DIRECTORY_FILE, '/nonexistent/file.ami'], 'recording not found: /nonexistent/file.ami'],
+    [['--directory', '/nonexistent/dir.json', transcript('a_known_responsible_answers.ami')], 'directory file not found'],
+    [[transcript('a_known_responsible_answers.ami')], 'missing --directory'],
+    [['--directory', LAB_DIRECTORY_FILE], 'no recording given'],
     [['--directory'], '--directory needs a file'],
     [['--bogus'], 'unknown option --bogus'],
   ])('%j fails with a clear message', async (args, message) => {
@@ -84,7 +81,7 @@ describe('npm run replay', () => {
     const dir = mkdtempSync(join(tmpdir(), 'replay-'));
     writeFileSync(join(dir, 'bad.json'), '{"users": [{"extension": 101, "role": "king"}]}');
     writeFileSync(join(dir, 'broken.json'), '{not json');
-    const ami = join(TRANSCRIPTS, 'a_known_responsible_answers.ami');
+    const ami = transcript('a_known_responsible_answers.ami');
     const bad = await replay(['--directory', join(dir, 'bad.json'), ami]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('users[0].role');

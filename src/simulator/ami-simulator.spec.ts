@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { AMI_RECORDINGS_DIR } from '../common/project-paths';
+import { transcript } from '../../test/support/fixtures';
 import { AmiFrameParser, parseMessageText, type AmiMessage } from '../telephony/ami/ami-frame-parser';
 import { RawAmiClient } from '../../test/support/raw-ami-client';
+import { until } from '../../test/support/until';
 import { AmiSimulator, type SimulatorOptions } from './ami-simulator';
 import { loadRecording } from './recording';
 
-const TRANSCRIPTS = AMI_RECORDINGS_DIR;
-const file = (name: string): string => join(TRANSCRIPTS, name);
 
 /** A bare TCP client: sends `text` after connecting, returns what arrived until `until` matches or the peer closed. */
 function exchange(port: number, text: string, until: (received: string) => boolean, timeoutMs = 3000): Promise<{ received: string; closed: boolean }> {
@@ -33,7 +31,7 @@ function exchange(port: number, text: string, until: (received: string) => boole
 const LOGIN = ['Action: Login', 'ActionID: cap-1', 'Username: lab', 'Secret: labsecret'];
 const LAB_LOGIN = { username: 'lab', secret: 'labsecret' };
 /** `.sent.txt` files show LF; on the wire it is CRLF. */
-const sentBytes = (name: string): string => readFileSync(file(name), 'utf8').replace(/\r?\n/g, '\r\n');
+const sentBytes = (name: string): string => readFileSync(transcript(name), 'utf8').replace(/\r?\n/g, '\r\n');
 /** Frames of a capture by ActionID (a list answer has several). */
 function byActionId(text: string): Map<string, string[]> {
   const frames = new Map<string, string[]>();
@@ -42,6 +40,11 @@ function byActionId(text: string): Map<string, string[]> {
     if (id !== undefined) frames.set(id, [...(frames.get(id) ?? []), `${frame}\r\n\r\n`]);
   }
   return frames;
+}
+/** Sends a Ping and waits for its answer: everything the simulator wrote to this client before has arrived. */
+async function pinged(c: RawAmiClient, actionId: string): Promise<void> {
+  c.action(['Action: Ping', `ActionID: ${actionId}`]);
+  await c.waitFor(`the answer to Ping ${actionId}`, (x) => x.received.includes(`ActionID: ${actionId}\r\n`));
 }
 const eventFrames = (frames: string[]): string[] => frames.filter((f) => f.startsWith('Event: '));
 const ids = (frames: string[]): Set<string> => new Set(frames.flatMap((f) => [...f.matchAll(/^Linkedid: (\S+)\r$/gm)].map((m) => m[1])));
@@ -74,24 +77,24 @@ describe('AmiSimulator on the wire', () => {
   });
 
   it('replays a recording byte for byte to a client that logs in with the recorded ActionID', async () => {
-    const recording = readFileSync(file('a_known_responsible_answers.ami'), 'utf8');
-    const port = await serve({ recordings: [file('a_known_responsible_answers.ami')], closeAtEnd: true });
+    const recording = readFileSync(transcript('a_known_responsible_answers.ami'), 'utf8');
+    const port = await serve({ recordings: [transcript('a_known_responsible_answers.ami')], closeAtEnd: true });
     const { received, closed } = await exchange(port, 'Action: Login\r\nActionID: cap-1\r\nUsername: lab\r\nSecret: x\r\n\r\n', () => false);
     expect(closed).toBe(true);
     expect(received).toBe(recording);
   });
 
   it('answers a failed login with the exact bytes of k_login_failed and closes; the next Ping gets nothing', async () => {
-    const recorded = readFileSync(file('k_login_failed.ami'), 'utf8');
-    const sent = readFileSync(file('k_login_failed.sent.txt'), 'utf8');
-    const port = await serve({ recordings: [file('a_known_responsible_answers.ami')], failLogins: 1 });
+    const recorded = readFileSync(transcript('k_login_failed.ami'), 'utf8');
+    const sent = readFileSync(transcript('k_login_failed.sent.txt'), 'utf8');
+    const port = await serve({ recordings: [transcript('a_known_responsible_answers.ami')], failLogins: 1 });
     const { received, closed } = await exchange(port, sent, () => false);
     expect(closed).toBe(true);
     expect(received).toBe(recorded);
   });
 
   it('answers Ping and an empty CoreShowChannels in the recorded format, echoing ActionIDs', async () => {
-    const port = await serve({ recordings: [file('k_action_responses.ami')] });
+    const port = await serve({ recordings: [transcript('k_action_responses.ami')] });
     const login = 'Action: Login\r\nActionID: act-1\r\nUsername: lab\r\nSecret: x\r\nEvents: off\r\n\r\n';
     const actions = 'Action: Ping\r\nActionID: p-1\r\n\r\nAction: CoreShowChannels\r\nActionID: c-1\r\n\r\n';
     const { received } = await exchange(port, login + actions, (r) => r.includes('ListItems'));
@@ -107,43 +110,43 @@ describe('AmiSimulator on the wire', () => {
 
   it('serves several recordings on successive connections, cutting the link in between', async () => {
     const files = ['d_known_abandoned.ami', 'h_anonymous_group_answers.ami'];
-    const port = await serve({ recordings: files.map(file) });
+    const port = await serve({ recordings: files.map(transcript) });
     const login = 'Action: Login\r\nActionID: l\r\nUsername: lab\r\nSecret: x\r\n\r\n';
     for (const name of files) {
-      const tail = readFileSync(file(name), 'utf8').slice(-200);
+      const tail = readFileSync(transcript(name), 'utf8').slice(-200);
       const last = name === files[files.length - 1];
       const { received, closed } = await exchange(port, login, (r) => last && r.endsWith(tail));
       const events = new AmiFrameParser().push(received).messages.filter((m) => m.Event);
-      const recorded = new AmiFrameParser().push(readFileSync(file(name))).messages.filter((m) => m.Event);
+      const recorded = new AmiFrameParser().push(readFileSync(transcript(name))).messages.filter((m) => m.Event);
       expect(events).toEqual(recorded);
       expect(closed).toBe(name === files[0]); // the last one stays open for actions
     }
   });
 
   it('checks the login: a wrong secret or user gets the exact bytes of k_login_failed after a second, then the connection closes', async () => {
-    const port = await serve({ recordings: [file('a_known_responsible_answers.ami')], login: LAB_LOGIN, loginFailureDelayMs: 1000 });
+    const port = await serve({ recordings: [transcript('a_known_responsible_answers.ami')], login: LAB_LOGIN, loginFailureDelayMs: 1000 });
     const started = Date.now();
     const wrongSecret = await exchange(port, sentBytes('k_login_failed.sent.txt'), () => false);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(wrongSecret).toEqual({ received: readFileSync(file('k_login_failed.ami'), 'utf8'), closed: true });
+    expect(wrongSecret).toEqual({ received: readFileSync(transcript('k_login_failed.ami'), 'utf8'), closed: true });
     const wrongUser = await exchange(port, 'Action: Login\r\nActionID: bad-1\r\nUsername: nobody\r\nSecret: labsecret\r\n\r\n', () => false);
-    expect(wrongUser).toEqual({ received: readFileSync(file('k_login_failed.ami'), 'utf8'), closed: true });
+    expect(wrongUser).toEqual({ received: readFileSync(transcript('k_login_failed.ami'), 'utf8'), closed: true });
     const right = await exchange(port, 'Action: Login\r\nActionID: ok-1\r\nUsername: LAB\r\nSecret: labsecret\r\nEvents: off\r\n\r\n', (r) => r.includes('accepted'));
     expect(right.received).toBe('Asterisk Call Manager/11.0.0\r\nResponse: Success\r\nActionID: ok-1\r\nMessage: Authentication accepted\r\n\r\n');
   });
 
   it('answers before Login exactly as a real Asterisk 22 (live/pre_login): Permission denied, Missing action, Goodbye', async () => {
-    const port = await serve({ recordings: [file('a_known_responsible_answers.ami')], login: LAB_LOGIN });
+    const port = await serve({ recordings: [transcript('a_known_responsible_answers.ami')], login: LAB_LOGIN });
     const { received, closed } = await exchange(port, sentBytes('live/pre_login.sent.txt'), () => false);
     expect(closed).toBe(true);
-    expect(received).toBe(readFileSync(file('live/pre_login.ami'), 'utf8'));
+    expect(received).toBe(readFileSync(transcript('live/pre_login.ami'), 'utf8'));
   });
 
   it('answers Events, Filter, a message without Action, an unknown action and Logoff exactly as a real Asterisk 22 (live/action_responses)', async () => {
-    const port = await serve({ recordings: [file('burst1_20_calls.ami')], login: LAB_LOGIN });
+    const port = await serve({ recordings: [transcript('burst1_20_calls.ami')], login: LAB_LOGIN });
     const { received, closed } = await exchange(port, sentBytes('live/action_responses.sent.txt'), () => false);
     expect(closed).toBe(true);
-    const real = byActionId(readFileSync(file('live/action_responses.ami'), 'utf8'));
+    const real = byActionId(readFileSync(transcript('live/action_responses.ami'), 'utf8'));
     const ours = byActionId(received);
     for (const id of ['l-1', 'e-1', 'e-2', 'e-3', 'e-4', 'f-1', 'x-1', 'x-2', 'g-1']) expect([id, ours.get(id)]).toEqual([id, real.get(id)]);
     const shape = (frame: string | undefined): string | undefined => frame?.replace(/^Timestamp: \d+\.\d{6}\r$/m, 'Timestamp: T');
@@ -155,7 +158,7 @@ describe('AmiSimulator on the wire', () => {
   });
 
   it('CoreShowChannels in the middle of the stream lists exactly the channels the events so far created and did not hang up, as Asterisk 22 lists them', async () => {
-    const port = await serve({ recordings: [file('burst1_20_calls.ami')] });
+    const port = await serve({ recordings: [transcript('burst1_20_calls.ami')] });
     const c = await client(port);
     await c.waitFor('1500 frames', (x) => x.frameCount > 1500);
     c.action(['Action: CoreShowChannels', 'ActionID: mid-1']);
@@ -173,7 +176,7 @@ describe('AmiSimulator on the wire', () => {
     const items = frames.slice(answer + 1).filter((f) => / ?ActionID: mid-1\r\n/.test(f) && f.startsWith('Event: CoreShowChannel\r\n')).map((f) => parseMessageText(f) as AmiMessage);
     expect(alive.size).toBeGreaterThan(5);
     expect(items.map((i) => i.Uniqueid).sort()).toEqual([...alive.keys()].sort());
-    const realItem = new AmiFrameParser().push(readFileSync(file('live/core_show_channels.ami'))).messages.find((m) => m.Event === 'CoreShowChannel') as AmiMessage;
+    const realItem = new AmiFrameParser().push(readFileSync(transcript('live/core_show_channels.ami'))).messages.find((m) => m.Event === 'CoreShowChannel') as AmiMessage;
     for (const item of items) {
       expect(Object.keys(item)).toEqual(Object.keys(realItem));
       const last = alive.get(item.Uniqueid) as AmiMessage;
@@ -184,18 +187,22 @@ describe('AmiSimulator on the wire', () => {
   });
 
   it('streams only while a client has events on, and only the classes it asked for (Events action, Login mask)', async () => {
-    const recording = loadRecording(file('burst1_20_calls.ami'));
+    const recording = loadRecording(transcript('burst1_20_calls.ami'));
     const calls = recording.blocks.filter((b) => /^Privilege: [^\r]*\bcall\b/m.test(b.text)).length;
-    const port = await serve({ recordings: [file('burst1_20_calls.ami')] });
+    const port = await serve({ recordings: [transcript('burst1_20_calls.ami')] });
     const c = await client(port, [...LOGIN, 'Events: off']);
     await c.waitFor('the login answer', (x) => x.frameCount >= 1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(c.frameCount).toBe(1);
+    // Answered after the login: had logging in started the stream, its events would have come first.
+    await pinged(c, 'p-1');
+    expect(c.frameCount).toBe(2);
+    expect(simulator.remainingEvents).toBe(simulator.totalEvents);
     c.action(['Action: Events', 'ActionID: e-1', 'EventMask: call']);
-    await c.waitFor('every call-class event', (x) => x.frameCount >= 2 + calls);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await c.waitFor('every call-class event', (x) => x.frameCount >= 3 + calls);
+    // The stream is over and a Ping answered after it: whatever it sent this client has arrived.
+    await until('the stream to end', () => simulator.remainingEvents === 0, 10_000);
+    await pinged(c, 'p-2');
     const frames = c.frames().frames;
-    expect(frames[1]).toBe('Response: Success\r\nActionID: e-1\r\nEvents: On\r\n\r\n');
+    expect(frames[2]).toBe('Response: Success\r\nActionID: e-1\r\nEvents: On\r\n\r\n');
     const events = eventFrames(frames);
     expect(events).toHaveLength(calls);
     expect(events.every((f) => /^Privilege: [^\r]*\bcall\b/m.test(f))).toBe(true);
@@ -203,22 +210,27 @@ describe('AmiSimulator on the wire', () => {
   });
 
   it('sends every event to every listening client, starting when the number it waits for is there', async () => {
-    const recording = loadRecording(file('d_known_abandoned.ami'));
-    const port = await serve({ recordings: [file('d_known_abandoned.ami')], clients: 2 });
+    const recording = loadRecording(transcript('d_known_abandoned.ami'));
+    const port = await serve({ recordings: [transcript('d_known_abandoned.ami')], clients: 2 });
     const first = await client(port);
     await first.waitFor('the login answer', (x) => x.frameCount >= 1);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(first.frameCount).toBe(1);
+    // Answered after the login: had one listening client been enough, the stream's events would have come first.
+    await pinged(first, 'p-1');
+    expect(first.frameCount).toBe(2);
     const second = await client(port);
-    for (const c of [first, second]) await c.waitFor('every event', (x) => x.frameCount >= 1 + recording.blocks.length);
-    for (const c of [first, second]) expect(c.frames().frames.slice(1)).toEqual(recording.blocks.map((b) => `${b.text}\r\n\r\n`));
+    const before = new Map([
+      [first, 2],
+      [second, 1],
+    ]);
+    for (const [c, answers] of before) await c.waitFor('every event', (x) => x.frameCount >= answers + recording.blocks.length);
+    for (const [c, answers] of before) expect(c.frames().frames.slice(answers)).toEqual(recording.blocks.map((b) => `${b.text}\r\n\r\n`));
   });
 
   it('a client that stops reading holds the stream back: nothing lost, nothing cut, every frame whole', async () => {
-    const recording = loadRecording(file('burst1_20_calls.ami'));
+    const recording = loadRecording(transcript('burst1_20_calls.ami'));
     const rounds = 6; // ~13 MB: more than socket buffers hold
     const total = rounds * recording.blocks.length;
-    const port = await serve({ recordings: [file('burst1_20_calls.ami')], repeat: rounds, betweenRecordings: 'continue' });
+    const port = await serve({ recordings: [transcript('burst1_20_calls.ami')], repeat: rounds, betweenRecordings: 'continue' });
     const c = await client(port);
     await c.waitFor('the login answer', (x) => x.frameCount >= 1);
     c.pause();
@@ -250,9 +262,9 @@ describe('AmiSimulator on the wire', () => {
   });
 
   it('fresh: every round, the first too, is new calls happening now (new ids, timestamps from the wall clock)', async () => {
-    const recording = loadRecording(file('a_known_responsible_answers.ami'));
+    const recording = loadRecording(transcript('a_known_responsible_answers.ami'));
     const recorded = ids(recording.blocks.map((b) => b.text + '\r\n'));
-    const port = await serve({ recordings: [file('a_known_responsible_answers.ami')], repeat: Infinity, fresh: true, betweenRecordings: 'continue' });
+    const port = await serve({ recordings: [transcript('a_known_responsible_answers.ami')], repeat: Infinity, fresh: true, betweenRecordings: 'continue' });
     const c = await client(port);
     const n = recording.blocks.length;
     await c.waitFor('three rounds', (x) => x.frameCount >= 1 + 3 * n);
@@ -274,8 +286,8 @@ describe('AmiSimulator on the wire', () => {
   });
 
   it('answers DeviceStateList from the device states streamed so far', async () => {
-    const port = await serve({ recordings: [file('j_sip_known_responsible_answers.ami')] });
-    const recording = loadRecording(file('j_sip_known_responsible_answers.ami'));
+    const port = await serve({ recordings: [transcript('j_sip_known_responsible_answers.ami')] });
+    const recording = loadRecording(transcript('j_sip_known_responsible_answers.ami'));
     const c = await client(port);
     await c.waitFor('every event', (x) => x.frameCount >= 1 + recording.blocks.length);
     c.action(['Action: DeviceStateList', 'ActionID: d-1']);

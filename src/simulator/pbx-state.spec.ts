@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { AMI_RECORDINGS_DIR } from '../common/project-paths';
+import { transcript } from '../../test/support/fixtures';
 import { AmiFrameParser, type AmiMessage } from '../telephony/ami/ami-frame-parser';
 import { formatDuration, PbxState } from './pbx-state';
 
-const messagesOf = (path: string): AmiMessage[] => new AmiFrameParser().push(readFileSync(join(AMI_RECORDINGS_DIR, path))).messages;
+const messagesOf = (path: string): AmiMessage[] => new AmiFrameParser().push(readFileSync(transcript(path))).messages;
 const byUniqueid = (a: AmiMessage, b: AmiMessage): number => a.Uniqueid.localeCompare(b.Uniqueid);
 const itemFields = ({ Event: _event, ActionID: _id, ...fields }: AmiMessage): AmiMessage => ({ ...fields });
 

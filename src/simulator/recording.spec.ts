@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AMI_RECORDINGS_DIR } from '../common/project-paths';
+import { transcript } from '../../test/support/fixtures';
 import { AmiFrameParser } from '../telephony/ami/ami-frame-parser';
 import { ASTERISK_ACTIONS, isAsteriskAction } from './asterisk-actions';
 import { maskAllows, parseEventMask } from './ami-responses';
@@ -9,7 +10,7 @@ import { findRecording, loadRecording, parseRecording } from './recording';
 
 describe('recordings', () => {
   it('reads a recording as banner, the capture login response and every later message, byte for byte', () => {
-    const path = join(AMI_RECORDINGS_DIR, 'burst1_20_calls.ami');
+    const path = transcript('burst1_20_calls.ami');
     const text = readFileSync(path, 'utf8');
     const recording = loadRecording(path);
     expect(recording.name).toBe('burst1_20_calls.ami');
@@ -33,8 +34,8 @@ describe('recordings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
     writeFileSync(join(dir, 'mine.ami'), 'Event: A\r\n\r\n');
     expect(findRecording('mine.ami', dir, AMI_RECORDINGS_DIR)).toBe(join(dir, 'mine.ami'));
-    expect(findRecording('burst1_20_calls.ami', dir, AMI_RECORDINGS_DIR)).toBe(join(AMI_RECORDINGS_DIR, 'burst1_20_calls.ami'));
-    expect(findRecording('burst1_20_calls', dir, AMI_RECORDINGS_DIR)).toBe(join(AMI_RECORDINGS_DIR, 'burst1_20_calls.ami'));
+    expect(findRecording('burst1_20_calls.ami', dir, AMI_RECORDINGS_DIR)).toBe(transcript('burst1_20_calls.ami'));
+    expect(findRecording('burst1_20_calls', dir, AMI_RECORDINGS_DIR)).toBe(transcript('burst1_20_calls.ami'));
     expect(findRecording('/nonexistent/x.ami', dir, AMI_RECORDINGS_DIR)).toBeNull();
     expect(findRecording('nope.ami', dir, AMI_RECORDINGS_DIR)).toBeNull();
     expect(() => loadRecording('/nonexistent/x.ami')).toThrow('recording not found: /nonexistent/x.ami');
@@ -43,7 +44,7 @@ describe('recordings', () => {
 
 describe('what Asterisk 22 knows and filters', () => {
   it('knows exactly the actions the real Asterisk listed (live/action_responses, ListCommands)', () => {
-    const messages = new AmiFrameParser().push(readFileSync(join(AMI_RECORDINGS_DIR, 'live/action_responses.ami'))).messages;
+    const messages = new AmiFrameParser().push(readFileSync(transcript('live/action_responses.ami'))).messages;
     const listed = messages.find((m) => m.ActionID === 'lc-1') ?? {};
     const names = Object.keys(listed).filter((key) => key !== 'Response' && key !== 'ActionID');
     expect(names.length).toBeGreaterThan(100);

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { AMI_RECORDINGS_DIR } from '../common/project-paths';
+import { transcript } from '../../test/support/fixtures';
 import { loadRecording } from './recording';
 import { AS_RECORDED, rewriteBlock, shiftToNow } from './rewrite';
 
@@ -53,7 +52,7 @@ describe('rewriteBlock', () => {
   });
 
   it('makes a whole recording new calls: every id fresh and consistent, the clock moved, nothing else changed', () => {
-    const recording = loadRecording(join(AMI_RECORDINGS_DIR, 'burst1_20_calls.ami'));
+    const recording = loadRecording(transcript('burst1_20_calls.ami'));
     const now = 1_900_000_000.25;
     const shift = shiftToNow(recording.firstTimestamp, now);
     const rewrites = [

@@ -19,7 +19,7 @@ import { freePort, portTaken } from '../../src/common/ports';
 import { projectRoot } from '../../src/common/project-paths';
 import { launchChromium, openLoggedIn } from '../support/browser';
 import { fetchPage } from '../support/page-files';
-import { until } from '../support/lab';
+import { until } from '../support/until';
 
 const ROOT = projectRoot();
 const PASSWORD = 'demo-password';

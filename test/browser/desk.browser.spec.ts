@@ -3,8 +3,9 @@ import { launchChromium } from '../support/browser';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
-import { amiEnv, gatedAmi, LAB_PASSWORD, seedLab, transcript, withCallerName, type SeededLab } from '../support/lab';
-import { testDatabaseUrl } from '../support/test-database';
+import { amiEnv, gatedAmi, LAB_PASSWORD, seedLab, withCallerName, type SeededLab } from '../support/lab';
+import { transcript } from '../support/fixtures';
+import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -30,7 +31,7 @@ describe('desk page in headless Chromium', () => {
     await t?.close();
     await gate?.close();
     await server?.close();
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    await truncateAll(seedSource);
     await seedSource.destroy();
   });
 

@@ -1,19 +1,18 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { rebuildStoredCalls } from '../../src/cli/rebuild-calls';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { AmiSimulator, type SimulatorOptions } from '../../src/simulator/ami-simulator';
-import { expectCallMatchesTruth, LAB, recordedEvents, transcript, truthOf, until, type CallRow, type TruthCall } from '../support/lab';
-import { Factories } from '../support/factories';
-import { testDatabaseUrl } from '../support/test-database';
+import { expectCallMatchesTruth, LAB, LAB_PASSWORD, recordedEvents, seedLab, truthOf, type CallRow, type SeededLab, type TruthCall } from '../support/lab';
+import { transcript } from '../support/fixtures';
+import { until } from '../support/until';
+import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const file = transcript;
-const PASSWORD = 'password-123';
 
 interface LegRow {
   linkedid: string;
@@ -26,8 +25,7 @@ interface LegRow {
 
 describe('AMI ingestion end to end (replay server over TCP → app → Postgres)', () => {
   let seedSource: DataSource;
-  const userIds = new Map<string, string>();
-  const emails = new Map<string, string>();
+  let lab: SeededLab;
   let server: { port: number; close(): Promise<void> } | null = null;
   let replay: AmiSimulator | null = null;
   let t: TestApp | null = null;
@@ -35,34 +33,15 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
   beforeAll(async () => {
     seedSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
     await seedSource.initialize();
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events, phone_numbers, contacts, companies, users CASCADE');
-    const factories = new Factories(seedSource);
-    for (const person of LAB.users) {
-      const user = await factories.user({
-        role: person.role,
-        name: person.name,
-        password: PASSWORD,
-        extensions: [person.extension],
-        devices: person.devices,
-      });
-      userIds.set(person.extension, user.id);
-      emails.set(person.extension, user.email);
-    }
-    for (const caller of LAB.knownCallers) {
-      const responsibleId = caller.responsible ? (userIds.get(caller.responsible) ?? null) : null;
-      const company = await factories.company({ name: caller.company ?? `Company of ${caller.phoneE164}` });
-      const contact = await factories.contact({ name: caller.contact ?? caller.phoneE164, companyId: company.id, responsibleId });
-      await seedSource.getRepository(PhoneNumber).save({ e164: caller.phoneE164, raw: caller.phone, contactId: contact.id });
-    }
   });
 
   afterAll(async () => {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    await truncateAll(seedSource);
     await seedSource.destroy();
   });
 
   beforeEach(async () => {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    lab = await seedLab(seedSource);
   });
 
   afterEach(async () => {
@@ -96,7 +75,7 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
       return rows.length >= n ? rows : null;
     });
 
-  const expectMatchesTruth = (row: CallRow, truth: TruthCall): void => expectCallMatchesTruth(row, truth, userIds);
+  const expectMatchesTruth = (row: CallRow, truth: TruthCall): void => expectCallMatchesTruth(row, truth, lab.userIds);
 
   async function expectBurstMatchesTruth(): Promise<void> {
     const truth = truthOf('burst1_20_calls');
@@ -126,11 +105,11 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
     const [truth] = truthOf('a_known_responsible_answers');
     const [row] = await waitForCalls(1);
     expectMatchesTruth(row, truth);
-    expect(row.answered_by_user_id).toBe(userIds.get('101'));
+    expect(row.answered_by_user_id).toBe(lab.userIds.get('101'));
     expect(row.step_reached).toBe('responsible');
     expect(row.closed_by).toBe('hangup');
     const rowLegs = await legs(row.linkedid);
-    expect(rowLegs.map((l) => [l.extension, l.user_id, l.step, l.outcome])).toEqual([['101', userIds.get('101'), 'responsible', 'answered']]);
+    expect(rowLegs.map((l) => [l.extension, l.user_id, l.step, l.outcome])).toEqual([['101', lab.userIds.get('101'), 'responsible', 'answered']]);
     const [raw] = await seedSource.query('SELECT jsonb_array_length(events) AS n FROM call_raw_events WHERE linkedid = $1', [row.linkedid]);
     expect(raw.n).toBeGreaterThan(10);
     const health = await app.http.get('/health').expect(200);
@@ -152,7 +131,7 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
       ['300', 'ceo'],
       ['400', 'owner'],
     ]);
-    expect(rowLegs.every((l) => l.outcome === 'no_answer' && l.user_id === userIds.get(l.extension))).toBe(true);
+    expect(rowLegs.every((l) => l.outcome === 'no_answer' && l.user_id === lab.userIds.get(l.extension))).toBe(true);
   });
 
   it('burst of 20 interleaved calls: 20 rows, each matching burst1_20_calls.truth.json', async () => {
@@ -283,7 +262,7 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
     const login = async (extension: string): Promise<string> => {
       const response = await request((t as TestApp).app.getHttpServer())
         .post('/api/auth/login')
-        .send({ email: emails.get(extension), password: PASSWORD })
+        .send({ email: lab.emails.get(extension), password: LAB_PASSWORD })
         .expect(200);
       return (response.body as { accessToken: string }).accessToken;
     };
@@ -306,7 +285,7 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
       expect(known?.body.items.map((c: { caller: string }) => c.caller)).toEqual(['+79161234567']);
       const line = await t?.http.get('/api/calls?did=74951112244').set('Authorization', `Bearer ${token}`).expect(200);
       expect(line?.body.total).toBe(truthOf('burst1_20_calls').filter((c) => c.did === '74951112244').length);
-      const by400 = await t?.http.get(`/api/calls?userId=${userIds.get('400')}`).set('Authorization', `Bearer ${token}`).expect(200);
+      const by400 = await t?.http.get(`/api/calls?userId=${lab.userIds.get('400')}`).set('Authorization', `Bearer ${token}`).expect(200);
       expect(by400?.body.items.every((c: { answeredByExtension: string | null }) => c.answeredByExtension === '400' || c.answeredByExtension === null)).toBe(true);
       const empty = await t?.http.get('/api/calls?from=2030-01-01T00:00:00Z').set('Authorization', `Bearer ${token}`).expect(200);
       expect(empty?.body.total).toBe(0);
@@ -317,7 +296,7 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
       const mine = await t?.http.get('/api/calls?limit=200').set('Authorization', `Bearer ${token}`).expect(200);
       const [expected] = await seedSource.query(
         `SELECT count(*)::int AS n FROM calls c WHERE c.answered_by_user_id = $1 OR EXISTS (SELECT 1 FROM call_legs l WHERE l.linkedid = c.linkedid AND l.user_id = $1)`,
-        [userIds.get('101')],
+        [lab.userIds.get('101')],
       );
       expect(mine?.body.total).toBe(expected.n);
       expect(expected.n).toBeGreaterThan(0);
@@ -334,7 +313,7 @@ describe('AMI ingestion end to end (replay server over TCP → app → Postgres)
       const [truth] = truthOf('burst1_20_calls');
       const response = await t?.http.get(`/api/calls/${truth.linkedid}`).set('Authorization', `Bearer ${token}`).expect(200);
       expect(response?.body).toMatchObject({ linkedid: truth.linkedid, answeredByExtension: '101', stepReached: 'responsible' });
-      expect(response?.body.legs).toEqual([expect.objectContaining({ seq: 0, extension: '101', userId: userIds.get('101'), outcome: 'answered' })]);
+      expect(response?.body.legs).toEqual([expect.objectContaining({ seq: 0, extension: '101', userId: lab.userIds.get('101'), outcome: 'answered' })]);
       await t?.http.get('/api/calls/nope').set('Authorization', `Bearer ${token}`).expect(404);
     });
 

@@ -1,7 +1,7 @@
 import { io as connectIo, type Socket as IoSocket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { RealtimeGateway } from '../../src/realtime/realtime.gateway';
-import { until } from '../support/lab';
+import { until } from '../support/until';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('desks of a deactivated user', () => {

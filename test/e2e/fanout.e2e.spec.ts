@@ -10,9 +10,11 @@ import { dataSourceOptions } from '../../src/database/data-source';
 import { RealtimeGateway } from '../../src/realtime/realtime.gateway';
 import { RealtimeService } from '../../src/realtime/realtime.service';
 import { AmiSimulator, type SimulatorOptions } from '../../src/simulator/ami-simulator';
-import { amiEnv, gatedAmi, LAB_PASSWORD, liveChannelsAfter, seedLab, splitRecording, transcript, until, type SeededLab } from '../support/lab';
+import { amiEnv, gatedAmi, LAB_PASSWORD, liveChannelsAfter, seedLab, splitRecording, type SeededLab } from '../support/lab';
+import { transcript } from '../support/fixtures';
+import { until } from '../support/until';
 import { ioDesk, wsDesk, type Desk } from '../support/desks';
-import { testDatabaseUrl } from '../support/test-database';
+import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('desk fan-out across two instances (socket.io Postgres adapter)', () => {
@@ -27,7 +29,6 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
   beforeAll(async () => {
     seedSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
     await seedSource.initialize();
-    lab = await seedLab(seedSource);
   });
 
   afterEach(async () => {
@@ -42,7 +43,7 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
   });
 
   afterAll(async () => {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    await truncateAll(seedSource);
     await seedSource.destroy();
   });
 
@@ -53,7 +54,7 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
 
   /** A leads (AMI behind a closed gate), B follows; both hear each other's adapter. */
   async function boot(options: SimulatorOptions): Promise<{ a: TestApp; b: TestApp }> {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    lab = await seedLab(seedSource);
     server = await new AmiSimulator(options).listen(0);
     gate = await gatedAmi(server.port);
     const leader = (a = await createTestApp({ ...amiEnv(gate.port), AMI_LEADER_POLL_MS: '500' }));
@@ -67,7 +68,15 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
   }
 
   it("a desk on the follower gets the leader's popups with the card, exactly once, on both transports; other desks get nothing", async () => {
-    const { b } = await boot({ recordings: [transcript('a_known_responsible_answers.ami')] });
+    // The second recording is a marker: the same caller, 101 answers again. Its events travel the same
+    // path (A's tracker → fan-out → B → desk) behind the first call's, so once its end is on a desk,
+    // anything late or duplicated about the first call would be there too.
+    const first = '1795335530.4';
+    const marker = '1795336092.460';
+    const { b } = await boot({
+      recordings: [transcript('a_known_responsible_answers.ami'), transcript('j_sip_known_responsible_answers.ami')],
+      betweenRecordings: 'continue',
+    });
     const url = await b.app.getUrl();
     const annaIo = await ioDesk(url, await login(b, '101'));
     const annaWs = await wsDesk(url, await login(b, '101'));
@@ -79,19 +88,25 @@ describe('desk fan-out across two instances (socket.io Postgres adapter)', () =>
 
     gate?.open();
     for (const anna of [annaIo, annaWs]) {
-      await until('the call to end on the follower desk', () => anna.of('call.ended').length > 0, 20_000);
+      await until('the marker call to end on the follower desk', () => anna.of('call.ended', marker).length > 0, 20_000);
     }
-    await new Promise((resolve) => setTimeout(resolve, 500)); // anything late or duplicated would arrive by now
 
     for (const anna of [annaIo, annaWs]) {
-      const ringing = anna.of('call.ringing');
+      const ringing = anna.of('call.ringing', first);
       expect(ringing).toHaveLength(1);
       expect(ringing[0]).toMatchObject({ ringing: { extension: '101', userId: lab.userIds.get('101') } });
       expect(ringing[0].card.contact?.name).toBe('Alexey Smirnov');
-      expect(anna.of('call.answered')).toHaveLength(1);
-      expect(anna.of('call.ended')).toHaveLength(1);
-      // In order, as A sent them.
-      expect(anna.events.map((e) => e.event).filter((e) => e !== 'desk.snapshot')).toEqual(['call.ringing', 'call.answered', 'call.ended']);
+      expect(anna.of('call.answered', first)).toHaveLength(1);
+      expect(anna.of('call.ended', first)).toHaveLength(1);
+      // In order, as A sent them, each call's once.
+      expect(anna.events.filter((e) => e.event !== 'desk.snapshot').map((e) => [e.event, 'linkedid' in e.data ? e.data.linkedid : null])).toEqual([
+        ['call.ringing', first],
+        ['call.answered', first],
+        ['call.ended', first],
+        ['call.ringing', marker],
+        ['call.answered', marker],
+        ['call.ended', marker],
+      ]);
     }
     expect(annaWs.events.slice(1)).toEqual(annaIo.events.slice(1));
     expect(vera.events.map((e) => e.event)).toEqual(['desk.snapshot']);

@@ -4,9 +4,11 @@ import { LeadCaptureService } from '../../src/crm/lead-capture/lead-capture.serv
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
-import { amiEnv, seedLab, transcript, until } from '../support/lab';
+import { transcript } from '../support/fixtures';
+import { amiEnv, seedLab } from '../support/lab';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { testDatabaseUrl } from '../support/test-database';
+import { until } from '../support/until';
 
 /**
  * Finished calls flow one way: written, then published (`call.stored`), then lead capture. Here
@@ -32,8 +34,7 @@ describe('lead capture never reads a call that is not stored', () => {
   });
 
   it('holds the lead while the writer is blocked, and makes it once the call is written', async () => {
-    await seedLab(t.dataSource);
-    await t.dataSource.query('TRUNCATE lead_capture_log');
+    await seedLab(t.dataSource); // every table emptied, the lab's people and clients
     const counts = async (): Promise<{ calls: number; logged: number; deals: number; tasks: number }> => {
       const [row] = (await t.dataSource.query(
         `SELECT (SELECT count(*)::int FROM calls) AS calls, (SELECT count(*)::int FROM lead_capture_log) AS logged,

@@ -4,7 +4,9 @@ import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
 import type { CallRecord } from '../../src/telephony/calls/call-record';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
-import { amiEnv, seedLab, transcript, until, type SeededLab } from '../support/lab';
+import { amiEnv, seedLab, type SeededLab } from '../support/lab';
+import { transcript } from '../support/fixtures';
+import { until } from '../support/until';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 
@@ -21,7 +23,6 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
   });
   afterAll(() => t.close());
   beforeEach(async () => {
-    await t.dataSource.query('TRUNCATE lead_capture_log');
     lab = await seedLab(t.dataSource);
   });
   afterEach(async () => {

@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/common/project-paths';
 import { LiveService } from '../live/support/live-service';
-import { until } from '../support/lab';
+import { until } from '../support/until';
 import { freePort } from '../support/own-database';
 import { testDatabaseUrl } from '../support/test-database';
 

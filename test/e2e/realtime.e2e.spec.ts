@@ -11,9 +11,11 @@ import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config';
 import { RealtimeService } from '../../src/realtime/realtime.service';
-import { amiEnv, gatedAmi, LAB_PASSWORD, liveChannelsAfter, recordingBlocks, seedLab, splitRecording, transcript, until, type SeededLab } from '../support/lab';
+import { amiEnv, gatedAmi, LAB_PASSWORD, liveChannelsAfter, recordingBlocks, seedLab, splitRecording, type SeededLab } from '../support/lab';
+import { transcript } from '../support/fixtures';
+import { until } from '../support/until';
 import { ioDesk, reconnectingDesk, wsDesk, type Desk } from '../support/desks';
-import { testDatabaseUrl } from '../support/test-database';
+import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('realtime desks end to end (replay server → service → socket.io and /ws desks)', () => {
@@ -28,11 +30,10 @@ describe('realtime desks end to end (replay server → service → socket.io and
   beforeAll(async () => {
     seedSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
     await seedSource.initialize();
-    lab = await seedLab(seedSource);
   });
 
   afterAll(async () => {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    await truncateAll(seedSource);
     await seedSource.destroy();
   });
 
@@ -49,7 +50,7 @@ describe('realtime desks end to end (replay server → service → socket.io and
 
   /** Boots the app on a replay server behind a closed gate: nothing streams until `gate.open()`. */
   async function boot(options: SimulatorOptions): Promise<{ app: TestApp; url: string }> {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    lab = await seedLab(seedSource);
     replay = new AmiSimulator(options);
     server = await replay.listen(0);
     gate = await gatedAmi(server.port);

@@ -21,7 +21,9 @@ import type { DataSource } from 'typeorm';
 import { rebuildStoredCalls } from '../../src/cli/rebuild-calls';
 import { callerNumber } from '../../src/common/phone-number';
 import { AmiSimulator, type SimulatorConnection } from '../../src/simulator/ami-simulator';
-import { amiEnv, burstMismatches, eventsUntilRinging, liveChannelsAfter, metric, recordedEvents, useLabCalls, splitAfter, storedCalls, transcript, truthMismatches, truthOf, until, type TruthCall } from '../support/lab';
+import { amiEnv, burstMismatches, eventsUntilRinging, liveChannelsAfter, metric, recordedEvents, useLabCalls, splitAfter, storedCalls, truthMismatches, truthOf, untilSettled, type TruthCall } from '../support/lab';
+import { transcript } from '../support/fixtures';
+import { until } from '../support/until';
 import { freePort } from '../support/own-database';
 import { LiveService } from '../live/support/live-service';
 import { testDatabaseUrl } from '../support/test-database';
@@ -121,7 +123,9 @@ describe('restarts and reconnects (service process, AMI replay over TCP, Postgre
     }
     await until('the burst to end', () => replay.remainingEvents === 0, 90_000);
     const rows = await rowsWhenStored(20);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const link = streaming();
+    if (!link) throw new Error('no AMI link streams the burst');
+    await untilSettled(() => fetch(`${service.url}/metrics`).then((r) => r.text()), link);
     expect(await storedCalls(dataSource)).toHaveLength(20);
     // The events the simulated PBX had written to the dying process are lost, as with a real PBX.
     // A call in progress at a kill keeps its direction, caller, line, who answered, outcome and the

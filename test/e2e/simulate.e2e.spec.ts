@@ -12,9 +12,11 @@ import { dataSourceOptions } from '../../src/database/data-source';
 import { loadRecording } from '../../src/simulator/recording';
 import { parseMessageText, type AmiMessage } from '../../src/telephony/ami/ami-frame-parser';
 import { AmiClient } from '../../src/telephony/ami/ami.client';
-import { amiEnv, expectCallMatchesTruth, seedLab, transcript, truthOf, until, type CallRow, type SeededLab } from '../support/lab';
+import { amiEnv, expectCallMatchesTruth, seedLab, truthOf, type CallRow, type SeededLab } from '../support/lab';
+import { transcript } from '../support/fixtures';
+import { until } from '../support/until';
 import { RawAmiClient } from '../support/raw-ami-client';
-import { testDatabaseUrl } from '../support/test-database';
+import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const ROOT = projectRoot();
@@ -112,16 +114,15 @@ describe('npm run simulate (the CLI in a child process)', () => {
   beforeAll(async () => {
     seedSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
     await seedSource.initialize();
-    lab = await seedLab(seedSource);
   });
 
   afterAll(async () => {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events, tasks, deals CASCADE');
+    await truncateAll(seedSource);
     await seedSource.destroy();
   });
 
   beforeEach(async () => {
-    await seedSource.query('TRUNCATE calls, call_legs, call_raw_events, tasks, deals, lead_capture_log CASCADE');
+    lab = await seedLab(seedSource);
   });
 
   afterEach(async () => {
@@ -200,14 +201,18 @@ describe('npm run simulate (the CLI in a child process)', () => {
       await raw.waitFor('every event', (r) => r.frameCount >= 1 + N + listed + 2, 30_000 + expectedSeconds * 1000);
       const lastAt = Date.now();
       await until('the AmiClient to get every event', () => received.length >= N, 20_000);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The stream is over (the raw client has all of it); a Ping answered on each link after that
+      // comes behind anything else the simulator wrote there.
+      await client.action({ Action: 'Ping' });
+      raw.action(['Action: Ping', 'ActionID: last-1']);
+      await raw.waitFor('the answer to the last Ping', (r) => r.received.includes('ActionID: last-1\r\n'), 10_000);
 
       // the raw client: every recorded frame, in order, byte for byte apart from ids and clocks
       const { banner, frames } = raw.frames();
       expect(banner).toBe(RECORDING.banner);
       expect(frames[0]).toBe('Response: Success\r\nActionID: raw-1\r\nMessage: Authentication accepted\r\n\r\n');
       const mine = (frame: string): boolean => /^ActionID: mid-1\r$/m.test(frame);
-      const events = frames.slice(1).filter((frame) => !mine(frame));
+      const events = frames.slice(1).filter((frame) => !mine(frame) && !/^ActionID: last-1\r$/m.test(frame));
       expect(events).toHaveLength(N);
       const { problems, ids, shift } = compareWithRecording(events);
       expect(problems).toEqual([]);

@@ -14,9 +14,11 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { AmiSimulator, type SimulatorConnection } from '../../src/simulator/ami-simulator';
-import { amiEnv, seedLab, transcript, truthOf, until } from '../support/lab';
+import { amiEnv, seedLab, truthOf, untilSettled } from '../support/lab';
+import { transcript } from '../support/fixtures';
+import { until } from '../support/until';
 import { freePort } from '../support/own-database';
-import { testDatabaseUrl } from '../support/test-database';
+import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const SCENARIO = 'burst1_20_calls';
@@ -47,7 +49,7 @@ describe('two instances, one database, one AMI', () => {
     if (a && a.exitCode === null) a.kill('SIGKILL');
     await b?.close();
     await server?.close();
-    await dataSource.query('TRUNCATE calls, call_legs, call_raw_events CASCADE');
+    await truncateAll(dataSource);
     await dataSource.destroy();
   });
 
@@ -129,7 +131,10 @@ describe('two instances, one database, one AMI', () => {
       },
       30_000,
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // B read every event of its link and holds no call: no row is still on its way.
+    const [, linkOfB] = streaming();
+    const instanceB = b;
+    await untilSettled(async () => (await instanceB.http.get('/metrics')).text, linkOfB);
     expect(Number((await dataSource.query('SELECT count(*)::int AS n FROM calls'))[0].n)).toBe(20);
     expect(rows.map((row) => row.linkedid)).toEqual(truth.map((call) => call.linkedid).sort());
     expect(rows.map((row) => [row.linkedid, row.disposition])).toEqual(

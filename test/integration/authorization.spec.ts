@@ -149,7 +149,7 @@ describe('authorization: contacts (the responsible manager, also by moving a con
     const borisCompany = await t.factories.company({ name: 'Boris & Co', responsibleId: borisId });
     // No responsible of its own: the caller belongs to Anna through the company.
     const contact = await t.factories.contact({ name: 'Alexey Smirnov', companyId: annasCompany.id });
-    await t.dataSource.query('INSERT INTO phone_numbers (e164, raw, contact_id) VALUES ($1, $2, $3)', ['+79161234567', '+79161234567', contact.id]);
+    await t.factories.phone({ e164: '+79161234567', contactId: contact.id });
     const before = await t.dataSource.query('SELECT * FROM contacts WHERE id = $1', [contact.id]);
 
     const moved = await t.http.patch(`/api/contacts/${contact.id}`).set(auth(boris)).send({ companyId: borisCompany.id }).expect(403);

@@ -12,6 +12,7 @@ import request from 'supertest';
 import type { ImportSummary } from '../../src/crm/import/client-import';
 import type { ImportJobView } from '../../src/crm/import/import-jobs.service';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { until } from '../support/until';
 
 describe('client import: hostile and careless files (real Postgres, real TCP)', () => {
   let t: TestApp;
@@ -209,11 +210,14 @@ describe('client import: hostile and careless files (real Postgres, real TCP)', 
       expect(accepted.headers.location).toBe(`/api/import/jobs/${job.id}`);
       expect(job).toMatchObject({ status: expect.stringMatching(/^(queued|running)$/), fileName: 'клиенты.csv', encoding: 'utf-8', delimiter: ',' });
       const token = await other.tokenFor('head_of_sales');
-      let seen: ImportJobView = job;
-      for (let i = 0; i < 100 && seen.status !== 'done'; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        seen = (await request(other.app.getHttpServer()).get(`/api/import/jobs/${job.id}`).set('Authorization', `Bearer ${token}`).expect(200)).body as ImportJobView;
-      }
+      const seen = await until(
+        'the job done, seen by the other instance',
+        async () => {
+          const view = (await request(other.app.getHttpServer()).get(`/api/import/jobs/${job.id}`).set('Authorization', `Bearer ${token}`).expect(200)).body as ImportJobView;
+          return view.status === 'done' ? view : null;
+        },
+        10_000,
+      );
       expect(seen).toMatchObject({ status: 'done', rowsTotal: 1, report: { rows: 1, companiesCreated: 1, errors: [] } });
       const list = (await request(other.app.getHttpServer()).get('/api/import/jobs').set('Authorization', `Bearer ${token}`).expect(200)).body as ImportJobView[];
       expect(list[0]).toMatchObject({ id: job.id, status: 'done' });
@@ -266,11 +270,14 @@ describe('client import: hostile and careless files (real Postgres, real TCP)', 
     const token = await doomed.tokenFor('admin');
     const accepted = await request(doomed.app.getHttpServer()).post('/api/import/clients').set('Authorization', `Bearer ${token}`).set('Content-Type', 'text/csv').send(csv).expect(202);
     const id = (accepted.body as ImportJobView).id;
-    let job = accepted.body as ImportJobView;
-    for (let i = 0; i < 300 && job.report.rows === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      job = (await t.http.get(`/api/import/jobs/${id}`).set('Authorization', `Bearer ${admin}`).expect(200)).body as ImportJobView;
-    }
+    let job = await until(
+      'the job to import its first rows',
+      async () => {
+        const view = (await t.http.get(`/api/import/jobs/${id}`).set('Authorization', `Bearer ${admin}`).expect(200)).body as ImportJobView;
+        return view.report.rows > 0 ? view : null;
+      },
+      15_000,
+    );
     expect(job.status).toBe('running');
     await doomed.close();
 

@@ -1,9 +1,9 @@
-import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { AmiService } from '../../src/telephony/ami/ami.service';
 import { PresenceService } from '../../src/telephony/routing/presence.service';
 import { personPresence } from '../../src/telephony/routing/presence';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { until } from '../support/until';
 
 /** A PBX with no calls: the banner, one event that says a phone is busy, then answers to actions. */
 const QUIET_PBX = {
@@ -15,46 +15,45 @@ const QUIET_PBX = {
   ].join(''),
 };
 
-async function until<T>(what: string, probe: () => T | null | undefined | false, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** The service on the test database with its AMI link to a quiet PBX of its own, connected (one per describe: no test depends on another's link). */
+function useQuietPbx(): { replay: AmiSimulator; server: { port: number; close(): Promise<void> }; t: TestApp } {
+  const pbx = {} as { replay: AmiSimulator; server: { port: number; close(): Promise<void> }; t: TestApp };
+  beforeAll(async () => {
+    pbx.replay = new AmiSimulator({ recordings: [QUIET_PBX] });
+    pbx.server = await pbx.replay.listen(0);
+    pbx.t = await createTestApp({ AMI_HOST: '127.0.0.1', AMI_PORT: String(pbx.server.port), AMI_SECRET: 'x', ORIGINATE_PER_MINUTE: '3' });
+    await until('AMI to connect', () => pbx.t.app.get(AmiService).report().state === 'connected', 5000);
+  });
+  afterAll(async () => {
+    await pbx.t.close();
+    await pbx.server.close();
+  });
+  beforeEach(() => pbx.t.reset());
+  return pbx;
 }
 
 describe('POST /api/calls/originate over a real AMI TCP link', () => {
-  let replay: AmiSimulator;
-  let server: { port: number; close(): Promise<void> };
+  const pbx = useQuietPbx();
   let t: TestApp;
-  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-  const originates = () => replay.connections.flatMap((conn) => conn.actions.filter((action) => action.Action === 'Originate'));
-
-  beforeAll(async () => {
-    replay = new AmiSimulator({ recordings: [QUIET_PBX] });
-    server = await replay.listen(0);
-    t = await createTestApp({ AMI_HOST: '127.0.0.1', AMI_PORT: String(server.port), AMI_SECRET: 'x', ORIGINATE_PER_MINUTE: '3' });
-    await until('AMI to connect', () => t.app.get(AmiService).report().state === 'connected');
+  beforeAll(() => {
+    t = pbx.t;
   });
-  afterAll(async () => {
-    await t.close();
-    await server.close();
-  });
-  beforeEach(() => t.reset());
+  const originates = () => pbx.replay.connections.flatMap((conn) => conn.actions.filter((action) => action.Action === 'Originate'));
 
   it('rings the manager’s own phone first, then the client via the click-to-call context; digits only, name sanitised', async () => {
     const manager = await t.tokenFor('manager', { name: 'Anna', extensions: ['101'], devices: ['Local/101@managers', 'PJSIP/101'] });
     const company = await t.factories.company({ name: 'Remstroy\r\nAction: Hangup' });
     const contact = await t.factories.contact({ name: 'Alexey "Boss" Smirnov', companyId: company.id });
-    await t.dataSource.getRepository(PhoneNumber).save({ e164: '+79161234567', raw: '+79161234567', contactId: contact.id });
+    await t.factories.phone({ e164: '+79161234567', contactId: contact.id });
+    const before = originates().length;
 
     const byContact = await t.http.post('/api/calls/originate').set(auth(manager)).send({ contactId: contact.id }).expect(202);
     expect(byContact.body).toEqual({ status: 'originating', channel: 'Local/101@managers', number: '+79161234567', extension: '101' });
     await t.http.post('/api/calls/originate').set(auth(manager)).send({ number: '8 (903) 111-22-33' }).expect(202);
 
-    const [first, second] = await until('two Originate actions', () => (originates().length >= 2 ? originates() : null));
+    const [first, second] = await until('two Originate actions', () => (originates().length >= before + 2 ? originates().slice(before) : null), 5000);
     expect(first).toMatchObject({
       Action: 'Originate',
       Channel: 'Local/101@managers',
@@ -68,8 +67,8 @@ describe('POST /api/calls/originate over a real AMI TCP link', () => {
     expect(first.Variable).toContain('SWITCHBOARD_TARGET=79161234567');
     expect(second).toMatchObject({ Exten: '79031112233', CallerID: '+79031112233 <79031112233>' });
     // on the wire: one Originate block per request, no forged header
-    const wire = replay.connections.map((conn) => conn.received).join('');
-    expect(wire.match(/^Action: Originate\r$/gm)).toHaveLength(2);
+    const wire = pbx.replay.connections.map((conn) => conn.received).join('');
+    expect(wire.match(/^Action: Originate\r$/gm)).toHaveLength(before + 2);
     expect(wire).not.toMatch(/^Action: Hangup/m);
   });
 
@@ -107,13 +106,23 @@ describe('POST /api/calls/originate over a real AMI TCP link', () => {
   });
 
   it('presence comes from the same link (DeviceStateChange)', async () => {
-    await until('PJSIP/105 busy', () => personPresence(['PJSIP/105'], t.app.get(PresenceService).state) === 'busy');
+    const presence = t.app.get(PresenceService);
+    await until('the PBX event about PJSIP/105', () => presence.state.has('PJSIP/105'), 5000);
+    expect(presence.state.get('PJSIP/105')).toBe('INUSE');
+    expect(personPresence(['PJSIP/105'], presence.state)).toBe('busy');
+    // a phone the PBX said nothing about stays available
+    expect(personPresence(['PJSIP/101'], presence.state)).toBe('available');
   });
+});
+
+describe('POST /api/calls/originate with the AMI link down', () => {
+  const pbx = useQuietPbx();
 
   it('AMI down → 503', async () => {
+    const { t, server } = pbx;
     const manager = await t.tokenFor('manager', { extensions: ['105'] });
     await server.close();
-    await until('AMI to drop', () => t.app.get(AmiService).report().state !== 'connected');
+    await until('AMI to drop', () => t.app.get(AmiService).report().state !== 'connected', 5000);
     const response = await t.http.post('/api/calls/originate').set(auth(manager)).send({ number: '+79161234567' }).expect(503);
     expect(response.body.error).toBe('unavailable');
   });

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Department } from '../../src/auth/users/department.entity';
 import { User } from '../../src/auth/users/user.entity';
 import type { Role } from '../../src/people/person';
-import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { PresenceService } from '../../src/telephony/routing/presence.service';
 import { DEFAULT_ROUTING_CONFIG } from '../../src/telephony/routing/chain-config';
 import { RouteDecision } from '../../src/telephony/routing/route-decision.entity';
@@ -32,7 +30,7 @@ describe('GET /api/asterisk/route on real Postgres', () => {
   beforeEach(async () => {
     await t.reset();
     await t.app.get(RoutingChainsService).refresh();
-    const sales = await t.dataSource.getRepository(Department).save({ name: 'sales' });
+    const sales = await t.factories.department('sales');
     const people: [string, Role, string][] = [
       ['101', 'manager', 'Anna Petrova'],
       ['102', 'manager', 'Boris Ivanov'],
@@ -43,16 +41,13 @@ describe('GET /api/asterisk/route on real Postgres', () => {
     ];
     team = {};
     for (const [ext, role, name] of people) {
-      const user = await t.factories.user({ role, name, extensions: [ext], devices: [`PJSIP/${ext}`] });
-      if (role === 'manager' || role === 'head_of_sales') await t.dataSource.getRepository(User).update(user.id, { departmentId: sales.id });
+      const user = await t.factories.user({ role, name, extensions: [ext], devices: [`PJSIP/${ext}`], departmentId: role === 'manager' || role === 'head_of_sales' ? sales.id : null });
       team[ext] = user;
     }
     const company = await t.factories.company({ name: 'Remstroy, "LLC" | Moscow', responsibleId: team['102'].id });
     const contact = await t.factories.contact({ name: 'Alexey Smirnov', companyId: company.id, responsibleId: team['101'].id });
-    await t.dataSource.getRepository(PhoneNumber).save([
-      { e164: '+74951234567', raw: '8 (495) 123-45-67', companyId: company.id },
-      { e164: '+79161234567', raw: '+7 916 123-45-67', contactId: contact.id },
-    ]);
+    await t.factories.phone({ e164: '+74951234567', raw: '8 (495) 123-45-67', companyId: company.id });
+    await t.factories.phone({ e164: '+79161234567', raw: '+7 916 123-45-67', contactId: contact.id });
   });
 
   it('known caller: the responsible first, then the rest of the department, head, CEO, owner; the phones show company — contact', async () => {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as argon2 from 'argon2';
 import { IsNull } from 'typeorm';
 import { User } from '../../src/auth/users/user.entity';
@@ -14,12 +13,11 @@ import { Deal } from '../../src/crm/deals/deal.entity';
 import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
 import { Task } from '../../src/crm/tasks/task.entity';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
+import { LAB_DIRECTORY_FILE } from '../support/fixtures';
 import type { ClientCard } from '../../src/crm/lookup/client-card';
 import { parseDirectory } from '../../src/telephony/calls/directory';
 
-const LAB_DIRECTORY = join(AMI_RECORDINGS_DIR, 'lab-directory.json');
-const lab: unknown = JSON.parse(readFileSync(LAB_DIRECTORY, 'utf8'));
+const lab: unknown = JSON.parse(readFileSync(LAB_DIRECTORY_FILE, 'utf8'));
 
 describe('seed (real Postgres)', () => {
   let t: TestApp;

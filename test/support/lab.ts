@@ -1,22 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { testDatabaseUrl } from './test-database';
-import { PhoneNumber } from '../../src/crm/phones/phone-number.entity';
+import { testDatabaseUrl, truncateAll } from './test-database';
 import { AmiFrameParser, type AmiMessage } from '../../src/telephony/ami/ami-frame-parser';
 import { createCallTrackerState, reduceCallEvent } from '../../src/telephony/calls/call-reducer';
-import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
+import type { Directory } from '../../src/telephony/calls/directory';
 import { PbxState } from '../../src/simulator/pbx-state';
 import { callerNumber } from '../../src/common/phone-number';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { Factories } from './factories';
-import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
+import { labDirectory, transcript } from './fixtures';
+import { until } from './until';
 
 /** The lab PBX of test/fixtures/ami: recordings, directory, and its people seeded in the database. */
-export const TRANSCRIPTS = AMI_RECORDINGS_DIR;
-export const transcript = (name: string): string => join(TRANSCRIPTS, name);
-export const LAB: Directory = parseDirectory(JSON.parse(readFileSync(transcript('lab-directory.json'), 'utf8')));
+export const LAB: Directory = labDirectory();
 export const LAB_PASSWORD = 'password-123';
 
 /** Env that points a test app's AMI side at a replay server. */
@@ -38,10 +35,10 @@ export interface SeededLab {
 
 /**
  * Seeds the lab's people (with their devices) and known callers (contact + company, the
- * responsible manager on the contact). Empties calls, people and clients first.
+ * responsible manager on the contact). Empties every table first (truncateAll).
  */
 export async function seedLab(dataSource: DataSource): Promise<SeededLab> {
-  await dataSource.query('TRUNCATE calls, call_legs, call_raw_events, tasks, deals, phone_numbers, contacts, companies, users CASCADE');
+  await truncateAll(dataSource);
   const factories = new Factories(dataSource);
   const seeded: SeededLab = { userIds: new Map(), emails: new Map(), callers: new Map() };
   for (const person of LAB.users) {
@@ -61,7 +58,7 @@ export async function seedLab(dataSource: DataSource): Promise<SeededLab> {
     const contactName = caller.contact ?? caller.phoneE164;
     const company = await factories.company({ name: companyName, tags: ['permanent'], abcCategory: 'A' });
     const contact = await factories.contact({ name: contactName, position: 'Director', companyId: company.id, responsibleId });
-    await dataSource.getRepository(PhoneNumber).save({ e164: caller.phoneE164, raw: caller.phone, contactId: contact.id });
+    await factories.phone({ e164: caller.phoneE164, raw: caller.phone, contactId: contact.id });
     seeded.callers.set(caller.phoneE164, { contactId: contact.id, companyId: company.id, contact: contactName, company: companyName });
   }
   return seeded;
@@ -70,27 +67,21 @@ export async function seedLab(dataSource: DataSource): Promise<SeededLab> {
 const parsedRecordings = new Map<string, readonly AmiMessage[]>();
 
 /**
- * The Jest hooks of a spec that stores calls: a DataSource on the test database with the lab
- * seeded once, the calls cleared before every test and after the last. Read `.dataSource` in tests.
+ * The Jest hooks of a spec that stores calls: a DataSource on the test database, every table
+ * emptied and the lab seeded again before every test, emptied after the last. Read `.dataSource` in tests.
  */
 export function useLabCalls(): { readonly dataSource: DataSource } {
   const lab = {} as { dataSource: DataSource };
   beforeAll(async () => {
     lab.dataSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
     await lab.dataSource.initialize();
-    await seedLab(lab.dataSource);
   });
-  beforeEach(() => clearCalls(lab.dataSource));
+  beforeEach(() => seedLab(lab.dataSource));
   afterAll(async () => {
-    await clearCalls(lab.dataSource);
+    await truncateAll(lab.dataSource);
     await lab.dataSource.destroy();
   });
   return lab;
-}
-
-/** Empties what storing calls writes (calls, their legs and events, parked calls, and what lead capture made of them). */
-export async function clearCalls(dataSource: DataSource): Promise<void> {
-  await dataSource.query('TRUNCATE calls, call_legs, call_raw_events, calls_dead_letter, lead_capture_log, tasks, deals CASCADE');
 }
 
 /** The recorded messages after the login response, as the replay server streams them (a fresh array; parsed once). */
@@ -336,20 +327,28 @@ export function expectCallMatchesTruth(row: CallRow, truth: TruthCall, userIds: 
   expect(truthMismatches(row, truth, { linkedid, userIds })).toEqual([]);
 }
 
-export async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** The value of a Prometheus metric in a /metrics text (the first series of that name), NaN when absent. */
 export function metric(text: string, name: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+/**
+ * Waits until a service has no call open nor waiting to be written, and has read every event of
+ * `link` (its /metrics text; `link` only when the service's ami_events_total counts that link alone,
+ * i.e. it is the process's only event link): after that no call row of the stream is on its way,
+ * so a count of rows is final without sleeping.
+ */
+export async function untilSettled(metricsText: () => Promise<string>, link: { readonly eventsSent: number } | null, timeoutMs = 30_000): Promise<void> {
+  await until(
+    'the service to store everything it read',
+    async () => {
+      const text = await metricsText();
+      const read = link === null || metric(text, 'ami_events_total') >= link.eventsSent;
+      return read && metric(text, 'calls_active') === 0 && metric(text, 'calls_buffered') === 0;
+    },
+    timeoutMs,
+  );
 }
 
 export { gatedAmi } from '../../bench/ami-gate';

@@ -1,18 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { User } from '../../src/auth/users/user.entity';
 import { LeadCaptureService } from '../../src/crm/lead-capture/lead-capture.service';
 import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
 import type { CallRecord } from '../../src/telephony/calls/call-record';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
-import { parseDirectory, type Directory } from '../../src/telephony/calls/directory';
 import { normalizePhone } from '../../src/common/phone-number';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import type { TestApp } from './test-app';
-import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
-
-export const TRANSCRIPTS = AMI_RECORDINGS_DIR;
+import { labDirectory, transcript } from './fixtures';
 
 /** Every recording with calls in test/fixtures/ami (the bursts included). */
 export const RECORDINGS = [
@@ -27,17 +23,13 @@ export const RECORDINGS = [
   'burst1_20_calls',
 ] as const;
 
-export function labDirectory(): Directory {
-  return parseDirectory(JSON.parse(readFileSync(join(TRANSCRIPTS, 'lab-directory.json'), 'utf8')));
-}
-
 /** Call records of recordings, through the production parser and tracker, in start order. */
 export function recordsOf(names: readonly string[] = RECORDINGS): CallRecord[] {
   const directory = labDirectory();
   const records: CallRecord[] = [];
   for (const name of names) {
     const parser = new AmiFrameParser();
-    const { messages } = parser.push(readFileSync(join(TRANSCRIPTS, `${name}.ami`)));
+    const { messages } = parser.push(readFileSync(transcript(`${name}.ami`)));
     records.push(...rebuildCalls(messages, directory).records);
   }
   return records.sort((a, b) => a.startedAt - b.startedAt);
@@ -57,7 +49,7 @@ export interface LabTeam {
  */
 export async function seedLabTeam(t: TestApp): Promise<LabTeam> {
   const directory = labDirectory();
-  const [department] = (await t.dataSource.query(`INSERT INTO departments (name) VALUES ('sales') RETURNING id`)) as { id: string }[];
+  const department = await t.factories.department('sales');
   const byExtension: Record<string, User> = {};
   const password = 'password-123';
   for (const person of directory.users) {
@@ -68,8 +60,8 @@ export async function seedLabTeam(t: TestApp): Promise<LabTeam> {
       password,
       extensions: [person.extension],
       devices: person.devices,
+      departmentId: person.department === 'sales' ? department.id : null,
     });
-    if (person.department === 'sales') await t.dataSource.query('UPDATE users SET department_id = $1 WHERE id = $2', [department.id, user.id]);
     byExtension[person.extension] = user;
   }
   for (const known of directory.knownCallers) {
@@ -77,7 +69,7 @@ export async function seedLabTeam(t: TestApp): Promise<LabTeam> {
     const company = await t.factories.company({ name: known.company ?? `Company of ${known.phone}`, responsibleId: responsible?.id ?? null });
     const contact = await t.factories.contact({ name: known.contact ?? known.phone, companyId: company.id, responsibleId: responsible?.id ?? null });
     const e164 = normalizePhone(known.phone, directory.defaultRegion) ?? known.phone;
-    await t.dataSource.query('INSERT INTO phone_numbers (e164, raw, contact_id) VALUES ($1, $2, $3)', [e164, known.phone, contact.id]);
+    await t.factories.phone({ e164, raw: known.phone, contactId: contact.id });
   }
   // The CRM knew these clients long before the recorded calls.
   await t.dataSource.query(`UPDATE contacts SET created_at = '2026-01-01T00:00:00Z'`);

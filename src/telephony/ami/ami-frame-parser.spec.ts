@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AmiFrameParser } from './ami-frame-parser';
-import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
+import { transcript } from '../../../test/support/fixtures';
 
-const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 
 describe('AmiFrameParser', () => {
   it('reads the banner and every message of a real recording, whatever the chunking', () => {
-    const bytes = readFileSync(join(TRANSCRIPTS, 'a_known_responsible_answers.ami'));
+    const bytes = readFileSync(transcript('a_known_responsible_answers.ami'));
     const whole = new AmiFrameParser().push(bytes);
     const expectedCount = bytes.toString('utf8').split('\r\n\r\n').length - 1;
     expect(whole.messages).toHaveLength(expectedCount);

@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AmiSimulator, type SimulatorOptions } from '../../simulator/ami-simulator';
 import { AmiFrameParser, type AmiMessage } from './ami-frame-parser';
 import { AmiClient, type AmiClientEvents, type AmiClientOptions, type AmiLogger } from './ami.client';
-import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
+import { transcript } from '../../../test/support/fixtures';
 
-const TRANSCRIPTS = AMI_RECORDINGS_DIR;
-const file = (name: string): string => join(TRANSCRIPTS, name);
 
 /** What the production parser makes of a recording, minus the capture client's login response. */
 function recordedEvents(name: string): AmiMessage[] {
-  const { messages } = new AmiFrameParser().push(readFileSync(file(name)));
+  const { messages } = new AmiFrameParser().push(readFileSync(transcript(name)));
   return messages.filter((m) => m.Event !== undefined);
 }
 
@@ -91,7 +88,7 @@ describe('AmiClient over real TCP against the replay server', () => {
   });
 
   it('logs in and emits exactly the recorded events, in order', async () => {
-    await serve({ recordings: [file('burst1_20_calls.ami')] });
+    await serve({ recordings: [transcript('burst1_20_calls.ami')] });
     const expected = recordedEvents('burst1_20_calls.ami');
     const c = client();
     const connected = nextEvent(c, 'connected');
@@ -107,7 +104,7 @@ describe('AmiClient over real TCP against the replay server', () => {
   });
 
   it('correlates concurrent actions with their responses by ActionID', async () => {
-    await serve({ recordings: [file('a_known_responsible_answers.ami')] });
+    await serve({ recordings: [transcript('a_known_responsible_answers.ami')] });
     const c = client();
     c.start();
     await nextEvent(c, 'connected');
@@ -124,7 +121,7 @@ describe('AmiClient over real TCP against the replay server', () => {
   });
 
   it('rejects an action that gets no response within its timeout', async () => {
-    await serve({ recordings: [file('a_known_responsible_answers.ami')], ignoreActions: ['Status'] });
+    await serve({ recordings: [transcript('a_known_responsible_answers.ami')], ignoreActions: ['Status'] });
     const c = client({ actionTimeoutMs: 100 });
     c.start();
     await nextEvent(c, 'connected');
@@ -134,11 +131,11 @@ describe('AmiClient over real TCP against the replay server', () => {
 
   it('collects CoreShowChannels items until EventList: Complete', async () => {
     const recorded = new AmiFrameParser()
-      .push(readFileSync(file('k_action_responses.ami')))
+      .push(readFileSync(transcript('k_action_responses.ami')))
       .messages.filter((m) => m.Event === 'CoreShowChannel')
       .map(({ Event: _event, ActionID: _id, ...fields }) => fields);
     expect(recorded).toHaveLength(4);
-    await serve({ recordings: [file('a_known_responsible_answers.ami')], channels: recorded });
+    await serve({ recordings: [transcript('a_known_responsible_answers.ami')], channels: recorded });
     const c = client();
     const messages: AmiMessage[] = [];
     c.on('message', (m) => messages.push(m));
@@ -151,7 +148,7 @@ describe('AmiClient over real TCP against the replay server', () => {
   });
 
   it('neutralises header injection in action values: the server sees one action with one header per field', async () => {
-    await serve({ recordings: [file('a_known_responsible_answers.ami')] });
+    await serve({ recordings: [transcript('a_known_responsible_answers.ami')] });
     const c = client();
     c.start();
     await nextEvent(c, 'connected');
@@ -168,7 +165,7 @@ describe('AmiClient over real TCP against the replay server', () => {
   });
 
   it('reports a failed login clearly and retries with backoff, never throwing', async () => {
-    await serve({ recordings: [file('a_known_responsible_answers.ami')], failLogins: 2 });
+    await serve({ recordings: [transcript('a_known_responsible_answers.ami')], failLogins: 2 });
     const c = client();
     const failures: Array<AmiClientEvents['loginFailed'][0]> = [];
     c.on('loginFailed', (f) => failures.push(f));
@@ -184,7 +181,7 @@ describe('AmiClient over real TCP against the replay server', () => {
   });
 
   it('reconnects after a link cut mid-stream and the stream continues without loss or duplicates', async () => {
-    await serve({ recordings: [file('a_known_responsible_answers.ami')], dropAfter: 30 });
+    await serve({ recordings: [transcript('a_known_responsible_answers.ami')], dropAfter: 30 });
     const expected = recordedEvents('a_known_responsible_answers.ami');
     const c = client();
     const connections: number[] = [];
@@ -201,7 +198,7 @@ describe('AmiClient over real TCP against the replay server', () => {
   });
 
   it('queues actions issued while disconnected and sends them after re-login', async () => {
-    await serve({ recordings: [file('a_known_responsible_answers.ami')] });
+    await serve({ recordings: [transcript('a_known_responsible_answers.ami')] });
     const c = client({ maxQueuedActions: 1, reconnect: { minMs: 100, maxMs: 100, jitter: 0 } });
     c.start();
     await nextEvent(c, 'connected');
@@ -219,7 +216,7 @@ describe('AmiClient over real TCP against the replay server', () => {
   });
 
   it('rejects a queued action whose timeout expires before any connection', async () => {
-    await serve({ recordings: [file('a_known_responsible_answers.ami')] });
+    await serve({ recordings: [transcript('a_known_responsible_answers.ami')] });
     await close?.();
     close = null;
     const c = client({ actionTimeoutMs: 80 });
@@ -229,7 +226,7 @@ describe('AmiClient over real TCP against the replay server', () => {
   });
 
   it('detects a silent dead server with the Ping heartbeat and reconnects', async () => {
-    await serve({ recordings: [file('a_known_responsible_answers.ami')] });
+    await serve({ recordings: [transcript('a_known_responsible_answers.ami')] });
     const c = client({ heartbeatIntervalMs: 30, heartbeatTimeoutMs: 100 });
     c.start();
     await nextEvent(c, 'connected');
@@ -260,7 +257,7 @@ describe('AmiClient over real TCP against the replay server', () => {
   });
 
   it('runs a synchronous Originate on its own asterisk-manager session, sanitised', async () => {
-    await serve({ recordings: [file('a_known_responsible_answers.ami')] });
+    await serve({ recordings: [transcript('a_known_responsible_answers.ami')] });
     const c = client();
     c.start();
     await nextEvent(c, 'connected');
@@ -282,7 +279,7 @@ describe('AmiClient over real TCP against the replay server', () => {
   });
 
   it('close() stops reconnecting and rejects what is pending', async () => {
-    await serve({ recordings: [file('a_known_responsible_answers.ami')], ignoreActions: ['Status'] });
+    await serve({ recordings: [transcript('a_known_responsible_answers.ami')], ignoreActions: ['Status'] });
     // Generous waits: on a busy machine a 5 s action timeout could reject the pending action before close() does.
     const c = client({ actionTimeoutMs: 60_000 });
     c.start();
@@ -293,7 +290,9 @@ describe('AmiClient over real TCP against the replay server', () => {
     await pending;
     expect(c.state).toBe('closed');
     await expect(c.action({ Action: 'Ping' })).rejects.toThrow('AMI client closed');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // close() resolved on the socket's close, after the client's own close handler, which is where a
+    // reconnect would have been scheduled (and logged): none was.
+    expect(logger.lines.filter((line) => /reconnecting in/.test(line))).toEqual([]);
     expect(server.connections).toHaveLength(1);
     expect(server.connections[0].actions.map((a) => a.Action)).toEqual(['Login', 'Status', 'Logoff']);
   });

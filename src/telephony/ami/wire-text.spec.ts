@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
+import { transcript } from '../../../test/support/fixtures';
 import { AmiFrameParser } from './ami-frame-parser';
 import { decodeWireBytes, encodeWireText, hasLoneSurrogate } from './wire-text';
 
@@ -56,7 +55,7 @@ describe('wire text (bytes ↔ JS text, lossless)', () => {
       expect(messages).toHaveLength(1);
       expect([...encodeWireText(messages[0].CallerIDName)]).toEqual([0x49, 0x00, 0xc8, 0xe2, 0xff]);
     }
-    const bytes = readFileSync(join(AMI_RECORDINGS_DIR, 'burst1_20_calls.ami'));
+    const bytes = readFileSync(transcript('burst1_20_calls.ami'));
     const parsed = new AmiFrameParser().push(bytes).messages;
     expect(parsed.every((m) => Object.values(m).every((v) => !hasLoneSurrogate(v)))).toBe(true);
   });

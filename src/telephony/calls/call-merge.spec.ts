@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
+import { transcript, labDirectory } from '../../../test/support/fixtures';
 import { AmiFrameParser, type AmiMessage } from '../ami/ami-frame-parser';
 import { isWorthStoring } from './call-reducer';
 import { mergeCallEvents } from './call-merge';
-import { parseDirectory } from './directory';
 import { rebuildStoredCall } from './rebuild';
 
-const directory = parseDirectory(JSON.parse(readFileSync(join(AMI_RECORDINGS_DIR, 'lab-directory.json'), 'utf8')));
-const burst = new AmiFrameParser().push(readFileSync(join(AMI_RECORDINGS_DIR, 'burst1_20_calls.ami'))).messages;
+const directory = labDirectory();
+const burst = new AmiFrameParser().push(readFileSync(transcript('burst1_20_calls.ami'))).messages;
 const LINKEDID = '1795335774.104';
 const events = burst.filter((m) => m.Linkedid === LINKEDID && isWorthStoring(m, directory.stepVariable));
 const full = rebuildStoredCall(LINKEDID, events, directory, null).record;

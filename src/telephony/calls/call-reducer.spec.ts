@@ -1,16 +1,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { AmiFrameParser, type AmiMessage } from '../ami/ami-frame-parser';
 import type { CallRecord, LegOutcome } from './call-record';
 import { createCallTrackerState, isWorthStoring, reduceCallEvent, type CallEffect } from './call-reducer';
-import { parseDirectory } from './directory';
 import { callerNumber } from '../../common/phone-number';
 import { rebuildCalls } from './rebuild';
 import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
+import { transcript, labDirectory } from '../../../test/support/fixtures';
 import { SNAPSHOT_FIELDS } from '../../simulator/pbx-state';
 
-const TRANSCRIPTS = AMI_RECORDINGS_DIR;
-const directory = parseDirectory(JSON.parse(readFileSync(join(TRANSCRIPTS, 'lab-directory.json'), 'utf8')));
+const directory = labDirectory();
 
 interface TruthDial {
   ext: string | null;
@@ -45,13 +43,13 @@ function readMessages(file: string, chunkSize = 4096): AmiMessage[] {
   return messages;
 }
 
-const recordings = readdirSync(TRANSCRIPTS)
+const recordings = readdirSync(AMI_RECORDINGS_DIR)
   .filter((name) => name.endsWith('.truth.json'))
   .map((name) => name.replace(/\.truth\.json$/, ''))
   .sort();
 
 const cases: [string, string, TruthCall][] = recordings.flatMap((scenario) => {
-  const truth = JSON.parse(readFileSync(join(TRANSCRIPTS, `${scenario}.truth.json`), 'utf8')) as { calls: TruthCall[] };
+  const truth = JSON.parse(readFileSync(transcript(`${scenario}.truth.json`), 'utf8')) as { calls: TruthCall[] };
   return truth.calls.map((call): [string, string, TruthCall] => [scenario, call.linkedid, call]);
 });
 
@@ -59,7 +57,7 @@ const recordsByScenario = new Map<string, CallRecord[]>();
 function recordsOf(scenario: string): CallRecord[] {
   let records = recordsByScenario.get(scenario);
   if (!records) {
-    records = rebuildCalls(readMessages(join(TRANSCRIPTS, `${scenario}.ami`)), directory).records;
+    records = rebuildCalls(readMessages(transcript(`${scenario}.ami`)), directory).records;
     recordsByScenario.set(scenario, records);
   }
   return records;
@@ -143,7 +141,7 @@ describe('step inference when the dialplan sets no step variable', () => {
   const inbound = cases.filter(([, , truth]) => truth.direction === 'inbound');
 
   test.each(inbound)('%s call %s gets its steps from who was dialed', (scenario, linkedid, truth) => {
-    const record = rebuildCalls(readMessages(join(TRANSCRIPTS, `${scenario}.ami`)), inferring).records.find(
+    const record = rebuildCalls(readMessages(transcript(`${scenario}.ami`)), inferring).records.find(
       (r) => r.linkedid === linkedid,
     );
     const stepName = (raw: string): string => directory.stepNames[raw] ?? raw;
@@ -241,7 +239,7 @@ describe('resync after a reconnect', () => {
     ['j_sip_new_nobody_answers', 0.4],
     ['f_click_to_call', 0.5],
   ])('%s cut at %s gives the same records as one connection', (scenario, fraction) => {
-    const messages = readMessages(join(TRANSCRIPTS, `${scenario}.ami`));
+    const messages = readMessages(transcript(`${scenario}.ami`));
     const cut = Math.floor(messages.length * fraction);
     const first = 'Asterisk Call Manager/11.0.0\r\n' + messages.slice(0, cut).map(serialize).join('');
     const second = channelList(messages, cut) + messages.slice(cut).map(serialize).join('');
@@ -252,7 +250,7 @@ describe('resync after a reconnect', () => {
 
   it('a SIP call answered while the link was down (DialEnd lost) is answered, not missed', () => {
     const scenario = 'j_sip_known_responsible_answers';
-    const messages = readMessages(join(TRANSCRIPTS, `${scenario}.ami`));
+    const messages = readMessages(transcript(`${scenario}.ami`));
     const ringing = messages.findIndex((m) => m.Event === 'DialState' && m.DialStatus === 'RINGING');
     const answered = messages.findIndex((m) => m.Event === 'DialEnd' && m.DialStatus === 'ANSWER');
     const bridged = messages.findIndex((m, i) => i > answered && m.Event === 'BridgeEnter');
@@ -269,7 +267,7 @@ describe('resync after a reconnect', () => {
   });
 
   it('a call first seen in a CoreShowChannels list (k_action_responses) keeps its caller and ringing leg', () => {
-    const result = rebuildCalls(readMessages(join(TRANSCRIPTS, 'k_action_responses.ami')), directory);
+    const result = rebuildCalls(readMessages(transcript('k_action_responses.ami')), directory);
     expect(result.records).toEqual([
       expect.objectContaining({
         linkedid: '1795336311.478',
@@ -284,7 +282,7 @@ describe('resync after a reconnect', () => {
   });
 
   it('closes calls that ended while the link was down and keeps the others', () => {
-    const messages = readMessages(join(TRANSCRIPTS, 'burst1_20_calls.ami'));
+    const messages = readMessages(transcript('burst1_20_calls.ami'));
     const from = Math.floor(messages.length * 0.55);
     const to = Math.floor(messages.length * 0.75);
     const before = messages.slice(0, from);
@@ -320,9 +318,9 @@ describe('resync after a reconnect', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('bad input', () => {
-  const aBytes = readFileSync(join(TRANSCRIPTS, 'a_known_responsible_answers.ami'));
-  const aMessages = readMessages(join(TRANSCRIPTS, 'a_known_responsible_answers.ami'));
-  const burst = readMessages(join(TRANSCRIPTS, 'burst1_20_calls.ami'));
+  const aBytes = readFileSync(transcript('a_known_responsible_answers.ami'));
+  const aMessages = readMessages(transcript('a_known_responsible_answers.ami'));
+  const burst = readMessages(transcript('burst1_20_calls.ami'));
   const banner = 'Asterisk Call Manager/11.0.0\r\n';
 
   function withoutEvents(result: { records: CallRecord[] }): CallRecord[] {
@@ -421,7 +419,7 @@ function readMessagesFrom(bytes: Buffer): AmiMessage[] {
 describe('effects', () => {
   function effectsOf(scenario: string): CallEffect[] {
     const state = createCallTrackerState(directory);
-    return readMessages(join(TRANSCRIPTS, `${scenario}.ami`)).flatMap((m) => reduceCallEvent(state, m).effects);
+    return readMessages(transcript(`${scenario}.ami`)).flatMap((m) => reduceCallEvent(state, m).effects);
   }
 
   it('ring-all: three ringing popups with the caller card, one answer, two cancels, one finalized call', () => {
@@ -446,7 +444,7 @@ describe('effects', () => {
     const finalized = effects.filter((e) => e.type === 'callFinalized');
     expect(finalized).toHaveLength(1);
     // The call's raw events: events of it the tracker reads, and none of the noise.
-    const own = readMessages(join(TRANSCRIPTS, 'h_anonymous_group_answers.ami')).filter(
+    const own = readMessages(transcript('h_anonymous_group_answers.ami')).filter(
       (m) => m.Linkedid === '1795335691.66' && isWorthStoring(m, directory.stepVariable),
     );
     const kept = finalized[0].type === 'callFinalized' ? finalized[0].events : [];

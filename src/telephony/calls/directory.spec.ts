@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DirectoryError, deviceOfChannel, indexDirectory, parseDirectory } from './directory';
-import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
-
-const LAB = join(AMI_RECORDINGS_DIR, 'lab-directory.json');
+import { LAB_DIRECTORY_FILE } from '../../../test/support/fixtures';
 
 describe('directory', () => {
-  const directory = parseDirectory(JSON.parse(readFileSync(LAB, 'utf8')));
+  const directory = parseDirectory(JSON.parse(readFileSync(LAB_DIRECTORY_FILE, 'utf8')));
   const index = indexDirectory(directory);
 
   it('loads the lab directory', () => {

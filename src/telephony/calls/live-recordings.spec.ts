@@ -7,14 +7,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
+import { transcript } from '../../../test/support/fixtures';
 import { AmiFrameParser } from '../ami/ami-frame-parser';
 import type { CallRecord } from './call-record';
 import { parseDirectory } from './directory';
 import { normalizePhone } from '../../common/phone-number';
 import { rebuildCalls } from './rebuild';
 
-const LIVE = join(AMI_RECORDINGS_DIR, 'live');
+const LIVE = transcript('live');
 const directory = parseDirectory(JSON.parse(readFileSync(join(__dirname, '../../../test/live/fixtures/live-directory.json'), 'utf8')));
 
 interface InboundTruth {

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AmiFrameParser, type AmiMessage } from '../ami/ami-frame-parser';
 import { EMPTY_PRESENCE, personPresence, reducePresence, type PresenceState } from './presence';
-import { AMI_RECORDINGS_DIR } from '../../common/project-paths';
+import { transcript } from '../../../test/support/fixtures';
 
-const TRANSCRIPTS = AMI_RECORDINGS_DIR;
 
 function messagesOf(scenario: string): AmiMessage[] {
-  return new AmiFrameParser().push(readFileSync(join(TRANSCRIPTS, `${scenario}.ami`))).messages;
+  return new AmiFrameParser().push(readFileSync(transcript(`${scenario}.ami`))).messages;
 }
 
 /** Presence after each DeviceStateChange of a device, as the reducer sees it. */

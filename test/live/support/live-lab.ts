@@ -11,7 +11,8 @@ import { dataSourceOptions } from '../../../src/database/data-source';
 import type { RoutingConfig } from '../../../src/telephony/routing/chain-config';
 import { ioDesk, type Desk } from '../../support/desks';
 import { freePort } from '../../support/own-database';
-import { testDatabaseUrl } from '../../support/test-database';
+import { testDatabaseUrl, truncateAll } from '../../support/test-database';
+import { until } from '../../support/until';
 import { AmiCapture } from './ami-capture';
 import { CAPTURE_USER, LivePbx, liveCpuUnsupportedReason, liveUnavailableReason, type CustomerPbx, type PhoneConfig } from './live-pbx';
 import { LiveService } from './live-service';
@@ -128,8 +129,7 @@ export class LiveLab {
   static async start(options: LiveLabOptions = {}): Promise<LiveLab> {
     const dataSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
     await dataSource.initialize();
-    const tables = dataSource.entityMetadatas.map((meta) => `"${meta.tableName}"`).filter((name) => name !== '"pipeline_stages"');
-    await dataSource.query(`TRUNCATE ${tables.join(', ')} CASCADE`);
+    await truncateAll(dataSource);
     await seedDirectory(dataSource, JSON.parse(readFileSync(LIVE_DIRECTORY_FILE, 'utf8')), { passwordForAll: LIVE_PASSWORD });
 
     const trunk = await SipAgent.start({ user: 'trunk', server: { host: '127.0.0.1', port: 0 } });
@@ -227,19 +227,12 @@ export class LiveLab {
 
   /** Waits until Asterisk has no channel left (between scenarios). */
   async waitIdle(timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const out = await this.pbx.cli('core show channels count');
-      if (/^0 active channels/m.test(out)) return;
-      if (Date.now() > deadline) throw new Error(`Asterisk still has channels: ${out}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await until('Asterisk to have no channel left', async () => /^0 active channels/m.test(await this.pbx.cli('core show channels count')), timeoutMs);
   }
 
   /** The stored call whose caller is `caller` and that started at or after `since` (ms), once written. */
   async callRecord(where: { caller?: string; direction?: string; since: number }, timeoutMs = 20_000): Promise<CallRow> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    return until(`a call record for ${JSON.stringify(where)}`, async () => {
       const rows: CallRow[] = await this.dataSource.query(
         `SELECT linkedid, direction, caller, caller_name, did, disposition, abandoned, voicemail, answered_by_extension, step_reached, step_index,
                 ring_seconds, talk_seconds, started_at, answered_at, ended_at, transferred_to, placed_by, callee, hung_up_by
@@ -247,21 +240,13 @@ export class LiveLab {
           ORDER BY started_at`,
         [new Date(where.since - 250), where.caller ?? null, where.direction ?? null],
       );
-      if (rows.length > 0) return rows[0];
-      if (Date.now() > deadline) throw new Error(`no call record for ${JSON.stringify(where)} after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+      return rows[0];
+    }, timeoutMs);
   }
 
   /** Waits until lead capture has handled the call (it runs after the call is stored). */
   async leadCaptured(linkedid: string, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM lead_capture_log WHERE linkedid = $1', [linkedid]);
-      if (rows.length > 0) return;
-      if (Date.now() > deadline) throw new Error(`lead capture did not handle call ${linkedid} in ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until(`lead capture to handle call ${linkedid}`, async () => ((await this.dataSource.query('SELECT 1 FROM lead_capture_log WHERE linkedid = $1', [linkedid])) as unknown[]).length > 0, timeoutMs);
   }
 
   async legs(linkedid: string): Promise<LegRow[]> {
