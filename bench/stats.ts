@@ -117,7 +117,7 @@ async function load(db: DataSource, calls: number): Promise<void> {
           FROM generate_series($1::int, $2::int) g JOIN bench_shapes s ON s.id = g % ${n}
       )
       INSERT INTO calls (linkedid, direction, caller, caller_name, callee, did, started_at, answered_at, ended_at, ring_seconds, talk_seconds,
-                         answered_by_extension, answered_by_user_id, disposition, abandoned, voicemail, step_reached, step_index, hangup_cause,
+                         answered_by_extension, answered_by_user_id, placed_by_user_id, disposition, abandoned, voicemail, step_reached, step_index, hangup_cause,
                          hung_up_by, transferred_to, recording_file, closed_by, record)
       SELECT 'bench.' || g, r->>'direction',
              CASE WHEN r->>'caller' LIKE '+%' THEN '+7900' || lpad(((g::bigint * 104729) % 60000)::text, 7, '0') ELSE r->>'caller' END,
@@ -126,11 +126,12 @@ async function load(db: DataSource, calls: number): Promise<void> {
              t0, t0 + ((r->>'answeredAt')::float8 - (r->>'startedAt')::float8) * interval '1 second',
              t0 + ((r->>'endedAt')::float8 - (r->>'startedAt')::float8) * interval '1 second',
              (r->>'ringSeconds')::real, (r->>'talkSeconds')::real,
-             ${team(`(r->>'answeredBy')`, 'g')}, ab.id, r->>'disposition', (r->>'abandoned')::boolean, (r->>'voicemail')::boolean,
+             ${team(`(r->>'answeredBy')`, 'g')}, ab.id, pb.id, r->>'disposition', (r->>'abandoned')::boolean, (r->>'voicemail')::boolean,
              r->>'stepReached', (r->>'stepIndex')::int, (r->>'hangupCause')::int, r->>'hungUpBy', r->>'transferredTo',
              'rec/' || g || '.wav', 'hangup',
              CASE WHEN r->>'placedBy' IS NULL THEN r ELSE jsonb_set(r, '{placedBy}', to_jsonb(${team(`(r->>'placedBy')`, 'g')})) END
-        FROM gen LEFT JOIN bench_ext ab ON ab.ext = ${team(`(r->>'answeredBy')`, 'g')}`,
+        FROM gen LEFT JOIN bench_ext ab ON ab.ext = ${team(`(r->>'answeredBy')`, 'g')}
+                 LEFT JOIN bench_ext pb ON pb.ext = ${team(`(r->>'placedBy')`, 'g')}`,
       [from, to],
     );
     await db.query(

@@ -57,7 +57,7 @@ const LEG_WINDOW = `l.rang_from >= $1::timestamptz - interval '1 hour' AND l.ran
 /**
  * The shared head of every metric query:
  * - `_p` only pins the parameter types (every query names all eight);
- * - who placed an outbound call: `extension_owners` (the one rule, the call writer's too);
+ * - who placed an outbound call: `calls.placed_by_user_id`, resolved by the call writer (extension_owners);
  * - `members`: the people of the department/user filter (empty when there is none);
  * - `legs_w`: legs that may belong to the period's calls;
  * - `scoped`: the period's calls on the line, involving a member when a people filter is set
@@ -82,14 +82,13 @@ legs_w AS (
 scoped AS (
   SELECT c.linkedid, c.direction, c.caller, c.did, c.started_at, c.disposition, c.abandoned, c.voicemail,
          c.step_reached, c.ring_seconds::numeric AS ring_s, c.talk_seconds::numeric AS talk_s,
-         c.answered_by_user_id, pb.user_id AS placed_by_user_id
+         c.answered_by_user_id, c.placed_by_user_id
     FROM calls c
-    LEFT JOIN extension_owners pb ON pb.extension = c.placed_by
    WHERE c.started_at >= $1::timestamptz AND c.started_at < $2::timestamptz
      AND ($4::text IS NULL OR c.did = $4::text)
      AND (($5::uuid IS NULL AND $6::uuid IS NULL)
           OR c.answered_by_user_id IN (SELECT id FROM members)
-          OR pb.user_id IN (SELECT id FROM members)
+          OR c.placed_by_user_id IN (SELECT id FROM members)
           OR c.linkedid IN (SELECT lw.linkedid FROM legs_w lw WHERE lw.user_id IN (SELECT id FROM members)))
 )`;
 
@@ -204,13 +203,13 @@ by_answer AS (
    GROUP BY c.answered_by_user_id
 ),
 by_outbound AS (
-  SELECT pb.user_id, count(*)::int AS outbound,
+  SELECT c.placed_by_user_id AS user_id, count(*)::int AS outbound,
          count(*) FILTER (WHERE c.disposition = 'answered')::int AS outbound_answered,
          coalesce(sum(c.talk_seconds::numeric) FILTER (WHERE c.disposition = 'answered'), 0) AS outbound_talk
-    FROM calls c JOIN extension_owners pb ON pb.extension = c.placed_by
+    FROM calls c
    WHERE c.started_at >= $1::timestamptz AND c.started_at < $2::timestamptz AND ($4::text IS NULL OR c.did = $4::text)
-     AND c.direction = 'outbound'
-   GROUP BY pb.user_id
+     AND c.direction = 'outbound' AND c.placed_by_user_id IS NOT NULL
+   GROUP BY c.placed_by_user_id
 ),
 by_callback AS (
   SELECT t.closed_by_user_id AS user_id, count(*)::int AS callbacks,

@@ -64,6 +64,24 @@ describe('one people directory (real Postgres)', () => {
     expect(legs.filter((leg) => leg.user_id !== null).map((leg) => leg.extension)).toEqual(legs.filter((leg) => leg.extension === ext).map((leg) => leg.extension));
   });
 
+  it('an outbound call stays credited to whoever owned the extension when it was stored, after they leave', async () => {
+    const record = recordsOf().find((r) => r.direction === 'outbound' && r.placedBy !== null);
+    if (!record?.placedBy) throw new Error('no recorded outbound call');
+    const anna = await rawUser(t, 'Anna', [record.placedBy], 10);
+    await t.app.get(CallsRepository).saveFinalizedCalls([{ record, events: [] }]);
+    const placedBy = async (): Promise<unknown> =>
+      ((await t.dataSource.query('SELECT placed_by_user_id FROM calls WHERE linkedid = $1', [record.linkedid])) as { placed_by_user_id: string | null }[])[0]
+        ?.placed_by_user_id;
+    expect(await placedBy()).toBe(anna);
+    // Anna leaves; Boris gets her extension: her past call stays hers, a call stored now is his.
+    await t.dataSource.query('UPDATE users SET active = false WHERE id = $1', [anna]);
+    const boris = await rawUser(t, 'Boris', [record.placedBy], 1);
+    expect(await placedBy()).toBe(anna);
+    await t.app.get(CallsRepository).saveFinalizedCalls([{ record: { ...record, linkedid: `${record.linkedid}-later` }, events: [] }]);
+    const [later] = (await t.dataSource.query('SELECT placed_by_user_id FROM calls WHERE linkedid = $1', [`${record.linkedid}-later`])) as { placed_by_user_id: string }[];
+    expect(later?.placed_by_user_id).toBe(boris);
+  });
+
   describe('saving a person whose extension another active person holds is refused', () => {
     let admin: string;
     let anna: string;

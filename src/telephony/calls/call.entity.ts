@@ -48,6 +48,10 @@ export class Call {
   @Column({ name: 'answered_by_user_id', type: 'uuid', nullable: true })
   answeredByUserId!: string | null;
 
+  /** Who placed an outbound/internal call, resolved when it was stored (extension_owners). */
+  @Column({ name: 'placed_by_user_id', type: 'uuid', nullable: true })
+  placedByUserId!: string | null;
+
   @Column({ type: 'text' })
   disposition!: 'answered' | 'missed';
 
