@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LeadCaptureService, type LeadCaptureResult } from '../../src/crm/lead-capture/lead-capture.service';
+import { CallEventBus } from '../../src/telephony/calls/call-events';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { CallTrackerService } from '../../src/telephony/calls/call-tracker.service';
 import type { CallRecord } from '../../src/telephony/calls/call-record';
@@ -169,4 +170,25 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
     const [contact] = (await t.dataSource.query(`SELECT c.name FROM contacts c JOIN phone_numbers p ON p.contact_id = c.id WHERE p.e164 = '+79261112233'`)) as { name: string }[];
     expect(contact!.name).toBe('<img src=x onerror=alert(1)>'); // stored as text; pages render it with textContent
   });
+
+  it('a stored call whose record cannot be read is skipped at once, naming it; the calls after it get their leads', async () => {
+    const base: CallRecord = {
+      linkedid: '6.1', direction: 'inbound', caller: '+79265550001', callerName: null, did: '74951112233', placedBy: null,
+      startedAt: 1_795_400_000, answeredAt: null, endedAt: 1_795_400_030, ringSeconds: 30, talkSeconds: 0, answeredBy: null,
+      disposition: 'missed', abandoned: true, voicemail: false, stepReached: 'department', stepIndex: 1, hangupCause: 16,
+      hangupCauseText: null, hungUpBy: 'caller', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [],
+    };
+    const repository = t.app.get(CallsRepository);
+    const saved = await repository.saveFinalizedCalls([{ record: base, events: [] }, { record: { ...base, linkedid: '6.2', caller: '+79265550002' }, events: [] }]);
+    // A record of another shape in the table (an old version, a hand edit): its legs are gone.
+    await t.dataSource.query(`UPDATE calls SET record = record - 'legs' WHERE linkedid = '6.1'`);
+    // Announced in order, as the writer does; retrying the unreadable one (0.5 + 2 + 10 + 30 s)
+    // would hold the second one past this test's 20 s.
+    const bus = t.app.get(CallEventBus);
+    for (const record of saved) bus.emit('call.stored', { record });
+    await t.app.get(LeadCaptureService).drained();
+    const logged = (await t.dataSource.query(`SELECT linkedid, reason FROM lead_capture_log WHERE linkedid IN ('6.1', '6.2') ORDER BY linkedid`)) as { linkedid: string; reason: string }[];
+    expect(logged).toEqual([{ linkedid: '6.2', reason: 'missed-new-number' }]);
+    expect((await deals()).map((d) => d.phone)).toEqual(['+79265550002']);
+  }, 20_000);
 });

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { date, nullable, readRow, readRows, text } from '../../common/sql-rows';
+import { date, nullable, readRow, readRows, RowShapeError, text } from '../../common/sql-rows';
 import { AppConfig } from '../../config';
 import { CallEventBus } from '../../telephony/calls/call-events';
 import type { CallRecord } from '../../telephony/calls/call-record';
@@ -37,6 +37,8 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
   private sweep: NodeJS.Timeout | null = null;
+  /** Stored calls whose record cannot be read (another shape): said once, skipped by the catch-up. */
+  private readonly unreadable = new Set<string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -68,8 +70,9 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
         ),
         { linkedid: text },
       );
-      if (rows.length > 0) this.logger.log(`catching up lead capture for ${rows.length} stored calls`);
-      for (const { linkedid } of rows) {
+      const due = rows.filter((row) => !this.unreadable.has(row.linkedid));
+      if (due.length > 0) this.logger.log(`catching up lead capture for ${due.length} stored calls`);
+      for (const { linkedid } of due) {
         if (this.stopped) return;
         await this.processWithRetry(linkedid);
       }
@@ -100,8 +103,14 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
         await this.process(linkedid, storedAt);
         return;
       } catch (error) {
-        const delay = RETRY_DELAYS_MS[attempt];
         const text = error instanceof Error ? error.message : String(error);
+        if (error instanceof RowShapeError) {
+          // Retrying cannot help, and waiting on it would hold every call behind it.
+          this.unreadable.add(linkedid);
+          this.logger.error(`call ${linkedid}: lead capture skipped, its stored record cannot be read (${text}); \`npm run rebuild-calls\` rewrites it from its events`);
+          return;
+        }
+        const delay = RETRY_DELAYS_MS[attempt];
         if (delay === undefined || this.stopped) {
           this.logger.error(`call ${linkedid}: lead capture failed (${text}); the next catch-up (within a minute) retries it`);
           return;
