@@ -4,8 +4,16 @@ import type { Response } from 'express';
 import { Roles, SUPERVISORS } from '../auth/roles.decorator';
 import { csvDialect, localDate, toCsv } from './csv';
 import { AppConfig } from '../config';
-import { StatsCallsExportQueryDto, StatsCallsQueryDto, StatsExportQueryDto, StatsQueryDto } from './dto/stats-query.dto';
+import {
+  DEFAULT_ANSWERED_WITHIN,
+  QueueStatsQueryDto,
+  StatsCallsExportQueryDto,
+  StatsCallsQueryDto,
+  StatsExportQueryDto,
+  StatsQueryDto,
+} from './dto/stats-query.dto';
 import { LiveCallsService, type LiveCounts } from './live-calls.service';
+import { QueueStatsService, type QueueStatsResponse } from './queue-stats.service';
 import {
   StatsService,
   type CallbacksView,
@@ -26,6 +34,7 @@ export class StatsController {
   constructor(
     private readonly stats: StatsService,
     private readonly live: LiveCallsService,
+    private readonly queueStats: QueueStatsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -57,6 +66,12 @@ export class StatsController {
   @Get('heatmap')
   async heatmap(@Query() query: StatsQueryDto): Promise<HeatmapView> {
     return this.stats.heatmap(await this.stats.resolve(query));
+  }
+
+  /** The customer's app_queue queues: offered, answered, abandoned with the wait, service level. */
+  @Get('queues')
+  async queues(@Query() query: QueueStatsQueryDto): Promise<QueueStatsResponse> {
+    return this.queueStats.queues(await this.stats.resolve(query), query.answeredWithin ?? DEFAULT_ANSWERED_WITHIN);
   }
 
   /** One row per day of the period. */

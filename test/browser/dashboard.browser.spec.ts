@@ -1,5 +1,12 @@
 /// <reference lib="dom" />
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
+import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
+import { CallsRepository } from '../../src/telephony/calls/calls.repository';
+import { parseDirectory } from '../../src/telephony/calls/directory';
+import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { launchChromium, openLoggedIn } from '../support/browser';
 import { leadCaptureIdle, moved, recordsOf, seedLabTeam, storeAsLive, type LabTeam } from '../support/recorded-calls';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -143,5 +150,42 @@ describe('dashboard page in headless Chromium', () => {
     expect(status).toBe(403);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('the queues table: per app_queue queue and in total, shown only for a period with queue calls', async () => {
+    // The five queue calls of the live suite (test/integration/queue-stats.spec.ts has their figures),
+    // on 2026-12-02 Moscow time; stored without lead capture, so the other tests' figures stay.
+    const directory = parseDirectory(JSON.parse(readFileSync(join(__dirname, '../live/fixtures/live-directory.json'), 'utf8')));
+    const records = ['queue_ringall', 'queue_rrmemory', 'queue_linear', 'queue_abandoned', 'queue_member_declines'].flatMap((name) => {
+      const { messages } = new AmiFrameParser().push(readFileSync(join(AMI_RECORDINGS_DIR, 'live', `${name}.ami`)));
+      return rebuildCalls(messages, directory).records;
+    });
+    await t.app.get(CallsRepository).saveFinalizedCalls(records.map((record) => ({ record, events: [] })));
+
+    const { page, errors } = await openLoggedIn(browser, `${url}/dashboard?from=2026-12-02&to=2026-12-02`, team.head, { locale: 'en-US' });
+    await page.waitForFunction(() => document.body.dataset.loaded === 'true', undefined, { timeout: 15_000 });
+    expect(await page.isVisible('#queues-card')).toBe(true);
+    const rows = await page.$$eval('#queues tr[data-queue]', (trs) =>
+      trs.map((tr) => Object.fromEntries(Array.from(tr.querySelectorAll('td')).map((td) => [(td as HTMLElement).dataset.col, td.textContent]))),
+    );
+    expect(rows.map((row) => [row.queue, row.offered, row.answered, row.abandoned, row.left, row.answeredWithin, row.serviceLevel])).toEqual([
+      ['sales-linear', '1', '1', '0', '0', '1', '100%'],
+      ['sales-ringall', '3', '2', '1', '0', '2', '66.7%'],
+      ['sales-rrmemory', '1', '1', '0', '0', '1', '100%'],
+      ['All queues', '5', '4', '1', '0', '4', '80%'],
+    ]);
+    expect(await page.textContent('#queues th:nth-child(6)')).toBe('Answered within 20 s');
+    await page.click('[data-lang="ru"]');
+    expect(await page.textContent('#queues-card h2')).toBe('Очереди');
+    expect(await page.textContent('#queues tr[data-queue="Все очереди"] td[data-col="serviceLevel"]')).toBe('80 %');
+    await page.close();
+
+    // A period without queue calls (the recorded calls of 2026-11-21): no queues table.
+    const other = await open(team.head);
+    await other.page.waitForFunction(() => document.body.dataset.loaded === 'true', undefined, { timeout: 15_000 });
+    expect(await other.page.isVisible('#queues-card')).toBe(false);
+    expect(errors).toEqual([]);
+    expect(other.errors).toEqual([]);
+    await other.page.close();
   });
 });

@@ -52,6 +52,13 @@ async function missedBy(lab: LiveLab, linkedid: string): Promise<string[]> {
   return rows.map((row) => row.extension);
 }
 
+/** The caller's stays in queues as stored: in the call's record and in call_queues (what the queue statistics count). */
+async function queuesOf(lab: LiveLab, linkedid: string): Promise<{ record: unknown; rows: { queue: string; outcome: string; answered_by_extension: string | null; wait_seconds: number }[] }> {
+  const [call]: { queues: unknown }[] = await lab.dataSource.query(`SELECT record->'queues' AS queues FROM calls WHERE linkedid = $1`, [linkedid]);
+  const rows = await lab.dataSource.query('SELECT queue, outcome, answered_by_extension, wait_seconds FROM call_queues WHERE linkedid = $1 ORDER BY seq', [linkedid]);
+  return { record: call?.queues, rows };
+}
+
 /** The customer's calls: inbound on the shape's DID, no escalation step. */
 function expectCustomerCall(record: CallRow, did: string, fields: Partial<CallRow>): void {
   expect(record).toMatchObject({ direction: 'inbound', did, step_reached: null, step_index: 0, transferred_to: null, ...fields });
@@ -97,6 +104,11 @@ liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, 
       ['103', null, 'cancelled_other_answered', false],
     ]);
     expect(await missedBy(lab, record.linkedid)).toEqual([]);
+    // The caller waited in sales-ringall until 102 answered (the AMI user's filter lets QueueCaller* through).
+    const queues = await queuesOf(lab, record.linkedid);
+    expect(queues.record).toEqual([expect.objectContaining({ name: 'sales-ringall', outcome: 'answered', answeredBy: '102' })]);
+    expect(queues.rows).toEqual([expect.objectContaining({ queue: 'sales-ringall', outcome: 'answered', answered_by_extension: '102' })]);
+    expectAround(queues.rows[0].wait_seconds, 2);
     for (const ext of ['101', '102', '103'] as const) {
       expect(desks[ext].of('call.ringing', record.linkedid)).toEqual([expect.objectContaining({ step: null, card: expect.objectContaining({ phone: KNOWN, line: SHAPE_DIDS.queueRingall }) })]);
     }
@@ -169,6 +181,7 @@ liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, 
     expectAround(record.ring_seconds, 4);
     expect(legsOf(legs)).toEqual(['101', '102', '103'].map((ext) => [ext, null, 'cancelled_caller_hung_up', true]));
     expect(await missedBy(lab, record.linkedid)).toEqual(['101', '102', '103']);
+    expect((await queuesOf(lab, record.linkedid)).rows).toEqual([expect.objectContaining({ queue: 'sales-ringall', outcome: 'abandoned', answered_by_extension: null })]);
     await lab.leadCaptured(record.linkedid);
     const deals: { stage: string }[] = await lab.dataSource.query(
       'SELECT d.stage_id AS stage FROM deals d JOIN phone_numbers p ON p.contact_id = d.contact_id WHERE p.e164 = $1',

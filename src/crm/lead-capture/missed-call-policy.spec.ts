@@ -9,7 +9,7 @@ function call(overrides: Partial<CallRecord>): CallRecord {
     linkedid: '1.1', direction: 'inbound', caller: '+79031112233', callerName: null, did: '74951112233', placedBy: null,
     startedAt: T0, answeredAt: null, endedAt: T0 + 40, ringSeconds: 40, talkSeconds: 0, answeredBy: null,
     disposition: 'missed', abandoned: false, voicemail: true, stepReached: 'owner', stepIndex: 4, hangupCause: 16,
-    hangupCauseText: null, hungUpBy: 'pbx', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [],
+    hangupCauseText: null, hungUpBy: 'pbx', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [], queues: [],
     ...overrides,
   };
 }

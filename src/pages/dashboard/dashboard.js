@@ -16,7 +16,7 @@
   const stepName = (step) => (STEPS.includes(step) ? t('dash.step.' + step) : step);
   const metricName = (metric) => t('dash.metric.' + metric);
 
-  const state = { data: null, query: null, charts: {}, sort: { key: 'name', dir: 1 }, drill: null, liveTimer: null, live: null, loadedAt: 0, loading: false };
+  const state = { data: null, queues: null, query: null, charts: {}, sort: { key: 'name', dir: 1 }, drill: null, liveTimer: null, live: null, loadedAt: 0, loading: false };
 
   // ---- helpers -------------------------------------------------------------------------------
   const { el, clear } = window.switchboard.dom;
@@ -93,10 +93,16 @@
   async function showPeriod(query) {
     state.loading = true;
     try {
-      const data = await (await api('/api/stats/dashboard', query)).json();
+      const [data, queues] = await Promise.all([
+        api('/api/stats/dashboard', query).then((response) => response.json()),
+        // The customer's app_queue queues: by line, not by department (a queue's callers are no one's).
+        api('/api/stats/queues', { from: query.from, to: query.to, did: query.did }).then((response) => response.json()),
+      ]);
       state.data = data;
+      state.queues = queues;
       state.query = query;
       render(data);
+      renderQueues(queues);
       state.updatedAt = new Date();
       renderStatus();
       document.body.dataset.loaded = 'true';
@@ -334,6 +340,27 @@
     }
   }
 
+  /** The queues table: shown only when the period has queue calls (a PBX without queues sees none). */
+  function renderQueues(view) {
+    const table = $('queues');
+    clear(table);
+    $('queues-card').hidden = view.queues.length === 0;
+    const head = table.appendChild(el('tr'));
+    const headings = [t('dash.queues.queue'), t('dash.queues.offered'), metricName('answered'), metricName('abandoned'), t('dash.queues.left'),
+      t('dash.queues.answeredWithin', { seconds: view.answeredWithinSeconds }), t('dash.queues.serviceLevel'), t('dash.queues.answerWait'),
+      t('dash.queues.abandonedWait'), t('dash.queues.abandonedWaitMax')];
+    for (const h of headings) head.appendChild(el('th', h));
+    const rows = view.queues.length > 1 ? view.queues.concat([Object.assign({ queue: t('dash.queues.total') }, view.total)]) : view.queues;
+    for (const q of rows) {
+      const tr = table.appendChild(el('tr'));
+      tr.dataset.queue = q.queue;
+      const cells = [['queue', q.queue], ['offered', fmtNumber(q.offered)], ['answered', fmtNumber(q.answered)], ['abandoned', fmtNumber(q.abandoned)],
+        ['left', fmtNumber(q.left)], ['answeredWithin', fmtNumber(q.answeredWithin)], ['serviceLevel', fmtRate(q.serviceLevel)],
+        ['answerWaitAvg', fmtSeconds(q.answerWaitAvg)], ['abandonedWaitAvg', fmtSeconds(q.abandonedWaitAvg)], ['abandonedWaitMax', fmtSeconds(q.abandonedWaitMax)]];
+      for (const [col, text] of cells) tr.appendChild(el('td', text)).dataset.col = col;
+    }
+  }
+
   function renderOverdue(rows) {
     const table = $('overdue');
     clear(table);
@@ -459,6 +486,7 @@
     i18n.onChange(() => {
       if (!state.data) return;
       render(state.data);
+      renderQueues(state.queues);
       renderStatus();
       if (state.drill && !$('drill').hidden) renderDrill();
     });

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CSV_SEPARATORS, type CsvSeparatorName } from '../csv';
@@ -77,4 +77,13 @@ export class StatsCallsExportQueryDto extends StatsCallsQueryDto {
   @ApiPropertyOptional({ enum: SEPARATOR_NAMES, description: SEP_DESCRIPTION })
   @IsOptional() @IsIn(SEPARATOR_NAMES)
   sep?: CsvSeparatorName;
+}
+
+export const DEFAULT_ANSWERED_WITHIN = 20;
+
+/** The per-queue statistics: a period, a line, and the service level's threshold. */
+export class QueueStatsQueryDto extends PickType(StatsQueryDto, ['from', 'to', 'did'] as const) {
+  @ApiPropertyOptional({ default: DEFAULT_ANSWERED_WITHIN, minimum: 1, maximum: 3600, description: 'Service level threshold: answered within this many seconds of joining the queue' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  answeredWithin?: number;
 }

@@ -27,6 +27,9 @@ export const TRACKED_EVENT_NAMES = [
   'MixMonitorStart',
   'CoreShowChannel',
   'CoreShowChannelsComplete',
+  'QueueCallerJoin',
+  'QueueCallerLeave',
+  'QueueCallerAbandon',
 ] as const;
 
 export type TrackedEventName = (typeof TRACKED_EVENT_NAMES)[number];
@@ -90,6 +93,12 @@ export interface AmiEventFields {
   MixMonitorStart: ChannelField;
   CoreShowChannel: ChannelField | 'ActionID' | 'Application' | 'ApplicationData' | 'Duration' | 'BridgeId';
   CoreShowChannelsComplete: 'ActionID' | 'EventList' | 'ListItems';
+  /** app_queue: the caller's channel entered a queue (Position in it, Count of callers waiting). */
+  QueueCallerJoin: ChannelField | 'Queue' | 'Position' | 'Count';
+  /** The caller's channel left the queue, whatever the reason (answered, hung up, timeout, empty). */
+  QueueCallerLeave: ChannelField | 'Queue' | 'Position' | 'Count';
+  /** The caller hung up while waiting in the queue (always followed by its QueueCallerLeave). */
+  QueueCallerAbandon: ChannelField | 'Queue' | 'Position' | 'OriginalPosition' | 'HoldTime';
 }
 
 /** A tracked event with its header names typed; values stay strings as on the wire. */

@@ -22,6 +22,7 @@ describe('parseCallRecord', () => {
     ['an unknown direction', (json) => (json.direction = 'sideways'), /: direction: expected one of inbound, outbound, internal, got "sideways"/],
     ['a leg of another shape', (json) => ((json.legs as Record<string, unknown>[])[1].outcome = 'maybe'), /: legs\[1\]\.outcome: expected one of answered, no_answer/],
     ['legs that are no list', (json) => (json.legs = {}), /: legs: expected a list, got an object/],
+    ['a queue stay of another shape', (json) => (json.queues = [{ name: 'sales', joinedAt: 1, leftAt: 2, outcome: 'gave_up', waitSeconds: 1, answeredBy: null }]), /: queues\[0\]\.outcome: expected one of answered, abandoned, left, got "gave_up"/],
     ['an unknown hung-up-by', (json) => (json.hungUpBy = 'manager:'), /: hungUpBy: expected caller, pbx, external or manager:<ext>, got "manager:"/],
   ];
 
@@ -31,6 +32,12 @@ describe('parseCallRecord', () => {
     expect(() => parseCallRecord(json)).toThrow(CallRecordShapeError);
     expect(() => parseCallRecord(json)).toThrow(message);
     expect(() => parseCallRecord(json)).toThrow(`of call ${record.linkedid}:`);
+  });
+
+  it('a record stored before queues were tracked (no `queues`) met no queue', () => {
+    const json = stored(record);
+    delete json.queues;
+    expect(parseCallRecord(json)).toEqual({ ...readableRecord(record), queues: [] });
   });
 
   it('no object or no linkedid: says so', () => {

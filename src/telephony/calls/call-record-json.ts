@@ -1,4 +1,4 @@
-import type { CallClosedBy, CallDirection, CallDisposition, CallLeg, CallRecord, HungUpBy, LegOutcome } from './call-record';
+import type { CallClosedBy, CallDirection, CallDisposition, CallLeg, CallQueueVisit, CallRecord, HungUpBy, LegOutcome, QueueOutcome } from './call-record';
 
 /**
  * A CallRecord read back from stored JSON (calls.record, calls_dead_letter.record): checked, not
@@ -26,6 +26,7 @@ const LEG_OUTCOMES: Record<LegOutcome, true> = {
   cancelled_caller_hung_up: true,
   unavailable: true,
 };
+const QUEUE_OUTCOMES: Record<QueueOutcome, true> = { answered: true, abandoned: true, left: true };
 
 export function parseCallRecord(value: unknown): CallRecord {
   if (!isObject(value)) throw new CallRecordShapeError(null, 'record', `expected an object, got ${describe(value)}`);
@@ -38,6 +39,9 @@ export function parseCallRecord(value: unknown): CallRecord {
   }
   const legs = value.legs;
   if (!Array.isArray(legs)) throw new CallRecordShapeError(linkedid, 'legs', `expected a list, got ${describe(legs)}`);
+  // Records stored before queues were tracked have no `queues`: they met none we know of.
+  const queues = value.queues ?? [];
+  if (!Array.isArray(queues)) throw new CallRecordShapeError(linkedid, 'queues', `expected a list, got ${describe(queues)}`);
   return {
     linkedid,
     direction: call.oneOf('direction', DIRECTIONS),
@@ -63,6 +67,20 @@ export function parseCallRecord(value: unknown): CallRecord {
     recordingFile: call.nullableText('recordingFile'),
     closedBy: call.oneOf('closedBy', CLOSED_BY),
     legs: legs.map((leg, index) => parseLeg(leg, linkedid, `legs[${index}]`)),
+    queues: queues.map((visit, index) => parseQueueVisit(visit, linkedid, `queues[${index}]`)),
+  };
+}
+
+function parseQueueVisit(value: unknown, linkedid: string, path: string): CallQueueVisit {
+  if (!isObject(value)) throw new CallRecordShapeError(linkedid, path, `expected an object, got ${describe(value)}`);
+  const visit = new Fields(value, linkedid, `${path}.`);
+  return {
+    name: visit.text('name'),
+    joinedAt: visit.number('joinedAt'),
+    leftAt: visit.nullableNumber('leftAt'),
+    outcome: visit.oneOf('outcome', QUEUE_OUTCOMES),
+    waitSeconds: visit.number('waitSeconds'),
+    answeredBy: visit.nullableText('answeredBy'),
   };
 }
 

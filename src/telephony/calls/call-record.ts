@@ -45,6 +45,27 @@ export interface CallLeg {
   missed: boolean;
 }
 
+/** How a caller's wait in an app_queue `Queue()` ended. */
+export type QueueOutcome = 'answered' | 'abandoned' | 'left';
+
+/** One stay of the caller in a queue (a call can pass several, or the same one twice). */
+export interface CallQueueVisit {
+  /** The queue's name as app_queue knows it (`sales-ringall`). */
+  name: string;
+  /** QueueCallerJoin / QueueCallerLeave Timestamps; leftAt null when the Leave was never seen (a gap). */
+  joinedAt: number;
+  leftAt: number | null;
+  /**
+   * answered: a member answered while the caller waited in it; abandoned: the caller hung up in it
+   * (QueueCallerAbandon); left: any other exit (timeout, empty queue, a key pressed to voicemail).
+   */
+  outcome: QueueOutcome;
+  /** From joining to leaving (to the caller's hangup when the Leave was never seen). */
+  waitSeconds: number;
+  /** The member who answered, or null. */
+  answeredBy: string | null;
+}
+
 export interface CallRecord {
   linkedid: string;
   direction: CallDirection;
@@ -83,6 +104,8 @@ export interface CallRecord {
   recordingFile: string | null;
   closedBy: CallClosedBy;
   legs: CallLeg[];
+  /** The caller's stays in app_queue queues, in the order joined (empty for calls that met no queue). */
+  queues: CallQueueVisit[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +161,16 @@ export interface TrackedStep {
   dialer: string | null;
 }
 
+/** A caller's stay in a queue as the events tell it (QueueCallerJoin … QueueCallerLeave). */
+export interface TrackedQueueVisit {
+  queue: string;
+  /** The caller's channel in the queue (the dialer of the members' legs). */
+  uniqueid: string;
+  joinedAt: number;
+  leftAt: number | null;
+  abandoned: boolean;
+}
+
 export interface TrackedHangupRequest {
   uniqueid: string;
   kind: 'HangupRequest' | 'SoftHangupRequest';
@@ -162,6 +195,7 @@ export interface TrackedCall {
   transferAt: number | null;
   transferTarget: string | null;
   hangupRequests: TrackedHangupRequest[];
+  queueVisits: TrackedQueueVisit[];
   pbxAnsweredAt: number | null;
   /** When VoiceMail() started on the inbound channel (Newexten; the recommended filter lets only that one through). */
   voicemailAt: number | null;
@@ -517,7 +551,31 @@ export function buildCallRecord(call: TrackedCall, ctx: RecordContext, closedBy:
     recordingFile: call.recordingFile,
     closedBy,
     legs,
+    queues: queueVisits(call, personLegs, endedAt),
   };
+}
+
+/**
+ * The caller's stays in queues. A stay was answered when a member's leg dialed from the caller's
+ * channel in the queue was answered while it waited (app_queue sends QueueCallerLeave just after
+ * the member's DialEnd ANSWER); abandoned when app_queue said the caller hung up in it.
+ */
+function queueVisits(call: TrackedCall, personLegs: TrackedLeg[], callEnd: number): CallQueueVisit[] {
+  return call.queueVisits.map((visit) => {
+    const until = visit.leftAt ?? Number.POSITIVE_INFINITY;
+    const answerLeg = personLegs
+      .filter((leg) => leg.dialer === visit.uniqueid && leg.answeredAt !== null && leg.answeredAt >= visit.joinedAt && leg.answeredAt <= until + EPSILON)
+      .sort((a, b) => (a.answeredAt as number) - (b.answeredAt as number))[0];
+    const end = visit.leftAt ?? answerLeg?.answeredAt ?? call.channels.get(visit.uniqueid)?.hangupAt ?? callEnd;
+    return {
+      name: visit.queue,
+      joinedAt: visit.joinedAt,
+      leftAt: visit.leftAt,
+      outcome: answerLeg ? 'answered' : visit.abandoned ? 'abandoned' : 'left',
+      waitSeconds: round3(Math.max(0, end - visit.joinedAt)),
+      answeredBy: answerLeg?.person ?? null,
+    };
+  });
 }
 
 function chainSteps(

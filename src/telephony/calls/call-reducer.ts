@@ -27,6 +27,7 @@ import {
   type TrackedCall,
   type TrackedChannel,
   type TrackedLeg,
+  type TrackedQueueVisit,
 } from './call-record';
 import { eventIdentity } from './call-merge';
 import { indexDirectory, type Directory, type DirectoryIndex } from './directory';
@@ -207,6 +208,9 @@ const EVENT_TABLE: Readonly<Record<string, Handler>> = {
   MixMonitorStart: onChannelSnapshot,
   CoreShowChannel: onCoreShowChannel,
   CoreShowChannelsComplete: onCoreShowChannelsComplete,
+  QueueCallerJoin: onQueueCallerJoin,
+  QueueCallerAbandon: onQueueCallerAbandon,
+  QueueCallerLeave: onQueueCallerLeave,
 };
 
 /**
@@ -358,6 +362,7 @@ function newCall(state: CallTrackerState, linkedid: string, at: number, effects:
     transferAt: null,
     transferTarget: null,
     hangupRequests: [],
+    queueVisits: [],
     pbxAnsweredAt: null,
     voicemailAt: null,
     originateExten: null,
@@ -873,6 +878,39 @@ function markTransfer(input: HandlerInput, entry: CallEntry, to: string | null):
   if (call.transferAt === null) call.transferAt = input.at;
   if (to !== null) call.transferTarget = to;
   input.effects.push({ type: 'transferred', linkedid: call.linkedid, to, at: input.at });
+}
+
+// ----- app_queue: the caller's stays in queues -----------------------------------------------------
+
+function onQueueCallerJoin(input: HandlerInput): void {
+  const { message } = input;
+  const uid = known(message.Uniqueid);
+  const queue = known(message.Queue);
+  const entry = callOfChannel(input.state, uid);
+  if (!entry || !uid || !queue) return;
+  entry.call.queueVisits.push({ queue, uniqueid: uid, joinedAt: input.at, leftAt: null, abandoned: false });
+}
+
+/** The caller hung up in the queue; its QueueCallerLeave follows and closes the stay. */
+function onQueueCallerAbandon(input: HandlerInput): void {
+  const visit = openQueueVisit(input);
+  if (visit) visit.abandoned = true;
+}
+
+function onQueueCallerLeave(input: HandlerInput): void {
+  const visit = openQueueVisit(input);
+  if (visit) visit.leftAt = input.at;
+}
+
+/** The latest stay of this channel in this queue that has not ended. */
+function openQueueVisit(input: HandlerInput): TrackedQueueVisit | undefined {
+  const uid = known(input.message.Uniqueid);
+  const queue = known(input.message.Queue);
+  const visits = callOfChannel(input.state, uid)?.call.queueVisits ?? [];
+  for (let i = visits.length - 1; i >= 0; i--) {
+    if (visits[i].uniqueid === uid && visits[i].queue === queue && visits[i].leftAt === null) return visits[i];
+  }
+  return undefined;
 }
 
 function onOriginateResponse(input: HandlerInput): void {

@@ -8,6 +8,7 @@ import { LinkStatus, type CallStorageReport } from '../../health/link-status';
 import { MetricsService } from '../../metrics/metrics.service';
 import { int, json, nullable, readRows, text, type RowOf } from '../../common/sql-rows';
 import { DELETE_CALL_PEOPLE_SQL, INSERT_CALL_PEOPLE_SQL } from './call-people';
+import { callQueueRows, DELETE_CALL_QUEUES_SQL, INSERT_CALL_QUEUES_SQL } from './call-queues';
 import type { AmiMessage } from '../ami/ami-frame-parser';
 import { CallEventBus } from './call-events';
 import { mergeCallEvents } from './call-merge';
@@ -198,7 +199,7 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
         const { toWrite, unchanged } = await this.mergeWithStored(unique, stored);
         let written: CallRecord[] = [];
         if (toWrite.length > 0) {
-          const { calls, legs, raw, linkedids, records } = prepareRows(toWrite);
+          const { calls, legs, queues, raw, linkedids, records } = prepareRows(toWrite);
           written = records;
           await client.query(UPSERT_CALLS, [calls]);
           await client.query('DELETE FROM call_legs WHERE linkedid = ANY($1::text[])', [linkedids]);
@@ -206,6 +207,8 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
           // Per-person figures of the calls for the statistics, from the rows just written.
           await client.query(DELETE_CALL_PEOPLE_SQL, [linkedids]);
           await client.query(INSERT_CALL_PEOPLE_SQL, [linkedids]);
+          await client.query(DELETE_CALL_QUEUES_SQL, [linkedids]);
+          await client.query(INSERT_CALL_QUEUES_SQL, [queues]);
           await client.query(UPSERT_RAW_EVENTS, [raw]);
         }
         await client.query('COMMIT');
@@ -445,10 +448,11 @@ function extensionsOf(person: Person): Record<string, unknown>[] {
 }
 
 /** The JSON parameters of a batch write; records made readable, raw events escaped (call-storage-text.ts). */
-function prepareRows(batch: readonly FinalizedCall[]): { calls: string; legs: string; raw: string; linkedids: string[]; records: CallRecord[] } {
+function prepareRows(batch: readonly FinalizedCall[]): { calls: string; legs: string; queues: string; raw: string; linkedids: string[]; records: CallRecord[] } {
   const records: CallRecord[] = [];
   const calls: Record<string, unknown>[] = [];
   const legs: Record<string, unknown>[] = [];
+  const queues: Record<string, unknown>[] = [];
   const raw: string[] = [];
   for (const { record: original, events } of batch) {
     try {
@@ -456,6 +460,7 @@ function prepareRows(batch: readonly FinalizedCall[]): { calls: string; legs: st
       records.push(record);
       calls.push(callRow(record));
       legs.push(...legRows(record));
+      queues.push(...callQueueRows(record));
       raw.push(`{"linkedid":${JSON.stringify(record.linkedid)},"events":${storedEventsJson(events)}}`);
     } catch (error) {
       throw new CallPreparationError(original.linkedid, error);
@@ -464,6 +469,7 @@ function prepareRows(batch: readonly FinalizedCall[]): { calls: string; legs: st
   return {
     calls: JSON.stringify(calls),
     legs: JSON.stringify(legs),
+    queues: JSON.stringify(queues),
     raw: `[${raw.join(',')}]`,
     linkedids: batch.map((item) => readableText(item.record.linkedid)),
     records,

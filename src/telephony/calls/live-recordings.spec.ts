@@ -34,6 +34,8 @@ interface InboundTruth {
   legs: { extension: string; step: string | null; dial_status: string | null; outcome: string }[];
   /** People who missed the call (make_truth.py's rule). */
   missed_by: string[];
+  /** The caller's stays in app_queue queues (QueueCallerJoin … Leave, AgentConnect, QueueCallerAbandon). */
+  queues: { queue: string; outcome: string; answered_by: string | null; wait_s: number | null }[];
 }
 
 interface ClickToCallTruth {
@@ -66,6 +68,11 @@ function recordsOf(scenario: string): CallRecord[] {
 
 describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan, SIP phones)', () => {
   it('has them', () => expect(cases.length).toBeGreaterThanOrEqual(31));
+
+  it('has queue calls answered and abandoned in the queue', () => {
+    const outcomes = cases.flatMap(([, call]) => (call.direction === 'inbound' ? call.queues.map((visit) => visit.outcome) : []));
+    expect(outcomes).toEqual(expect.arrayContaining(['answered', 'abandoned']));
+  });
 
   test.each(scenarios)('%s gives exactly one record per call of the truth file (no call of its own for a pickup or a parking slot dialed)', (scenario) => {
     const truth = cases.filter(([name]) => name === scenario).map(([, call]) => call.linkedid);
@@ -102,6 +109,15 @@ describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan,
       list.map((leg) => `${leg.extension}/${leg.step ?? '-'}/${leg.outcome}`).sort();
     expect(legs(record.legs)).toEqual(legs(truth.legs));
     expect([...new Set(record.legs.filter((leg) => leg.missed).map((leg) => leg.extension))].sort()).toEqual(truth.missed_by);
+    // Each stay in a queue: which queue, how it ended, who answered, how long the caller waited.
+    expect(record.queues.map(({ name, outcome, answeredBy }) => ({ queue: name, outcome, answered_by: answeredBy }))).toEqual(
+      truth.queues.map(({ queue, outcome, answered_by }) => ({ queue, outcome, answered_by })),
+    );
+    record.queues.forEach((visit, i) => {
+      const wait = truth.queues[i].wait_s;
+      if (wait === null) expect(visit.leftAt).toBeNull();
+      else expect(Math.abs(visit.waitSeconds - wait)).toBeLessThanOrEqual(0.002);
+    });
   });
 
   it('attended transfer: the consult call (101 → 200) is an internal call of its own that ends when 101 hands over', () => {

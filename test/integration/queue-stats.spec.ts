@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
+import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
+import type { CallRecord } from '../../src/telephony/calls/call-record';
+import type { QueueStatsResponse } from '../../src/stats/queue-stats.service';
+import { CallsRepository } from '../../src/telephony/calls/calls.repository';
+import { parseDirectory } from '../../src/telephony/calls/directory';
+import { rebuildCalls } from '../../src/telephony/calls/rebuild';
+import { leadCaptureIdle, storeAsLive } from '../support/recorded-calls';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * The customer's app_queue queues, from the five queue calls the live suite recorded on the real
+ * Asterisk (test/fixtures/ami/live/queue_*.ami), stored through the production writer. Their
+ * truth files (make_truth.py, from the events) give each stay:
+ *   queue_ringall          sales-ringall   answered by 102  wait 2.022
+ *   queue_rrmemory         sales-rrmemory  answered by 102  wait 5.009
+ *   queue_linear           sales-linear    answered by 103  wait 9.041
+ *   queue_abandoned        sales-ringall   abandoned        wait 4.013
+ *   queue_member_declines  sales-ringall   answered by 102  wait 2.009
+ * on the lines 74951113301 (ringall, abandoned, declines), 74951113302 (rrmemory), 74951113303 (linear).
+ * All five joined their queue on 2026-12-01 between 22:42:00 and 22:42:34 UTC.
+ */
+const LIVE = join(AMI_RECORDINGS_DIR, 'live');
+const QUEUE_RECORDINGS = ['queue_ringall', 'queue_rrmemory', 'queue_linear', 'queue_abandoned', 'queue_member_declines'];
+const PERIOD = { from: '2026-12-01T22:00:00Z', to: '2026-12-01T23:00:00Z' };
+
+function queueRecords(): CallRecord[] {
+  const directory = parseDirectory(JSON.parse(readFileSync(join(__dirname, '../live/fixtures/live-directory.json'), 'utf8')));
+  return QUEUE_RECORDINGS.flatMap((name) => {
+    const { messages } = new AmiFrameParser().push(readFileSync(join(LIVE, `${name}.ami`)));
+    return rebuildCalls(messages, directory).records;
+  });
+}
+
+interface StoredStay {
+  linkedid: string;
+  seq: number;
+  queue: string;
+  joined_at: Date;
+  left_at: Date | null;
+  outcome: string;
+  wait_seconds: number;
+  answered_by_extension: string | null;
+}
+
+async function login(t: TestApp, role: 'head_of_sales' | 'manager'): Promise<string> {
+  const who = { email: `${role}@queues.example`, password: 'password-123' };
+  await t.factories.user({ role, ...who });
+  const response = await t.http.post('/api/auth/login').send(who).expect(200);
+  return (response.body as { accessToken: string }).accessToken;
+}
+
+describe('queue calls (app_queue) on real PostgreSQL', () => {
+  let t: TestApp;
+  let records: CallRecord[];
+  let head: string;
+  let manager: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await leadCaptureIdle(t);
+    await t.reset();
+    records = queueRecords();
+    await storeAsLive(t, records);
+    head = await login(t, 'head_of_sales');
+    manager = await login(t, 'manager');
+  });
+
+  const queueStats = async (query: Record<string, string | number>, token = head): Promise<QueueStatsResponse> => {
+    const response = await t.http.get('/api/stats/queues').query(query).set('Authorization', `Bearer ${token}`);
+    if (response.status !== 200) throw new Error(`${response.status} ${JSON.stringify(response.body)}`);
+    return response.body as QueueStatsResponse;
+  };
+
+  afterAll(async () => {
+    await t.reset();
+    await t.close();
+  });
+
+  const stays = async (): Promise<StoredStay[]> =>
+    (await t.dataSource.query('SELECT * FROM call_queues ORDER BY joined_at, seq')) as StoredStay[];
+
+  it('the writer stores each stay of each call in call_queues, as the record has it', async () => {
+    expect(records).toHaveLength(5);
+    const rows = await stays();
+    expect(rows.map((row) => [row.queue, row.outcome, row.answered_by_extension, row.wait_seconds, row.seq])).toEqual([
+      ['sales-ringall', 'answered', '102', 2.022, 0],
+      ['sales-rrmemory', 'answered', '102', 5.009, 0],
+      ['sales-linear', 'answered', '103', 9.041, 0],
+      ['sales-ringall', 'abandoned', null, 4.013, 0],
+      ['sales-ringall', 'answered', '102', 2.009, 0],
+    ]);
+    for (const row of rows) {
+      const visit = records.find((record) => record.linkedid === row.linkedid)?.queues[row.seq];
+      expect(visit).toBeDefined();
+      expect(row.joined_at.getTime()).toBe(Math.floor((visit?.joinedAt ?? 0) * 1000)) // microseconds stored, a Date holds ms;
+      expect(row.left_at?.getTime()).toBe(Math.floor((visit?.leftAt ?? 0) * 1000));
+    }
+  });
+
+  it('writing the calls again replaces their stays (no duplicates); a call without queues has none', async () => {
+    const repository = t.app.get(CallsRepository);
+    await repository.saveFinalizedCalls(records.map((record) => ({ record, events: [] })));
+    expect(await stays()).toHaveLength(5);
+    const [first] = records;
+    await repository.saveFinalizedCalls([{ record: { ...first, queues: [] }, events: [] }]);
+    const rows = await stays();
+    expect(rows).toHaveLength(4);
+    expect(rows.some((row) => row.linkedid === first.linkedid)).toBe(false);
+    await repository.saveFinalizedCalls([{ record: first, events: [] }]);
+    expect(await stays()).toHaveLength(5);
+  });
+
+  it('per queue: offered, answered, abandoned, left, answered within 20 s (the default) and the service level, the waits', async () => {
+    const stats = await queueStats(PERIOD);
+    expect(stats.answeredWithinSeconds).toBe(20);
+    expect(stats.period).toEqual({ from: '2026-12-01T22:00:00.000Z', to: '2026-12-01T23:00:00.000Z', timezone: expect.any(String), did: null });
+    expect(stats.queues).toEqual([
+      {
+        queue: 'sales-linear', offered: 1, answered: 1, abandoned: 0, left: 0, answeredWithin: 1, serviceLevel: 1,
+        answerWaitAvg: 9.041, abandonedWaitAvg: null, abandonedWaitMax: null,
+      },
+      {
+        // answered 2.022 and 2.009 (mean 2.0155), abandoned after 4.013
+        queue: 'sales-ringall', offered: 3, answered: 2, abandoned: 1, left: 0, answeredWithin: 2, serviceLevel: 0.6667,
+        answerWaitAvg: 2.016, abandonedWaitAvg: 4.013, abandonedWaitMax: 4.013,
+      },
+      {
+        queue: 'sales-rrmemory', offered: 1, answered: 1, abandoned: 0, left: 0, answeredWithin: 1, serviceLevel: 1,
+        answerWaitAvg: 5.009, abandonedWaitAvg: null, abandonedWaitMax: null,
+      },
+    ]);
+    // (2.022 + 5.009 + 9.041 + 2.009) / 4 = 4.52025
+    expect(stats.total).toEqual({
+      offered: 5, answered: 4, abandoned: 1, left: 0, answeredWithin: 4, serviceLevel: 0.8,
+      answerWaitAvg: 4.52, abandonedWaitAvg: 4.013, abandonedWaitMax: 4.013,
+    });
+  });
+
+  it('answered within N s counts the answers with a wait of at most N', async () => {
+    const within = async (n: number): Promise<[string, number, number | null][]> => {
+      const stats = await queueStats({ ...PERIOD, answeredWithin: n });
+      expect(stats.answeredWithinSeconds).toBe(n);
+      return [...stats.queues.map((q): [string, number, number | null] => [q.queue, q.answeredWithin, q.serviceLevel]), ['total', stats.total.answeredWithin, stats.total.serviceLevel]];
+    };
+    expect(await within(5)).toEqual([['sales-linear', 0, 0], ['sales-ringall', 2, 0.6667], ['sales-rrmemory', 0, 0], ['total', 2, 0.4]]);
+    expect(await within(6)).toEqual([['sales-linear', 0, 0], ['sales-ringall', 2, 0.6667], ['sales-rrmemory', 1, 1], ['total', 3, 0.6]]);
+    expect(await within(2)).toEqual([['sales-linear', 0, 0], ['sales-ringall', 0, 0], ['sales-rrmemory', 0, 0], ['total', 0, 0]]);
+  });
+
+  it('a period or line without queue calls: no queues, a total of zeros', async () => {
+    const empty = {
+      offered: 0, answered: 0, abandoned: 0, left: 0, answeredWithin: 0, serviceLevel: null,
+      answerWaitAvg: null, abandonedWaitAvg: null, abandonedWaitMax: null,
+    };
+    expect(await queueStats({ from: '2026-12-01T23:00:00Z', to: '2026-12-02T00:00:00Z' })).toMatchObject({ queues: [], total: empty });
+    expect(await queueStats({ ...PERIOD, did: '74950000000' })).toMatchObject({ queues: [], total: empty });
+    // The customer's lines: 74951113301 → sales-ringall (ringall, abandoned, declines), …302 rrmemory, …303 linear.
+    const ringallLine = await queueStats({ ...PERIOD, did: '74951113301' });
+    expect(ringallLine.queues.map((q) => [q.queue, q.offered, q.answered, q.abandoned])).toEqual([['sales-ringall', 3, 2, 1]]);
+    expect(ringallLine.period.did).toBe('74951113301');
+  });
+
+  it('supervisors only, and the threshold is validated', async () => {
+    await t.http.get('/api/stats/queues').query(PERIOD).set('Authorization', `Bearer ${manager}`).expect(403);
+    await t.http.get('/api/stats/queues').query(PERIOD).expect(401);
+    for (const bad of ['0', '-5', '3601', 'soon']) {
+      await t.http.get('/api/stats/queues').query({ ...PERIOD, answeredWithin: bad }).set('Authorization', `Bearer ${head}`).expect(400);
+    }
+    await t.http.get('/api/stats/queues').query({ from: PERIOD.from }).set('Authorization', `Bearer ${head}`).expect(400);
+  });
+});
