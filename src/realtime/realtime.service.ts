@@ -68,10 +68,9 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
           this.cards.forget(linkedid);
         }
       }),
-      this.bus.on('call.stored', ({ record }) => {
-        const answeredUserId = this.people.userIdOf(record.answeredBy);
-        this.carryOut(deskFinalized(this.state, record, answeredUserId), this.arrival());
-      }),
+      // The end of a call: once it is stored (or, refused by the database, in the dead letter).
+      this.bus.on('call.stored', ({ record }) => this.endCall(record)),
+      this.bus.on('call.deadLettered', ({ record }) => this.endCall(record)),
     );
     this.gateway.answerSnapshots((query) => this.snapshotCalls(query.userId, query.all));
     this.gateway.onDeskConnected((desk, send, connectionId) => {
@@ -212,6 +211,10 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
         return;
       }
     }
+  }
+
+  private endCall(record: CallRecord): void {
+    this.carryOut(deskFinalized(this.state, record, this.people.userIdOf(record.answeredBy)), this.arrival());
   }
 
   private endedEvent(record: CallRecord, answeredBy: PersonRef | null, card: CallerCardView | null): CallEndedEvent {

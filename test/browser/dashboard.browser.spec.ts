@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
 import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { parseDirectory } from '../../src/telephony/calls/directory';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
+import { transcript } from '../support/fixtures';
 import { launchChromium, openLoggedIn } from '../support/browser';
 import { leadCaptureIdle, moved, recordsOf, seedLabTeam, storeAsLive, type LabTeam } from '../support/recorded-calls';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -157,7 +157,7 @@ describe('dashboard page in headless Chromium', () => {
     // on 2026-12-02 Moscow time; stored without lead capture, so the other tests' figures stay.
     const directory = parseDirectory(JSON.parse(readFileSync(join(__dirname, '../live/fixtures/live-directory.json'), 'utf8')));
     const records = ['queue_ringall', 'queue_rrmemory', 'queue_linear', 'queue_abandoned', 'queue_member_declines'].flatMap((name) => {
-      const { messages } = new AmiFrameParser().push(readFileSync(join(AMI_RECORDINGS_DIR, 'live', `${name}.ami`)));
+      const { messages } = new AmiFrameParser().push(readFileSync(transcript(`live/${name}.ami`)));
       return rebuildCalls(messages, directory).records;
     });
     await t.app.get(CallsRepository).saveFinalizedCalls(records.map((record) => ({ record, events: [] })));

@@ -6,6 +6,7 @@ import { CallTrackerService } from '../../src/telephony/calls/call-tracker.servi
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { transcript } from '../support/fixtures';
 import { amiEnv, seedLab } from '../support/lab';
+import { recordsOf } from '../support/recorded-calls';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { testDatabaseUrl } from '../support/test-database';
 import { until } from '../support/until';
@@ -82,5 +83,23 @@ describe('lead capture never reads a call that is not stored', () => {
     // Nothing more arrives for it: handled once, and asked again it is already handled.
     await expect(capture.process(linkedid)).resolves.toMatchObject({ applied: false, skipped: 'already-handled' });
     expect(await counts()).toEqual({ calls: 1, logged: 1, deals: 1, tasks: 1 });
+  });
+
+  it('a call written without call.stored (a command, another process) is captured by the outbox at start, exactly once', async () => {
+    await seedLab(t.dataSource);
+    const record = recordsOf().find((r) => r.direction === 'inbound' && r.disposition === 'missed' && r.caller.startsWith('+'));
+    if (!record) throw new Error('no recorded missed inbound call');
+    // Written as retry-calls does: straight through the writer, nobody told.
+    await t.app.get(CallsRepository).saveEach([{ record, events: [] }]);
+    expect(((await t.dataSource.query('SELECT count(*)::int AS n FROM lead_capture_log')) as { n: number }[])[0]!.n).toBe(0);
+    const restarted = await createTestApp();
+    try {
+      await restarted.app.get(LeadCaptureService).drained();
+      const logged = (await t.dataSource.query('SELECT linkedid FROM lead_capture_log')) as { linkedid: string }[];
+      expect(logged).toEqual([{ linkedid: record.linkedid }]);
+      await expect(restarted.app.get(LeadCaptureService).process(record.linkedid)).resolves.toMatchObject({ applied: false, skipped: 'already-handled' });
+    } finally {
+      await restarted.close();
+    }
   });
 });

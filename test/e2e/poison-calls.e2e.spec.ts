@@ -20,6 +20,7 @@ import { rebuildStoredCalls } from '../../src/cli/rebuild-calls';
 import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
 import { decodeWireBytes, encodeWireText } from '../../src/telephony/ami/wire-text';
 import { fromStoredEvents } from '../../src/telephony/calls/call-storage-text';
+import { CallEventBus } from '../../src/telephony/calls/call-events';
 import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { AmiSimulator } from '../../src/simulator/ami-simulator';
@@ -129,6 +130,11 @@ describe('poison calls (AMI over TCP from the simulated PBX → service → Post
     let constrained = true;
     try {
       const app = await boot([transcript(`${BURST}.ami`)], { CALL_WRITE_ATTEMPTS: '2' });
+      // Announced as dead-lettered (the desks end it on that), never as stored.
+      const announced: { stored: string[]; deadLettered: string[] } = { stored: [], deadLettered: [] };
+      const bus = app.app.get(CallEventBus);
+      bus.on('call.stored', ({ record }) => announced.stored.push(record.linkedid));
+      bus.on('call.deadLettered', ({ record }) => announced.deadLettered.push(record.linkedid));
       const health = await until(
         'the refused call parked',
         async () => {
@@ -142,6 +148,8 @@ describe('poison calls (AMI over TCP from the simulated PBX → service → Post
       const truth = truthOf(BURST);
       expect(burstMismatches(await storedCalls(dataSource), truth.filter((c) => c.linkedid !== FIRST.linkedid))).toEqual([]);
       expect(await storedCalls(dataSource, [FIRST.linkedid])).toEqual([]);
+      expect(announced.deadLettered).toEqual([FIRST.linkedid]);
+      expect(announced.stored).not.toContain(FIRST.linkedid);
       const [parked] = (await dataSource.query('SELECT linkedid, record, events, error, sqlstate, attempts FROM calls_dead_letter')) as {
         linkedid: string;
         record: { caller: string };

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AMI_RECORDINGS_DIR } from '../../src/common/project-paths';
 import { AmiFrameParser } from '../../src/telephony/ami/ami-frame-parser';
 import type { CallRecord } from '../../src/telephony/calls/call-record';
 import type { QueueStatsResponse } from '../../src/stats/queue-stats.service';
@@ -8,6 +7,7 @@ import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { parseDirectory } from '../../src/telephony/calls/directory';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { leadCaptureIdle, storeAsLive } from '../support/recorded-calls';
+import { transcript } from '../support/fixtures';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -22,14 +22,13 @@ import { createTestApp, type TestApp } from '../support/test-app';
  * on the lines 74951113301 (ringall, abandoned, declines), 74951113302 (rrmemory), 74951113303 (linear).
  * All five joined their queue on 2026-12-01 between 22:42:00 and 22:42:34 UTC.
  */
-const LIVE = join(AMI_RECORDINGS_DIR, 'live');
 const QUEUE_RECORDINGS = ['queue_ringall', 'queue_rrmemory', 'queue_linear', 'queue_abandoned', 'queue_member_declines'];
 const PERIOD = { from: '2026-12-01T22:00:00Z', to: '2026-12-01T23:00:00Z' };
 
 function queueRecords(): CallRecord[] {
   const directory = parseDirectory(JSON.parse(readFileSync(join(__dirname, '../live/fixtures/live-directory.json'), 'utf8')));
   return QUEUE_RECORDINGS.flatMap((name) => {
-    const { messages } = new AmiFrameParser().push(readFileSync(join(LIVE, `${name}.ami`)));
+    const { messages } = new AmiFrameParser().push(readFileSync(transcript(`live/${name}.ami`)));
     return rebuildCalls(messages, directory).records;
   });
 }

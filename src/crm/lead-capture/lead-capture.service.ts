@@ -1,11 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { date, nullable, readRow, readRows, RowShapeError, text } from '../../common/sql-rows';
+import { date, json, nullable, readRow, readRows, text } from '../../common/sql-rows';
 import { AppConfig } from '../../config';
 import { CallEventBus } from '../../telephony/calls/call-events';
 import type { CallRecord } from '../../telephony/calls/call-record';
-import { parseCallRecord } from '../../telephony/calls/call-record-json';
+import { CallRecordShapeError, parseCallRecord } from '../../telephony/calls/call-record-json';
 import { createLeadFromCall, latestOpenDeal } from '../deals/phone-leads';
 import { closeCallbackTasks, countMissedCall, createCallbackTask, openCallbackTasks, recordCallbackAttempt } from '../tasks/callback-tasks';
 import { planLeadCapture, type LeadFacts, type LeadPlan, type LeadWrite } from './missed-call-policy';
@@ -57,14 +57,17 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
     this.sweep.unref();
   }
 
-  /** Handles the stored calls of the last 7 days that lead capture has not handled, oldest first. */
+  /**
+   * Handles the calls written in the last 7 days (calls.updated_at: a call parked for longer and
+   * written by retry-calls counts from then) that lead capture has not handled, oldest first.
+   */
   private async catchUp(): Promise<void> {
     try {
       const rows = readRows(
         'lead capture outbox',
         await this.dataSource.query(
           `SELECT c.linkedid FROM calls c
-            WHERE c.ended_at > now() - interval '7 days'
+            WHERE c.updated_at > now() - interval '7 days'
               AND NOT EXISTS (SELECT 1 FROM lead_capture_log l WHERE l.linkedid = c.linkedid)
             ORDER BY c.ended_at LIMIT 10000`,
         ),
@@ -104,7 +107,7 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
         return;
       } catch (error) {
         const text = error instanceof Error ? error.message : String(error);
-        if (error instanceof RowShapeError) {
+        if (error instanceof UnreadableStoredCall) {
           // Retrying cannot help, and waiting on it would hold every call behind it.
           this.unreadable.add(linkedid);
           this.logger.error(`call ${linkedid}: lead capture skipped, its stored record cannot be read (${text}); \`npm run rebuild-calls\` rewrites it from its events`);
@@ -125,13 +128,19 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
   async process(linkedid: string, storedAt = Date.now()): Promise<LeadCaptureResult> {
     const started = Date.now();
     const result = await this.dataSource.transaction(async (manager): Promise<LeadCaptureResult & { record?: CallRecord }> => {
-      const stored = readRow('stored call', await manager.query('SELECT record FROM calls WHERE linkedid = $1', [linkedid]), { record: parseCallRecord });
+      const stored = readRow(
+        'stored call',
+        await manager.query('SELECT record, answered_by_user_id, placed_by_user_id FROM calls WHERE linkedid = $1', [linkedid]),
+        { record: json, answered_by_user_id: nullable(text), placed_by_user_id: nullable(text) },
+      );
       if (!stored) return { linkedid, applied: false, skipped: 'not-stored', plan: null };
-      const record = stored.record;
+      const record = readStoredRecord(linkedid, stored.record);
+      // The people as the call writer stored them (extension_owners when the call was written).
+      const people = { answeredByUserId: stored.answered_by_user_id, placedByUserId: stored.placed_by_user_id };
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lead:${record.caller}`]);
       const seen: unknown[] = await manager.query('SELECT 1 FROM lead_capture_log WHERE linkedid = $1', [linkedid]);
       if (seen.length > 0) return { linkedid, applied: false, skipped: 'already-handled', plan: null };
-      const plan = planLeadCapture(record, await loadFacts(manager, record), this.policyConfig());
+      const plan = planLeadCapture(record, await loadFacts(manager, record, people), this.policyConfig());
       for (const write of plan.writes) await apply(manager, write, record);
       await manager.query('INSERT INTO lead_capture_log (linkedid, phone, reason) VALUES ($1, $2, $3)', [linkedid, record.caller, plan.reason]);
       return { linkedid, applied: true, plan, record };
@@ -151,8 +160,24 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
   }
 }
 
+/** The stored record of a call whose JSON is of another shape: retrying cannot help. */
+class UnreadableStoredCall extends Error {}
+
+function readStoredRecord(linkedid: string, value: unknown): CallRecord {
+  try {
+    return parseCallRecord(value);
+  } catch (error) {
+    if (error instanceof CallRecordShapeError) throw new UnreadableStoredCall(error.message);
+    throw error;
+  }
+}
+
 /** What the CRM knows about the call's number, read inside the capture's transaction. */
-async function loadFacts(manager: EntityManager, record: CallRecord): Promise<LeadFacts> {
+async function loadFacts(
+  manager: EntityManager,
+  record: CallRecord,
+  people: { answeredByUserId: string | null; placedByUserId: string | null },
+): Promise<LeadFacts> {
   const owner = readRow(
     'owner of the number',
     await manager.query(
@@ -179,21 +204,12 @@ async function loadFacts(manager: EntityManager, record: CallRecord): Promise<Le
     ),
     { at: nullable(date) },
   );
-  const people = [record.answeredBy, record.placedBy].filter((ext): ext is string => ext !== null);
-  // Extension → person: the one rule, the extension_owners view (one active owner per extension).
-  const owners = people.length
-    ? readRows('owners of the extensions', await manager.query(`SELECT extension, user_id FROM extension_owners WHERE extension = ANY($1::text[])`, [people]), {
-        extension: text,
-        user_id: text,
-      })
-    : [];
-  const userOf = (extension: string | null): string | null => (extension === null ? null : (owners.find((o) => o.extension === extension)?.user_id ?? null));
   return {
     owner: owner ? { contactId: owner.contact_id, companyId: owner.company_id, responsibleUserId: owner.responsible_id } : null,
     openDealId,
     openCallbackTasks: await openCallbackTasks(manager, record.caller),
-    answeredByUserId: userOf(record.answeredBy),
-    placedByUserId: userOf(record.placedBy),
+    answeredByUserId: people.answeredByUserId,
+    placedByUserId: people.placedByUserId,
     talkedSince: talked?.at ?? null,
   };
 }

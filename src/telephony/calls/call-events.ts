@@ -16,6 +16,12 @@ export interface CallEventMap {
    * not stored. While the database is down the call waits in the write queue, and so do they.
    */
   'call.stored': [{ record: CallRecord }];
+  /**
+   * A finished call the database keeps refusing went to the dead letter instead (not stored;
+   * `npm run retry-calls` writes it after a fix, and lead capture's outbox then finds it). The
+   * desks end the call on this too, so a refused call does not stay on them.
+   */
+  'call.deadLettered': [{ record: CallRecord }];
   /** This instance stopped consuming AMI: these calls in progress are now the new leader's. */
   'call.handedOver': [{ linkedids: string[] }];
 }

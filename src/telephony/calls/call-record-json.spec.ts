@@ -40,6 +40,22 @@ describe('parseCallRecord', () => {
     expect(parseCallRecord(json)).toEqual({ ...readableRecord(record), queues: [] });
   });
 
+  it('legs stored by the first versions (no transfer, no missed) get the rule the CallLegsMissed migration froze', () => {
+    const answered = records.find((r) => r.disposition === 'answered' && r.legs.some((leg) => leg.outcome === 'no_answer' && leg.step !== r.stepReached));
+    if (!answered) throw new Error('no recording with a missed leg at another step');
+    const json = stored(answered);
+    for (const leg of json.legs as Record<string, unknown>[]) {
+      delete leg.missed;
+      delete leg.transfer;
+    }
+    const legs = parseCallRecord(json).legs;
+    expect(legs.map((leg) => leg.transfer)).toEqual(answered.legs.map(() => false));
+    expect(legs.map((leg) => leg.missed)).toEqual(
+      answered.legs.map((leg) => ['no_answer', 'rejected', 'cancelled_caller_hung_up'].includes(leg.outcome) && leg.step !== answered.stepReached),
+    );
+    expect(legs.some((leg) => leg.missed)).toBe(true);
+  });
+
   it('no object or no linkedid: says so', () => {
     expect(() => parseCallRecord(null)).toThrow('stored call record: record: expected an object, got null');
     expect(() => parseCallRecord({ ...stored(record), linkedid: 42 })).toThrow('stored call record: linkedid: expected text, got 42');

@@ -66,7 +66,7 @@ export function parseCallRecord(value: unknown): CallRecord {
     transferredTo: call.nullableText('transferredTo'),
     recordingFile: call.nullableText('recordingFile'),
     closedBy: call.oneOf('closedBy', CLOSED_BY),
-    legs: legs.map((leg, index) => parseLeg(leg, linkedid, `legs[${index}]`)),
+    legs: legs.map((leg, index) => parseLeg(leg, linkedid, `legs[${index}]`, { disposition: value.disposition, stepReached: value.stepReached })),
     queues: queues.map((visit, index) => parseQueueVisit(visit, linkedid, `queues[${index}]`)),
   };
 }
@@ -84,9 +84,20 @@ function parseQueueVisit(value: unknown, linkedid: string, path: string): CallQu
   };
 }
 
-function parseLeg(value: unknown, linkedid: string, path: string): CallLeg {
+/** Outcomes of a leg whose phone rang (or declined) without getting the call. */
+const LEGACY_MISSED_OUTCOMES: ReadonlySet<string> = new Set(['no_answer', 'rejected', 'cancelled_caller_hung_up']);
+
+function parseLeg(value: unknown, linkedid: string, path: string, call: { disposition: unknown; stepReached: unknown }): CallLeg {
   if (!isObject(value)) throw new CallRecordShapeError(linkedid, path, `expected an object, got ${describe(value)}`);
-  const leg = new Fields(value, linkedid, `${path}.`);
+  // Legs stored by the first versions have no `transfer` (none was marked) and no `missed`: they
+  // get the rule the CallLegsMissed migration froze for their call_legs rows (a missed outcome,
+  // unless the call was answered at that leg's step), so the record and its rows agree.
+  const legacy = { ...value };
+  if (legacy.transfer === undefined) legacy.transfer = false;
+  if (legacy.missed === undefined && typeof legacy.outcome === 'string') {
+    legacy.missed = LEGACY_MISSED_OUTCOMES.has(legacy.outcome) && !(call.disposition === 'answered' && (legacy.step ?? null) === (call.stepReached ?? null));
+  }
+  const leg = new Fields(legacy, linkedid, `${path}.`);
   return {
     extension: leg.text('extension'),
     step: leg.nullableText('step'),

@@ -1,3 +1,6 @@
+import { RowShapeError } from '../../common/sql-rows';
+import { CallRecordShapeError } from './call-record-json';
+
 /**
  * What to do when writing calls failed (pure). Two different troubles, two answers:
  *
@@ -26,6 +29,9 @@ export class CallPreparationError extends Error {
 
 export function classifyWriteError(error: unknown): WriteFailureKind {
   if (error instanceof CallPreparationError) return 'call';
+  // What is stored for this call cannot be read back (another shape): its fault, not an outage —
+  // waiting for "the database" would hold every other call behind it forever.
+  if (error instanceof CallRecordShapeError || error instanceof RowShapeError) return 'call';
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   // pg's DatabaseError carries the 5-character SQLSTATE; socket errors carry ECONNREFUSED & co.
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && CALL_SQLSTATE_CLASSES.has(code.slice(0, 2))) return 'call';

@@ -34,8 +34,9 @@ export interface CallWriteQueueOptions {
   logger: { log(message: string): void; warn(message: string): void; error(message: string): void; debug(message: string): void };
   onDropped(linkedid: string): void;
   onDatabaseError(): void;
-  onParked(linkedid: string): void;
-  /** After each committed batch: the records as stored, in the batch's order. */
+  /** A call the database keeps refusing is in the dead letter now (not stored). */
+  onParked(record: CallRecord): void;
+  /** After each committed batch: the records as stored (those written, then those kept as they were). */
   onStored(records: readonly CallRecord[]): void;
 }
 
@@ -290,7 +291,7 @@ export class CallWriteQueue {
     try {
       await this.target.park(item, failure);
       this.release(item);
-      this.options.onParked(linkedid);
+      this.options.onParked(item.record);
       this.options.logger.error(
         `call ${linkedid} parked in calls_dead_letter after ${item.attempts} refused attempt(s): ${failure.error}; ` +
           'fix the cause, then `npm run retry-calls` writes it',

@@ -13,7 +13,7 @@ import type { AmiMessage } from '../ami/ami-frame-parser';
 import { CallEventBus } from './call-events';
 import { mergeCallEvents } from './call-merge';
 import type { CallRecord } from './call-record';
-import { parseCallRecord } from './call-record-json';
+import { CallRecordShapeError, parseCallRecord } from './call-record-json';
 import { CallSpool } from './call-spool';
 import { fromStoredEvents, readableRecord, readableText, storedEventsJson } from './call-storage-text';
 import { CallPreparationError, classifyWriteError } from './call-write-policy';
@@ -89,7 +89,7 @@ const SELECT_STORED = `
 SELECT r.linkedid, r.events, c.closed_by, c.record FROM call_raw_events r LEFT JOIN calls c ON c.linkedid = r.linkedid
  WHERE r.linkedid = ANY($1::text[]) FOR UPDATE OF r`;
 /** A call's stored events, and its record (null when only the raw events were written). */
-const STORED_SHAPE = { linkedid: text, events: json, closed_by: nullable(text), record: nullable(parseCallRecord) };
+const STORED_SHAPE = { linkedid: text, events: json, closed_by: nullable(text), record: json };
 type StoredRow = RowOf<typeof STORED_SHAPE>;
 
 const PARK_CALL = `
@@ -182,7 +182,8 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
   /**
    * Writes finished calls in one transaction. A call already stored is merged with it
    * (mergeCallEvents): kept as stored, replaced, or rebuilt from the union of both event sets.
-   * Returns the records written, as stored (readable text; a call kept as stored is not in it).
+   * Returns the calls as stored: those written (readable text), then those whose events were all
+   * stored already (the stored record, not written again).
    * Nothing is published here: the queue publishes `call.stored` after the commit.
    */
   async saveFinalizedCalls(batch: readonly FinalizedCall[]): Promise<CallRecord[]> {
@@ -353,7 +354,10 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
         logger: this.logger,
         onDropped: () => this.metrics.callsDropped.inc(),
         onDatabaseError: () => this.metrics.dbErrors.inc({ operation: 'store_calls' }),
-        onParked: () => this.metrics.callsDeadLettered.inc(),
+        onParked: (record) => {
+          this.metrics.callsDeadLettered.inc();
+          this.bus?.emit('call.deadLettered', { record: readableRecord(record) });
+        },
         onStored: (records) => {
           for (const record of records) this.bus?.emit('call.stored', { record });
         },
@@ -378,12 +382,16 @@ export class CallsRepository implements OnModuleInit, BeforeApplicationShutdown 
         continue;
       }
       const merged = mergeCallEvents(fromStoredEvents(row.events), item.events);
-      if (merged.verdict === 'keep-stored') {
+      const kept = merged.verdict === 'keep-stored' ? storedRecord(row.record) : null;
+      if (merged.verdict === 'keep-stored' && (kept !== null || row.record === null)) {
         this.logger.log(`call ${item.record.linkedid}: events seen again, all already stored; the stored record stays`);
-        if (row.record !== null) unchanged.push(row.record);
+        if (kept !== null) unchanged.push(kept);
         continue;
       }
-      if (merged.verdict === 'take-incoming') {
+      if (merged.verdict === 'keep-stored') {
+        // The stored record cannot be read (another shape): rebuilt from the stored events below.
+        this.logger.warn(`call ${item.record.linkedid}: events seen again, but the stored record cannot be read; rebuilt from its events`);
+      } else if (merged.verdict === 'take-incoming') {
         result.push(item);
         continue;
       }
@@ -474,6 +482,17 @@ function prepareRows(batch: readonly FinalizedCall[]): { calls: string; legs: st
     linkedids: batch.map((item) => readableText(item.record.linkedid)),
     records,
   };
+}
+
+/** A stored record as the current tracker's CallRecord, or null when it cannot be read (another shape). */
+function storedRecord(value: unknown): CallRecord | null {
+  if (value === null) return null;
+  try {
+    return parseCallRecord(value);
+  } catch (error) {
+    if (error instanceof CallRecordShapeError) return null;
+    throw error;
+  }
 }
 
 function preview(linkedids: readonly string[]): string {
