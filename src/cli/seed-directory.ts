@@ -8,6 +8,7 @@ import { Company } from '../crm/companies/company.entity';
 import { Contact } from '../crm/contacts/contact.entity';
 import { assignPhones } from '../crm/phones/phone-ownership';
 import { PhoneNumber } from '../crm/phones/phone-number.entity';
+import { clashesOf } from '../people/people-directory';
 import { parseDirectory, type DirectoryPerson, type KnownCaller } from '../telephony/calls/directory';
 
 export interface SeedDirectoryOptions {
@@ -127,6 +128,13 @@ async function upsertPerson(manager: EntityManager, person: DirectoryPerson, ext
     extensions: existing ? union(existing.extensions, [person.extension]) : [person.extension],
     devices: existing ? union(existing.devices, person.devices) : person.devices,
   };
+  // The same rule as saving a person through the API: an extension or device another active
+  // person holds (someone not in this file) is refused, naming both, not given to two people.
+  const others = await repo.find({ where: { active: true }, select: { id: true, name: true, extensions: true, devices: true, active: true } });
+  const [clash] = clashesOf({ id: existing?.id ?? null, extensions: wanted.extensions, devices: wanted.devices, active: existing?.active ?? true }, others);
+  if (clash) {
+    throw new DomainError('conflict', `${person.name} (${person.extension}): ${clash.kind} ${clash.value} already belongs to ${clash.holder.name} (${clash.holder.id}); change it there or in the file`);
+  }
   if (!existing) {
     const saved = await repo.save(repo.create({ ...wanted, email, passwordHash: password ? await hashPassword(password) : null }));
     summary.usersCreated++;

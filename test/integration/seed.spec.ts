@@ -108,6 +108,13 @@ describe('seed (real Postgres)', () => {
       expect(await argon2.verify(anna.passwordHash ?? '', 'lab-password-1')).toBe(true);
       await t.http.post('/api/auth/login').send({ email: 'qa@agency.test', password: 'qa-password-1' }).expect(200);
     });
+
+    it("refuses a device another active person (not in the file) holds, naming both, and writes nothing", async () => {
+      const before = await counts();
+      const file = { users: [{ extension: '501', name: 'Oleg New', role: 'manager', devices: ['PJSIP/101'] }] };
+      await expect(seedDirectory(t.dataSource, file)).rejects.toThrow(/Oleg New \(501\): device PJSIP\/101 already belongs to Anna Petrova-Smirnova/);
+      expect(await counts()).toEqual(before);
+    });
   });
 
   describe('--demo', () => {
