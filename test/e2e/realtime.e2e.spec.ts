@@ -83,7 +83,15 @@ describe('realtime desks end to end (replay server → service → socket.io and
     expect(boris.of('desk.snapshot')[0]).toMatchObject({ user: { id: lab.userIds.get('102'), name: 'Boris Ivanov' }, scope: 'own', calls: [] });
     gate?.open();
     await until('all 20 calls ended for the head of sales', () => new Set(head.of('call.ended').map((e) => e.linkedid)).size === 20, 30_000);
-    await until('the last events delivered', () => boris.of('call.ended').length > 0 && vera.of('call.ended').length > 0);
+    // A call's end reaches desks once it is stored, on each desk's own socket: wait until every
+    // call that rang a desk has ended there (withdrawn, taken by a colleague, or ended).
+    const settled = (d: typeof vera): boolean => {
+      const done = new Set([...d.of('call.withdrawn'), ...d.of('call.taken'), ...d.of('call.ended')].map((e) => e.linkedid));
+      return d.of('call.ringing').every((e) => done.has(e.linkedid));
+    };
+    await until('every ringing call ended on every desk', () => [vera, anna, boris, head].every(settled), 30_000);
+    // The missed-call notices go out with a call's end, after it: wait for the ones asserted below.
+    await until('the missed-call notices', () => vera.of('call.missed', '1795335776.136').length > 0 && boris.of('call.missed', '1795335778.190').length > 0 && head.of('call.missed', '1795335775.128').length > 0, 30_000);
 
     // Maria Kozlova (+79104445566, Optima Trade, responsible 102): 102 rang alone, then the group; 103 answered.
     // Maria Kozlova (+79104445566, Optima Trade, responsible 102): 102 was busy at both steps (its

@@ -533,7 +533,10 @@ function dialBeginIn(
   const afterAnswer = call.firstAnswerAt !== null && dialer !== null && dialer.person === null;
   const afterTransfer = call.transferAt !== null || afterAnswer;
   let stepId: number | null = null;
-  if (dialer && dialer.person === null && !afterTransfer) stepId = stepFor(call, dialer.uniqueid, at, input.state.directory.directory.inferSteps);
+  if (dialer && dialer.person === null && !afterTransfer) {
+    const stray = call.resynced && dest.person !== null && personOutsideStep(call, dest.person, input.state.context);
+    stepId = stepFor(call, dialer.uniqueid, at, input.state.directory.directory.inferSteps, stray);
+  }
   const leg: TrackedLeg = {
     uniqueid: dest.uniqueid,
     channel: dest.name,
@@ -586,13 +589,17 @@ function dialInsideLeg(input: HandlerInput, entry: CallEntry, dialer: TrackedCha
  * a step per Dial() guessed from who was dialed, and so does every call when the directory asks
  * for it (`inferSteps`: a PBX whose own chain sets no marker).
  */
-function stepFor(call: TrackedCall, dialer: string, at: number, inferSteps: boolean): number | null {
+function stepFor(call: TrackedCall, dialer: string, at: number, inferSteps: boolean, stray = false): number | null {
   const explicit = call.steps.some((step) => step.raw !== null);
   const current = call.steps.length - 1;
   if (!explicit && !inferSteps && !markersMayBeLost(call)) return null;
   if (explicit) {
     const legsOfStep = [...call.legs.values()].filter((leg) => leg.dialer === dialer && leg.stepId === current);
-    const markerLost = call.resynced && !call.stepMarked && legsOfStep.length > 0 && legsOfStep.every((leg) => legOver(call, leg));
+    // The marker of a later step was lost in a gap when, after it, a Dial comes once every leg of
+    // the current step is over (and no marker since) — or, none of its legs seen (lost with the
+    // gap), the Dial rings someone the current step never rings.
+    const markerLost =
+      call.resynced && (legsOfStep.length > 0 ? !call.stepMarked && legsOfStep.every((leg) => legOver(call, leg)) : stray);
     call.stepMarked = false;
     if (markerLost) call.steps.push({ raw: null, startedAt: at, dialer });
     return call.steps.length - 1;
@@ -604,6 +611,24 @@ function stepFor(call: TrackedCall, dialer: string, at: number, inferSteps: bool
   }
   call.steps.push({ raw: null, startedAt: at, dialer });
   return call.steps.length - 1;
+}
+
+/**
+ * Whether the call's current step, as its last marker names it, never rings this person: the
+ * responsible step rings only the caller's responsible, a role step (head of sales, CEO, owner)
+ * only people of that role. Other steps (the department, the customer's own names) say nothing.
+ */
+function personOutsideStep(call: TrackedCall, person: string, ctx: RecordContext): boolean {
+  const step = call.steps[call.steps.length - 1];
+  if (!step || step.raw === null) return false;
+  const name = ctx.stepName(step.raw);
+  if (name === 'responsible') {
+    const { caller } = inboundCaller(call, ctx);
+    const responsible = caller === 'anonymous' ? null : ctx.responsibleFor(caller);
+    return responsible !== null && responsible !== person;
+  }
+  if (name === 'head_of_sales' || name === 'ceo' || name === 'owner') return ctx.roleOf(person) !== name;
+  return false;
 }
 
 /** The call lived through a gap in the stream, or began before we listened (its first channel's Newchannel was never seen). */

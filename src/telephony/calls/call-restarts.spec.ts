@@ -92,6 +92,35 @@ describe('what a gap loses', () => {
     expect(pick(got)).toEqual(pick(byId.get(id)));
   });
 
+  it('a gap from the responsible step into the department (a kill -9, a lost link): answered by 103 at the department', () => {
+    // +79104445566: responsible 102 busy (its leg lasts milliseconds), then the department (101, 102
+    // busy again, 103), 103 answers. A gap that takes the department's marker together with 102's
+    // short legs leaves a Dial to 103 after the responsible marker: 103 is not the responsible, so
+    // that is a later step, not the responsible step.
+    const id = '1795335776.156';
+    const answer = events.findIndex((m) => m.Linkedid === id && m.Event === 'DialEnd' && m.DialStatus === 'ANSWER');
+    const responsibleMarker = events.findIndex((m) => m.Linkedid === id && m.Event === 'VarSet' && m.Variable === 'ESC_STEP');
+    const firstDial = events.findIndex((m, i) => i > responsibleMarker && m.Linkedid === id && m.Event === 'DialBegin');
+    const departmentMarker = events.findIndex((m) => m.Linkedid === id && m.Event === 'VarSet' && m.Variable === 'ESC_STEP' && m.Value === 'sales_group');
+    expect([responsibleMarker, firstDial, departmentMarker, answer].every((i, n, all) => i > 0 && (n === 0 || i > all[n - 1]!))).toBe(true);
+    // The gap begins right after the responsible marker, at or after its Dial, and ends anywhere
+    // from the department's marker to the answer (its DialEnd seen).
+    const ends = events.flatMap((m, i) => (m.Linkedid === id && i > departmentMarker && i <= answer ? [i] : []));
+    const wrong: string[] = [];
+    for (const from of [responsibleMarker + 1, firstDial, firstDial + 1]) {
+      for (const to of ends) {
+        const state = createCallTrackerState(LAB);
+        const records = events.slice(0, from).flatMap((message) => finalized(state, message));
+        records.push(...resync(state, liveChannelsAfter(BURST, to), `gap-${from}-${to}`));
+        for (const message of events.slice(to)) records.push(...finalized(state, message));
+        const got = records.find((r) => r.linkedid === id);
+        if (got?.stepReached !== 'department' || got.answeredBy !== '103') wrong.push(`${from}..${to}: ${got?.stepReached} by ${got?.answeredBy}`);
+      }
+    }
+    expect(ends.length).toBeGreaterThan(3);
+    expect(wrong).toEqual([]);
+  });
+
   it('a channel list that arrives after newer events (a snapshot of the cut): a channel hung up meanwhile stays hung up', () => {
     const cut = eventsUntilRinging(BURST, '300', ['1795335774.112', '1795335777.174', '1795335778.218']);
     const state = createCallTrackerState(LAB);
