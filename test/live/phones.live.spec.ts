@@ -38,6 +38,24 @@ liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', (
     expect(desk.of('call.ended', record.linkedid)).toHaveLength(1);
   }, 40_000);
 
+  it('click-to-call to a busy client: 101 answers, the trunk says 486; the PBX ends the call, not 101 — click_to_call_busy', async () => {
+    lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000 };
+    lab.trunk.behaviour = { kind: 'busy' };
+    const at = Date.now();
+    const { status } = await lab.service.api('POST', '/api/calls/originate', await lab.token('101'), { number: '8 916 123-45-67' });
+    expect(status).toBe(202);
+    await lab.trunk.nextInvite(at, 10_000);
+    const phone = lab.phone('101');
+    await phone.waitUntil(() => phone.seen('bye-received', at).length > 0, 10_000, 'the PBX hangs up on 101');
+    expect(phone.seen('bye-sent', at)).toEqual([]);
+    await lab.waitIdle();
+
+    const record = await lab.callRecord({ direction: 'outbound', since: at });
+    await report(lab, at, record.linkedid);
+    expect(record).toMatchObject({ direction: 'outbound', disposition: 'missed', placed_by: '101', hung_up_by: 'pbx' });
+    expect(record.talk_seconds).toBe(0);
+  }, 40_000);
+
   it('blind transfer: 101 answers, REFERs the client to 200; 200 rings with the client, answers; the record keeps 101 as the answerer and 200 as the target — blind_transfer', async () => {
     const desk200 = await lab.desk('200');
     lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000 };
@@ -94,6 +112,32 @@ liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', (
     expect(shown).toContain(KNOWN);
   }, 60_000);
 
+  it('attended transfer, then 200 hangs up: the record says 200 ended the call (manager:200), not the PBX — attended_transfer_target_hangs_up', async () => {
+    const desk200 = await lab.desk('200');
+    lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000 };
+    lab.phone('200').behaviour = { kind: 'answer', afterMs: 1000, hangUpAfterMs: 5000 };
+    const { call, at } = lab.callIn(KNOWN);
+    expect(await call.answered(15_000)).toBe(true);
+    const client = [...lab.phone('101').calls.values()].find((c) => c.answeredAt !== null && c.state === 'confirmed');
+    if (!client) throw new Error('101 has no answered call');
+    const consult = lab.phone('101').call('200');
+    expect(await consult.answered(10_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await client.refer('200', consult)).toBe(202);
+    await client.ended(10_000);
+    await call.ended(15_000); // 200 hangs up 5 s after answering; the PBX sends the client BYE
+    expect(lab.trunk.seen('bye-received', at).length).toBeGreaterThan(0);
+    await lab.waitIdle();
+
+    const record = await lab.callRecord({ caller: KNOWN, direction: 'inbound', since: at });
+    await report(lab, at, record.linkedid);
+    expect(record).toMatchObject({ disposition: 'answered', answered_by_extension: '101', transferred_to: '200', hung_up_by: 'manager:200' });
+    // 200's desk shows the client, never 101 (the consult call's caller), once the transfer completes.
+    const shown = [...desk200.of('call.answered', record.linkedid), ...desk200.of('call.ringing', record.linkedid)].map((event) => event.card.phone);
+    expect(shown).toContain(KNOWN);
+    expect(shown.every((phone) => phone === KNOWN)).toBe(true);
+  }, 60_000);
+
   it('directed pickup: 101 rings, 102 dials **101 and takes the call; the record credits 102 — directed_pickup', async () => {
     const desk101 = await lab.desk('101');
     const desk102 = await lab.desk('102');
@@ -117,6 +161,27 @@ liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', (
     // 101's popup closes as taken by 102; 102's desk shows the client it picked up
     expect(desk101.of('call.taken', record.linkedid)[0]?.answeredBy.extension).toBe('102');
     expect(desk102.of('call.answered', record.linkedid)[0]?.card.phone).toBe(KNOWN);
+  }, 40_000);
+
+  it('directed pickup, then the picker hangs up: 102 takes 101’s call with **101 and ends it; the record says manager:102 — directed_pickup_picker_hangs_up', async () => {
+    const { call, at } = lab.callIn(KNOWN);
+    await lab.phone('101').nextInvite(at, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const pickup = lab.phone('102').call('**101');
+    expect(await pickup.answered(10_000)).toBe(true);
+    expect(await call.answered(5_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    pickup.hangUp();
+    await call.ended(10_000);
+    expect(lab.trunk.seen('bye-received', at).length).toBeGreaterThan(0);
+    await lab.waitIdle();
+
+    const record = await lab.callRecord({ caller: KNOWN, direction: 'inbound', since: at });
+    await report(lab, at, record.linkedid);
+    expect(record).toMatchObject({ disposition: 'answered', answered_by_extension: '102', hung_up_by: 'manager:102' });
+    expect(record.talk_seconds).toBeGreaterThan(1.5);
+    const all: { linkedid: string }[] = await lab.dataSource.query('SELECT linkedid FROM calls WHERE started_at >= $1', [new Date(at - 250)]);
+    expect(all.map((row) => row.linkedid)).toEqual([record.linkedid]); // the **101 call is no call of its own
   }, 40_000);
 
   it('group pickup: the department rings a new caller, 200 is not in the group; 103 dials *8 and takes it; the record credits 103 — group_pickup', async () => {

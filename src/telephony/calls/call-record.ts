@@ -425,17 +425,22 @@ export function hungUpBy(
       return request.kind === 'HangupRequest' ? 'caller' : 'pbx';
     }
     if (channel.person !== null) {
+      // A manager's own hang-up (a BYE: HangupRequest), not the PBX ending the manager's channel
+      // (SoftHangupRequest: a Dial() that gave up, a transfer handing the call over).
+      if (request.kind !== 'HangupRequest') continue;
       if (talker !== null && channel.person === talker) return `manager:${talker}`;
       if (placedBy !== null && channel.person === placedBy) return `manager:${placedBy}`;
       continue;
     }
     if (isDialedLeg(leg)) {
-      if (placedBy !== null) return 'external';
+      // The client hangs up only a call it answered: a busy, a decline or no answer is the PBX's
+      // Dial() giving up, and the PBX ends the call.
+      if (placedBy !== null && leg.answeredAt !== null && request.at >= leg.answeredAt - EPSILON) return 'external';
       continue;
     }
     if (placedBy === null) return 'caller';
   }
-  return null;
+  return placedBy !== null ? 'pbx' : null;
 }
 
 /** Derives the final record of a call from the tracker's accumulator. */

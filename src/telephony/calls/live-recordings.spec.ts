@@ -36,6 +36,8 @@ interface InboundTruth {
   missed_by: string[];
   /** The caller's stays in app_queue queues (QueueCallerJoin … Leave, AgentConnect, QueueCallerAbandon). */
   queues: { queue: string; outcome: string; answered_by: string | null; wait_s: number | null }[];
+  /** Who ended the call: caller, pbx or manager:<ext> (the first HangupRequest, make_truth.py's rule). */
+  hung_up_by: string;
 }
 
 interface ClickToCallTruth {
@@ -45,6 +47,8 @@ interface ClickToCallTruth {
   callee_number: string;
   answered: boolean;
   talk_duration_s: number;
+  /** external, pbx or manager:<ext>. */
+  hung_up_by: string;
 }
 
 const scenarios = readdirSync(LIVE)
@@ -67,7 +71,7 @@ function recordsOf(scenario: string): CallRecord[] {
 }
 
 describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan, SIP phones)', () => {
-  it('has them', () => expect(cases.length).toBeGreaterThanOrEqual(31));
+  it('has them', () => expect(cases.length).toBeGreaterThanOrEqual(34));
 
   it('has queue calls answered and abandoned in the queue', () => {
     const outcomes = cases.flatMap(([, call]) => (call.direction === 'inbound' ? call.queues.map((visit) => visit.outcome) : []));
@@ -76,7 +80,7 @@ describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan,
 
   test.each(scenarios)('%s gives exactly one record per call of the truth file (no call of its own for a pickup or a parking slot dialed)', (scenario) => {
     const truth = cases.filter(([name]) => name === scenario).map(([, call]) => call.linkedid);
-    const extra = scenario === 'attended_transfer' ? 1 : 0; // the consult call, below
+    const extra = scenario.startsWith('attended_transfer') ? 1 : 0; // the consult call, below
     expect(recordsOf(scenario)).toHaveLength(truth.length + extra);
   });
 
@@ -85,7 +89,7 @@ describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan,
     expect(record).toBeDefined();
     if (!record) return;
     if (truth.direction === 'outbound_click_to_call') {
-      expect(record).toMatchObject({ direction: 'outbound', placedBy: truth.placed_by, disposition: truth.answered ? 'answered' : 'missed' });
+      expect(record).toMatchObject({ direction: 'outbound', placedBy: truth.placed_by, disposition: truth.answered ? 'answered' : 'missed', hungUpBy: truth.hung_up_by });
       expect(record.caller).toBe(normalizePhone(truth.callee_number, 'RU'));
       expect(Math.abs(record.talkSeconds - truth.talk_duration_s)).toBeLessThanOrEqual(1);
       return;
@@ -100,6 +104,7 @@ describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan,
       abandoned: truth.abandoned,
       voicemail: truth.pbx_answered,
       stepReached: truth.missed ? truth.last_step : truth.answered_at_step,
+      hungUpBy: truth.hung_up_by,
     });
     expect(Math.abs(record.ringSeconds - truth.ring_duration_s)).toBeLessThanOrEqual(1);
     expect(Math.abs(record.talkSeconds - truth.talk_duration_s)).toBeLessThanOrEqual(1);
