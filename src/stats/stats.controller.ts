@@ -103,10 +103,10 @@ export class StatsController {
     csvHeaders(res, `calls-${localDate(params.from, this.config.TIMEZONE)}-${page.metric}.csv`);
     return toCsv(
       ['linkedid', 'started_at', 'direction', 'caller', 'caller_name', 'line', 'disposition', 'abandoned', 'voicemail', 'step_reached',
-        'answered_by', 'answered_by_name', 'placed_by', 'ring_seconds', 'talk_seconds', 'hung_up_by', 'transferred_to', 'recording_file', 'legs'],
+        'answered_by', 'answered_by_name', 'placed_by', 'ring_seconds', 'talk_seconds', 'hung_up_by', 'transferred_to', 'recording_file', 'voicemail_message', 'legs'],
       page.items.map((c) => [
         c.linkedid, c.startedAt, c.direction, c.caller, c.callerName, c.did, c.disposition, c.abandoned, c.voicemail, c.stepReached,
-        c.answeredByExtension, c.answeredByName, c.placedBy, c.ringSeconds, c.talkSeconds, c.hungUpBy, c.transferredTo, c.recordingFile,
+        c.answeredByExtension, c.answeredByName, c.placedBy, c.ringSeconds, c.talkSeconds, c.hungUpBy, c.transferredTo, c.recordingFile, c.voicemailMessage,
         c.legs.map((leg) => `${leg.extension}:${leg.step ?? '-'}:${leg.outcome}`).join(' '),
       ]),
       dialect,

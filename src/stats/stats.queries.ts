@@ -389,7 +389,7 @@ picked AS (
 SELECT c.linkedid, c.direction, c.caller, c.caller_name, c.did, c.started_at, c.answered_at, c.ended_at,
        c.ring_seconds::numeric AS ring_seconds, c.talk_seconds::numeric AS talk_seconds, c.disposition, c.abandoned, c.voicemail,
        c.step_reached, c.step_index, c.answered_by_extension, ua.name AS answered_by_name, c.placed_by, c.hung_up_by,
-       c.transferred_to, c.recording_file, p.total::int AS total,
+       c.transferred_to, c.recording_file, c.voicemail_message, p.total::int AS total,
        coalesce((SELECT json_agg(json_build_object('seq', l.seq, 'extension', l.extension, 'name', lu.name, 'step', l.step,
                    'outcome', l.outcome, 'rangFrom', l.rang_from, 'rangTo', l.rang_to) ORDER BY l.seq)
                    FROM call_legs l LEFT JOIN users lu ON lu.id = l.user_id WHERE l.linkedid = c.linkedid), '[]'::json) AS legs

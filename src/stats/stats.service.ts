@@ -195,6 +195,8 @@ export interface DrillCall {
   hungUpBy: string | null;
   transferredTo: string | null;
   recordingFile: string | null;
+  /** The voicemail message the caller left (the file on the PBX), or null. */
+  voicemailMessage: string | null;
   legs: DrillLeg[];
 }
 
@@ -526,6 +528,7 @@ function shapeCall(row: Row): DrillCall {
     hungUpBy: str(row.hung_up_by),
     transferredTo: str(row.transferred_to),
     recordingFile: str(row.recording_file),
+    voicemailMessage: str(row.voicemail_message),
     legs: legs.map((leg) => ({
       seq: num(leg.seq),
       extension: String(leg.extension),

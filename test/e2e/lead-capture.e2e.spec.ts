@@ -131,7 +131,7 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
       linkedid, direction: 'inbound', caller: '+79261234567', callerName: null, did: '74951112233', placedBy: null,
       startedAt: 1_795_400_000, answeredAt: null, endedAt: 1_795_400_030, ringSeconds: 30, talkSeconds: 0, answeredBy: null,
       disposition: 'missed', abandoned: true, voicemail: false, stepReached: 'department', stepIndex: 1, hangupCause: 16,
-      hangupCauseText: null, hungUpBy: 'caller', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [], queues: [],
+      hangupCauseText: null, hungUpBy: 'caller', transferredTo: null, recordingFile: null, voicemailMessage: null, closedBy: 'hangup', legs: [], queues: [],
     });
     await t.app.get(CallsRepository).saveFinalizedCalls([{ record: missed('9.1'), events: [] }, { record: missed('9.2'), events: [] }]);
     const results = await Promise.all([service.process('9.1'), service.process('9.2'), service.process('9.1')]);
@@ -147,7 +147,7 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
       linkedid: '7.1', direction: 'inbound', caller: '+79267778899', callerName: null, did: '74951112233', placedBy: null,
       startedAt: 1_795_400_000, answeredAt: null, endedAt: 1_795_400_040, ringSeconds: 40, talkSeconds: 0, answeredBy: null,
       disposition: 'missed', abandoned: false, voicemail: true, stepReached: 'voicemail', stepIndex: 4, hangupCause: 16,
-      hangupCauseText: null, hungUpBy: 'pbx', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [], queues: [],
+      hangupCauseText: null, hungUpBy: 'pbx', transferredTo: null, recordingFile: null, voicemailMessage: null, closedBy: 'hangup', legs: [], queues: [],
     };
     // The second call (on the other line) is answered and ends first; then the first one ends in voicemail.
     await storeAndCapture({ ...base, linkedid: '7.2', did: '74951112244', startedAt: base.startedAt + 5, answeredAt: base.startedAt + 8, endedAt: base.startedAt + 20, disposition: 'answered', answeredBy: '102', voicemail: false, stepReached: 'department', stepIndex: 1 });
@@ -161,7 +161,7 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
       linkedid: '8.1', direction: 'inbound', caller: '+79261112233', callerName: '<img src=x onerror=alert(1)>', did: '74951112233', placedBy: null,
       startedAt: 1_795_400_000, answeredAt: null, endedAt: 1_795_400_030, ringSeconds: 30, talkSeconds: 0, answeredBy: null,
       disposition: 'missed', abandoned: true, voicemail: false, stepReached: 'department', stepIndex: 1, hangupCause: 16,
-      hangupCauseText: null, hungUpBy: 'caller', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [], queues: [],
+      hangupCauseText: null, hungUpBy: 'caller', transferredTo: null, recordingFile: null, voicemailMessage: null, closedBy: 'hangup', legs: [], queues: [],
     };
     await storeAndCapture(base);
     await storeAndCapture({ ...base, linkedid: '8.2', direction: 'outbound', placedBy: '101', startedAt: base.startedAt + 300, endedAt: base.startedAt + 330 });
@@ -176,7 +176,7 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
       linkedid: '6.1', direction: 'inbound', caller: '+79265550001', callerName: null, did: '74951112233', placedBy: null,
       startedAt: 1_795_400_000, answeredAt: null, endedAt: 1_795_400_030, ringSeconds: 30, talkSeconds: 0, answeredBy: null,
       disposition: 'missed', abandoned: true, voicemail: false, stepReached: 'department', stepIndex: 1, hangupCause: 16,
-      hangupCauseText: null, hungUpBy: 'caller', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [], queues: [],
+      hangupCauseText: null, hungUpBy: 'caller', transferredTo: null, recordingFile: null, voicemailMessage: null, closedBy: 'hangup', legs: [], queues: [],
     };
     const repository = t.app.get(CallsRepository);
     const saved = await repository.saveFinalizedCalls([{ record: base, events: [] }, { record: { ...base, linkedid: '6.2', caller: '+79265550002' }, events: [] }]);

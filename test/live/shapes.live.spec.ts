@@ -11,7 +11,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AmiCapture } from './support/ami-capture';
-import { CUSTOMER_GLOBALS, CUSTOMER_PBX, HUNT_TIMEOUT, IVR_WAIT, MOBILE_101, QUEUE_MEMBER_TIMEOUT, SHAPE_DIDS } from './support/customer-pbx';
+import { CLOSED_QUEUE_WAIT, CUSTOMER_GLOBALS, CUSTOMER_PBX, HUNT_TIMEOUT, IVR_WAIT, MOBILE_101, QUEUE_MEMBER_TIMEOUT, SHAPE_DIDS } from './support/customer-pbx';
 import { type CallRow, expectAround, type LegRow, LiveLab, liveSuite, report, seconds, useLiveLab } from './support/live-lab';
 import type { SipCall } from './support/sip-agent';
 
@@ -215,6 +215,63 @@ liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, 
     expect(desk101.of('call.ringing', record.linkedid)).toEqual([]);
   }, 40_000);
 
+  it('Queue with one member: two callers wait at once; 103 takes the first, then the second once free; each waited its own time — queue_two_callers', async () => {
+    const first = '+79035557011';
+    const second = '+79035557012';
+    lab.phone('103').behaviour = { kind: 'answer', afterMs: 1000, hangUpAfterMs: 3000 };
+    const a = lab.callIn(first, SHAPE_DIDS.queueSupport);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const b = lab.callIn(second, SHAPE_DIDS.queueSupport);
+    expect(await a.call.answered(10_000)).toBe(true);
+    expect(await b.call.answered(20_000)).toBe(true);
+    await b.call.ended(15_000);
+    await lab.waitIdle();
+
+    // 103 rang twice, the second time only after the first call ended (ringinuse = no)
+    const invites = invitesAt(lab, '103', a.at);
+    expect(invites).toHaveLength(2);
+    expectAround(invites[1], 1 + 3 + RETRY, 1.5);
+    const one = await lab.callRecord({ caller: first, since: a.at });
+    const two = await lab.callRecord({ caller: second, since: a.at });
+    expectCustomerCall(one, SHAPE_DIDS.queueSupport, { disposition: 'answered', answered_by_extension: '103' });
+    expectCustomerCall(two, SHAPE_DIDS.queueSupport, { disposition: 'answered', answered_by_extension: '103' });
+    const waitOne = (await queuesOf(lab, one.linkedid)).rows;
+    const waitTwo = (await queuesOf(lab, two.linkedid)).rows;
+    expect(waitOne).toEqual([expect.objectContaining({ queue: 'support', outcome: 'answered', answered_by_extension: '103' })]);
+    expect(waitTwo).toEqual([expect.objectContaining({ queue: 'support', outcome: 'answered', answered_by_extension: '103' })]);
+    expectAround(waitOne[0].wait_seconds, 1);
+    expect(waitTwo[0].wait_seconds).toBeGreaterThan(waitOne[0].wait_seconds + 3);
+    expectAround(two.ring_seconds, waitTwo[0].wait_seconds);
+    expect(legsOf(await lab.legs(two.linkedid))).toEqual([['103', null, 'answered', false]]);
+    await report(lab, a.at, two.linkedid);
+  }, 60_000);
+
+  it('Queue with nobody in it: the caller waits the Queue() timeout, then leaves a message: voicemail, left the queue, a lead with the message — queue_closed_voicemail', async () => {
+    const caller = '+79035557013';
+    lab.trunk.sendsAudio = true;
+    const { call, at } = lab.callIn(caller, SHAPE_DIDS.queueClosed);
+    expect(await call.answered(10_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, CLOSED_QUEUE_WAIT * 1000 + 16_000)); // the greeting, then a few seconds of message
+    call.hangUp();
+    await call.ended(10_000);
+    const inbox = join(lab.pbx.dir, 'spool', 'voicemail', 'default', '100', 'INBOX');
+    await lab.trunk.waitUntil(() => existsSync(inbox) && readdirSync(inbox).some((name) => name.endsWith('.txt')), 5_000, 'a voicemail message');
+    await lab.waitIdle();
+
+    for (const ext of ['101', '102', '103']) expect(invitesAt(lab, ext, at)).toEqual([]);
+    const { record, legs } = await theCall(lab, caller, at);
+    expectCustomerCall(record, SHAPE_DIDS.queueClosed, { disposition: 'missed', abandoned: false, voicemail: true, hung_up_by: 'caller' });
+    expect(legs).toEqual([]);
+    const queues = await queuesOf(lab, record.linkedid);
+    expect(queues.rows).toEqual([expect.objectContaining({ queue: 'sales-closed', outcome: 'left', answered_by_extension: null })]);
+    expectAround(queues.rows[0].wait_seconds, CLOSED_QUEUE_WAIT);
+    const messages = readdirSync(inbox).filter((name) => name.endsWith('.txt')).map((name) => join(inbox, name.replace(/\.txt$/, '')));
+    expect(messages).toContain(record.voicemail_message);
+    await lab.leadCaptured(record.linkedid);
+    const tasks: { voicemail_message: string | null }[] = await lab.dataSource.query('SELECT voicemail_message FROM tasks WHERE phone = $1', [caller]);
+    expect(tasks).toEqual([{ voicemail_message: record.voicemail_message }]);
+  }, 60_000);
+
   it('FreePBX ring group: Local/101 and Local/102 ring at once, 101 answers after 2 s; one leg per person — ring_group', async () => {
     const desk102 = await lab.desk('102');
     lab.phone('101').behaviour = { kind: 'answer', afterMs: 2000, hangUpAfterMs: 2000 };
@@ -341,6 +398,7 @@ liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, 
     expect(newexten).toEqual(['PJSIP/trunk VoiceMail']);
     const { record, legs } = await theCall(lab, caller, at);
     expectCustomerCall(record, SHAPE_DIDS.ivr, { disposition: 'missed', abandoned: false, voicemail: true, hung_up_by: 'caller' });
+    expect(record.voicemail_message).toBe(join(lab.pbx.dir, 'spool', 'voicemail', 'default', '100', 'INBOX', 'msg0000'));
     expect(legsOf(legs)).toEqual([['103', null, 'no_answer', true]]);
     expect(await missedBy(lab, record.linkedid)).toEqual(['103']);
   }, 60_000);
@@ -408,9 +466,17 @@ liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, 
     expectCustomerCall(record, SHAPE_DIDS.voicemail, { disposition: 'missed', abandoned: false, voicemail: true, answered_by_extension: null });
     expect(legsOf(legs)).toEqual([['101', null, 'no_answer', true]]);
     expect(await missedBy(lab, record.linkedid)).toEqual(['101']);
+    // The message app_voicemail saved (VM_MESSAGEFILE, through the shipped filter) is on the record,
+    // on the lead's callback task and on the caller card; it is the file the mailbox really holds.
+    expect(record.voicemail_message).toBe(join(inbox, 'msg0000'));
+    expect(existsSync(`${record.voicemail_message}.txt`)).toBe(true);
     await lab.leadCaptured(record.linkedid);
-    const tasks: { kind: string }[] = await lab.dataSource.query('SELECT kind FROM tasks WHERE phone = $1', [caller]);
-    expect(tasks).toEqual([{ kind: 'callback' }]);
+    const tasks: { kind: string; voicemail_message: string | null }[] = await lab.dataSource.query('SELECT kind, voicemail_message FROM tasks WHERE phone = $1', [caller]);
+    expect(tasks).toEqual([{ kind: 'callback', voicemail_message: record.voicemail_message }]);
+    const card = await lab.service.api<{ openTasks: { voicemail: unknown }[]; lastCalls: { linkedid: string; voicemail: unknown }[] }>(
+      'GET', `/api/clients/lookup?phone=${encodeURIComponent(caller)}`, await lab.token('200'));
+    expect(card.body.openTasks.map((task) => task.voicemail)).toEqual([{ file: record.voicemail_message, mailbox: '101@default' }]);
+    expect(card.body.lastCalls.find((c) => c.linkedid === record.linkedid)?.voicemail).toEqual({ file: record.voicemail_message, mailbox: '101@default' });
     expect(head.of('call.missed', record.linkedid)).toEqual([expect.objectContaining({ voicemail: true, abandoned: false })]);
   }, 60_000);
 

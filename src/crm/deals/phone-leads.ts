@@ -21,7 +21,7 @@ export interface NewPhoneLead {
   responsibleUserId: string | null;
   dealTitle: string;
   /** A callback task for the deal (a missed call), or null (an answered one). */
-  callback: { title: string; dueAt: Date; missedAt: Date } | null;
+  callback: { title: string; dueAt: Date; missedAt: Date; voicemailMessage: string | null } | null;
 }
 
 /** A contact for the number, an Unsorted deal (source phone) and, for a missed call, a callback task. */
@@ -52,6 +52,7 @@ export async function createLeadFromCall(manager: EntityManager, lead: NewPhoneL
       assigneeUserId: null,
       dueAt: lead.callback.dueAt,
       missedAt: lead.callback.missedAt,
+      voicemailMessage: lead.callback.voicemailMessage,
     });
   }
   return { contactId, dealId };

@@ -224,7 +224,7 @@ async function apply(manager: EntityManager, write: LeadWrite, record: CallRecor
         line: write.line,
         responsibleUserId: write.responsibleUserId,
         dealTitle: write.title,
-        callback: write.taskTitle === null ? null : { title: write.taskTitle, dueAt: write.dueAt, missedAt: write.missedAt },
+        callback: write.taskTitle === null ? null : { title: write.taskTitle, dueAt: write.dueAt, missedAt: write.missedAt, voicemailMessage: write.voicemailMessage },
       });
       return;
     case 'createCallbackTask':
@@ -237,10 +237,11 @@ async function apply(manager: EntityManager, write: LeadWrite, record: CallRecor
         assigneeUserId: write.assigneeUserId,
         dueAt: write.dueAt,
         missedAt: write.missedAt,
+        voicemailMessage: write.voicemailMessage,
       });
       return;
     case 'mergeMissedCall':
-      await countMissedCall(manager, write.taskId, write.missedAt);
+      await countMissedCall(manager, write.taskId, write.missedAt, write.voicemailMessage);
       return;
     case 'closeCallbackTasks':
       await closeCallbackTasks(manager, write.tasks, write.talkedAt, write.byUserId);

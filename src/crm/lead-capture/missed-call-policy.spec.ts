@@ -9,7 +9,7 @@ function call(overrides: Partial<CallRecord>): CallRecord {
     linkedid: '1.1', direction: 'inbound', caller: '+79031112233', callerName: null, did: '74951112233', placedBy: null,
     startedAt: T0, answeredAt: null, endedAt: T0 + 40, ringSeconds: 40, talkSeconds: 0, answeredBy: null,
     disposition: 'missed', abandoned: false, voicemail: true, stepReached: 'owner', stepIndex: 4, hangupCause: 16,
-    hangupCauseText: null, hungUpBy: 'pbx', transferredTo: null, recordingFile: null, closedBy: 'hangup', legs: [], queues: [],
+    hangupCauseText: null, hungUpBy: 'pbx', transferredTo: null, recordingFile: null, voicemailMessage: null, closedBy: 'hangup', legs: [], queues: [],
     ...overrides,
   };
 }
@@ -45,6 +45,16 @@ describe('planLeadCapture', () => {
     const [write] = planLeadCapture(call({}), facts(), config).writes;
     expect(write).toMatchObject({ type: 'createLead', phone: '+79031112233', line: '74951112233', responsibleUserId: null, title: 'Пропущенный звонок с +79031112233', taskTitle: 'Перезвонить +79031112233' });
     expect(write?.type === 'createLead' && write.dueAt.getTime()).toBe((T0 + 40 + 15 * 60) * 1000);
+  });
+
+  it('a voicemail message the caller left goes with the lead, the callback task and a merged missed call', () => {
+    const file = '/var/spool/asterisk/voicemail/default/101/INBOX/msg0003';
+    const left = call({ voicemailMessage: file });
+    const message = (f: LeadFacts): unknown[] => planLeadCapture(left, f, config).writes.map((write) => ('voicemailMessage' in write ? write.voicemailMessage : write.type));
+    expect(message(facts())).toEqual([file]);
+    expect(message(facts({ owner: known }))).toEqual([file]);
+    expect(message(facts({ owner: known, openCallbackTasks: [openTask] }))).toEqual([file]);
+    expect(planLeadCapture(call({}), facts(), config).writes).toEqual([expect.objectContaining({ type: 'createLead', voicemailMessage: null })]);
   });
 
   it('titles in the CRM_LANGUAGE: Russian by default, English when set', () => {

@@ -29,9 +29,9 @@ export interface LeadPolicyConfig {
 
 /** The writes a finished call asks for, applied by the service in one transaction. */
 export type LeadWrite =
-  | { type: 'createLead'; phone: string; line: string | null; responsibleUserId: string | null; title: string; taskTitle: string | null; dueAt: Date; missedAt: Date }
-  | { type: 'createCallbackTask'; phone: string; title: string; contactId: string | null; companyId: string | null; dealId: string | null; assigneeUserId: string | null; dueAt: Date; missedAt: Date }
-  | { type: 'mergeMissedCall'; taskId: string; missedAt: Date }
+  | { type: 'createLead'; phone: string; line: string | null; responsibleUserId: string | null; title: string; taskTitle: string | null; dueAt: Date; missedAt: Date; voicemailMessage: string | null }
+  | { type: 'createCallbackTask'; phone: string; title: string; contactId: string | null; companyId: string | null; dealId: string | null; assigneeUserId: string | null; dueAt: Date; missedAt: Date; voicemailMessage: string | null }
+  | { type: 'mergeMissedCall'; taskId: string; missedAt: Date; voicemailMessage: string | null }
   | { type: 'closeCallbackTasks'; tasks: { id: string; callbackSeconds: number }[]; talkedAt: Date; byUserId: string | null }
   | { type: 'recordCallbackAttempt'; taskIds: string[]; at: Date };
 
@@ -87,6 +87,7 @@ export function planLeadCapture(record: CallRecord, facts: LeadFacts, config: Le
       taskTitle: null,
       dueAt: at(record.endedAt),
       missedAt: at(record.startedAt),
+      voicemailMessage: null,
     };
     return { reason: 'answered-new-number', writes: [...closing.writes, createLead] };
   }
@@ -96,13 +97,13 @@ export function planLeadCapture(record: CallRecord, facts: LeadFacts, config: Le
   // The client got through meanwhile (a second call of theirs was answered): nobody needs to call back.
   if (facts.talkedSince && facts.talkedSince.getTime() >= missedAt.getTime()) return { reason: 'missed-but-reached', writes: [] };
   const open = facts.openCallbackTasks[0];
-  if (open) return { reason: 'missed-merged', writes: [{ type: 'mergeMissedCall', taskId: open.id, missedAt }] };
+  if (open) return { reason: 'missed-merged', writes: [{ type: 'mergeMissedCall', taskId: open.id, missedAt, voicemailMessage: record.voicemailMessage }] };
   const dueAt = new Date(at(record.endedAt).getTime() + config.callbackSlaMinutes * 60_000);
   const texts = LEAD_TEXTS[config.language];
   if (!facts.owner) {
     return {
       reason: 'missed-new-number',
-      writes: [{ type: 'createLead', phone, line: record.did, responsibleUserId: null, title: texts.missedCallDeal(phone), taskTitle: texts.callbackTask(phone), dueAt, missedAt }],
+      writes: [{ type: 'createLead', phone, line: record.did, responsibleUserId: null, title: texts.missedCallDeal(phone), taskTitle: texts.callbackTask(phone), dueAt, missedAt, voicemailMessage: record.voicemailMessage }],
     };
   }
   return {
@@ -118,6 +119,7 @@ export function planLeadCapture(record: CallRecord, facts: LeadFacts, config: Le
         assigneeUserId: facts.owner.responsibleUserId,
         dueAt,
         missedAt,
+        voicemailMessage: record.voicemailMessage,
       },
     ],
   };

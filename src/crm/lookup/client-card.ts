@@ -1,3 +1,4 @@
+import { voicemailBoxOf } from '../../telephony/calls/call-record';
 /** What a manager sees about a phone number: the caller card (REST lookup and desk popups). */
 export interface ClientCard {
   phone: string;
@@ -6,7 +7,7 @@ export interface ClientCard {
   company: { id: string; name: string; tags: string[]; abcCategory: string | null } | null;
   responsible: { id: string; name: string; extensions: string[] } | null;
   openDeals: { id: string; title: string; stageId: string; stageName: string; budget: string | null; responsibleId: string | null }[];
-  openTasks: { id: string; title: string; kind: string; dueAt: string | null; assigneeId: string | null }[];
+  openTasks: { id: string; title: string; kind: string; dueAt: string | null; assigneeId: string | null; voicemail: VoicemailMessage | null }[];
   lastCalls: {
     linkedid: string;
     direction: string;
@@ -15,7 +16,18 @@ export interface ClientCard {
     abandoned: boolean;
     talkSeconds: number;
     answeredBy: string | null;
+    voicemail: VoicemailMessage | null;
   }[];
+}
+
+/** A voicemail message the caller left: the file on the PBX (VM_MESSAGEFILE) and its mailbox (`101@default`). */
+export interface VoicemailMessage {
+  file: string;
+  mailbox: string | null;
+}
+
+export function voicemailMessage(file: string | null): VoicemailMessage | null {
+  return file === null ? null : { file, mailbox: voicemailBoxOf(file) };
 }
 
 /**
@@ -23,7 +35,7 @@ export interface ClientCard {
  * (contact's, else company's), open deals and tasks of the contact/company/number, last 5 calls.
  */
 export const CLIENT_CARD_STATEMENT = {
-  name: 'client_card_v1',
+  name: 'client_card_v2',
   text: `
 WITH owner AS (
   SELECT p.e164, ct.id AS contact_id, ct.name AS contact_name, ct.position,
@@ -46,7 +58,7 @@ SELECT
      WHERE NOT s.is_closed
        AND (d.contact_id = (SELECT contact_id FROM owner) OR d.company_id = (SELECT company_id FROM owner))), '[]') AS open_deals,
   coalesce((SELECT json_agg(json_build_object('id', t.id, 'title', t.title, 'kind', t.kind, 'dueAt', t.due_at,
-                                               'assigneeId', t.assignee_id) ORDER BY t.due_at NULLS LAST)
+                                               'assigneeId', t.assignee_id, 'voicemailMessage', t.voicemail_message) ORDER BY t.due_at NULLS LAST)
      FROM tasks t
      WHERE t.done_at IS NULL
        AND (t.phone = $1 OR t.contact_id = (SELECT contact_id FROM owner) OR t.company_id = (SELECT company_id FROM owner)
@@ -54,7 +66,7 @@ SELECT
                                                       OR d.company_id = (SELECT company_id FROM owner)))), '[]') AS open_tasks,
   coalesce((SELECT json_agg(c ORDER BY c."startedAt" DESC) FROM (
      SELECT k.linkedid, k.direction, k.started_at AS "startedAt", k.disposition, k.abandoned,
-            k.talk_seconds AS "talkSeconds", u.name AS "answeredBy"
+            k.talk_seconds AS "talkSeconds", u.name AS "answeredBy", k.voicemail_message AS "voicemailMessage"
      FROM calls k LEFT JOIN users u ON u.id = k.answered_by_user_id
      WHERE k.caller = $1 OR k.callee = $1
      ORDER BY k.started_at DESC LIMIT 5) c), '[]') AS last_calls`,
@@ -65,8 +77,8 @@ export interface ClientCardRow {
   company: ClientCard['company'];
   responsible: ClientCard['responsible'];
   open_deals: ClientCard['openDeals'];
-  open_tasks: ClientCard['openTasks'];
-  last_calls: ClientCard['lastCalls'];
+  open_tasks: (Omit<ClientCard['openTasks'][number], 'voicemail'> & { voicemailMessage: string | null })[];
+  last_calls: (Omit<ClientCard['lastCalls'][number], 'voicemail'> & { voicemailMessage: string | null })[];
 }
 
 export function toClientCard(phone: string, row: ClientCardRow | undefined): ClientCard {
@@ -78,7 +90,7 @@ export function toClientCard(phone: string, row: ClientCardRow | undefined): Cli
     company: row?.company ?? null,
     responsible: row?.responsible ?? null,
     openDeals: row?.open_deals ?? [],
-    openTasks: row?.open_tasks ?? [],
-    lastCalls: row?.last_calls ?? [],
+    openTasks: (row?.open_tasks ?? []).map(({ voicemailMessage: file, ...task }) => ({ ...task, voicemail: voicemailMessage(file) })),
+    lastCalls: (row?.last_calls ?? []).map(({ voicemailMessage: file, ...call }) => ({ ...call, voicemail: voicemailMessage(file) })),
   };
 }

@@ -33,6 +33,8 @@ export interface NewCallbackTask {
   dueAt: Date;
   /** When the missed call that asks for it began. */
   missedAt: Date;
+  /** The voicemail message the caller left (the file on the PBX), or null. */
+  voicemailMessage: string | null;
 }
 
 /** A callback task for a missed call (its first missed call counted). Returns its id. */
@@ -40,18 +42,26 @@ export async function createCallbackTask(manager: EntityManager, task: NewCallba
   const [row] = readRows(
     'new callback task',
     await manager.query(
-      `INSERT INTO tasks (title, kind, deal_id, contact_id, company_id, phone, assignee_id, due_at, missed_calls, first_missed_at, last_missed_at)
-       VALUES ($1, 'callback', $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id`,
-      [task.title, task.dealId, task.contactId, task.companyId, task.phone, task.assigneeUserId, task.dueAt, task.missedAt],
+      `INSERT INTO tasks (title, kind, deal_id, contact_id, company_id, phone, assignee_id, due_at, missed_calls, first_missed_at, last_missed_at, voicemail_message)
+       VALUES ($1, 'callback', $2, $3, $4, $5, $6, $7, 1, $8, $8, $9) RETURNING id`,
+      [task.title, task.dealId, task.contactId, task.companyId, task.phone, task.assigneeUserId, task.dueAt, task.missedAt, task.voicemailMessage],
     ),
     { id: text },
   );
   return row!.id;
 }
 
-/** Another missed call of the same number while its task is open: counted on it. */
-export async function countMissedCall(manager: EntityManager, taskId: string, missedAt: Date): Promise<void> {
-  await manager.query(`UPDATE tasks SET missed_calls = missed_calls + 1, last_missed_at = greatest(last_missed_at, $2) WHERE id = $1`, [taskId, missedAt]);
+/**
+ * Another missed call of the same number while its task is open: counted on it; a voicemail
+ * message it left becomes the task's (the latest missed call's message wins).
+ */
+export async function countMissedCall(manager: EntityManager, taskId: string, missedAt: Date, voicemailMessage: string | null): Promise<void> {
+  await manager.query(
+    `UPDATE tasks SET missed_calls = missed_calls + 1, last_missed_at = greatest(last_missed_at, $2),
+       voicemail_message = CASE WHEN $3::text IS NOT NULL AND $2 >= coalesce(last_missed_at, $2) THEN $3::text ELSE voicemail_message END
+     WHERE id = $1`,
+    [taskId, missedAt, voicemailMessage],
+  );
 }
 
 /** Someone talked to the caller: the tasks close with how long the callback took. */

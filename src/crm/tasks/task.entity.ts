@@ -62,6 +62,10 @@ export class Task {
   @Column({ type: 'text', nullable: true })
   notes!: string | null;
 
+  /** Callback tasks: the voicemail message the caller left (the file on the PBX), or null. */
+  @Column({ name: 'voicemail_message', type: 'text', nullable: true })
+  voicemailMessage!: string | null;
+
   /** Callback tasks: missed calls merged into this task, the first one, and the delay to the conversation. */
   @Column({ name: 'missed_calls', type: 'int', default: 0 })
   missedCalls!: number;

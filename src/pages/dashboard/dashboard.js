@@ -397,7 +397,10 @@
   const DRILL_COLUMNS = ['started', 'direction', 'client', 'name', 'line', 'outcome', 'step', 'answeredBy', 'ring', 'talk', 'legs', 'recording'];
 
   function legOutcome(outcome) { return LEG_OUTCOMES.includes(outcome) ? t('dash.leg.' + outcome) : outcome.replace(/_/g, ' '); }
-  function callOutcome(call) { return t('dash.outcome.' + (call.disposition === 'answered' ? 'answered' : call.abandoned ? 'abandoned' : call.voicemail ? 'voicemail' : 'missed')); }
+  function callOutcome(call) {
+    if (call.disposition !== 'answered' && call.voicemailMessage) return t('dash.outcome.voicemailMessage');
+    return t('dash.outcome.' + (call.disposition === 'answered' ? 'answered' : call.abandoned ? 'abandoned' : call.voicemail ? 'voicemail' : 'missed'));
+  }
   function directionName(direction) { return direction === 'inbound' || direction === 'outbound' ? t('dash.direction.' + direction) : direction; }
 
   function renderDrill() {

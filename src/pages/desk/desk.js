@@ -53,6 +53,13 @@
     node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
   }
   var clear = window.switchboard.dom.clear;
+  /** " · voicemail left (101@default, msg0000)": the message the caller left, as text (never HTML). */
+  function voicemailNote(voicemail) {
+    if (!voicemail) return '';
+    var name = String(voicemail.file).split('/').pop();
+    return ' · ' + t('desk.voicemailLeft', { where: voicemail.mailbox ? voicemail.mailbox + ', ' + name : name });
+  }
+
   function fmtTime(value) {
     if (value === null || value === undefined) return '';
     return i18n.dateTime(typeof value === 'number' ? value * 1000 : value);
@@ -238,14 +245,14 @@
     }
     if (card.openTasks.length) {
       node.appendChild(el('div', null, el('strong', null, t('desk.openTasks')), el('ul', null, card.openTasks.map(function (task) {
-        return el('li', null, task.title, ' (', TASK_KINDS.indexOf(task.kind) >= 0 ? t('desk.kind.' + task.kind) : task.kind, task.dueAt ? t('desk.due', { when: fmtTime(task.dueAt) }) : '', ')');
+        return el('li', null, task.title, ' (', TASK_KINDS.indexOf(task.kind) >= 0 ? t('desk.kind.' + task.kind) : task.kind, task.dueAt ? t('desk.due', { when: fmtTime(task.dueAt) }) : '', ')', voicemailNote(task.voicemail));
       }))));
     }
     if (card.lastCalls.length) {
       node.appendChild(el('div', null, el('strong', null, t('desk.lastCalls')), el('ul', null, card.lastCalls.map(function (c) {
         var outcome = c.disposition === 'answered' ? (c.answeredBy ? t('desk.answeredBy', { name: c.answeredBy }) : t('desk.outcome.answered')) : t(c.abandoned ? 'desk.outcome.abandoned' : 'desk.outcome.missed');
         var direction = c.direction === 'inbound' || c.direction === 'outbound' ? t('desk.direction.' + c.direction) : c.direction;
-        return el('li', null, fmtTime(c.startedAt), ' · ', direction, ' · ', outcome, c.talkSeconds ? ' · ' + seconds(c.talkSeconds) : '');
+        return el('li', null, fmtTime(c.startedAt), ' · ', direction, ' · ', outcome, c.talkSeconds ? ' · ' + seconds(c.talkSeconds) : '', voicemailNote(c.voicemail));
       }))));
     }
     if (call.status === 'ended' && call.ended && call.ended.prompt && state.user && call.ended.answeredBy && call.ended.answeredBy.userId === state.user.id) {

@@ -1,5 +1,5 @@
 import { recordsOf } from '../../../test/support/recorded-calls';
-import type { CallRecord } from './call-record';
+import { voicemailBoxOf, type CallRecord } from './call-record';
 import { CallRecordShapeError, parseCallRecord } from './call-record-json';
 import { readableRecord } from './call-storage-text';
 
@@ -24,6 +24,7 @@ describe('parseCallRecord', () => {
     ['legs that are no list', (json) => (json.legs = {}), /: legs: expected a list, got an object/],
     ['a queue stay of another shape', (json) => (json.queues = [{ name: 'sales', joinedAt: 1, leftAt: 2, outcome: 'gave_up', waitSeconds: 1, answeredBy: null }]), /: queues\[0\]\.outcome: expected one of answered, abandoned, left, got "gave_up"/],
     ['an unknown hung-up-by', (json) => (json.hungUpBy = 'manager:'), /: hungUpBy: expected caller, pbx, external or manager:<ext>, got "manager:"/],
+    ['a voicemail message that is no text', (json) => (json.voicemailMessage = 7), /: voicemailMessage: expected text or null, got 7/],
   ];
 
   test.each(broken)('%s is an error naming the call and the field', (_label, breakIt, message) => {
@@ -32,6 +33,12 @@ describe('parseCallRecord', () => {
     expect(() => parseCallRecord(json)).toThrow(CallRecordShapeError);
     expect(() => parseCallRecord(json)).toThrow(message);
     expect(() => parseCallRecord(json)).toThrow(`of call ${record.linkedid}:`);
+  });
+
+  it('a record stored before voicemail messages were kept (no `voicemailMessage`) has none', () => {
+    const json = stored(record);
+    delete json.voicemailMessage;
+    expect(parseCallRecord(json)).toEqual({ ...readableRecord(record), voicemailMessage: null });
   });
 
   it('a record stored before queues were tracked (no `queues`) met no queue', () => {
@@ -60,4 +67,13 @@ describe('parseCallRecord', () => {
     expect(() => parseCallRecord(null)).toThrow('stored call record: record: expected an object, got null');
     expect(() => parseCallRecord({ ...stored(record), linkedid: 42 })).toThrow('stored call record: linkedid: expected text, got 42');
   });
+});
+
+describe('voicemailBoxOf', () => {
+  it.each([
+    ['/var/spool/asterisk/voicemail/default/101/INBOX/msg0000', '101@default'],
+    ['/var/spool/asterisk/voicemail/sales/100/Old/msg0012', '100@sales'],
+    ['/tmp/x/spool/voicemail/default/101/INBOX/msg0000.wav', null],
+    ['msg0000', null],
+  ])('%s → %s', (file, box) => expect(voicemailBoxOf(file)).toBe(box));
 });

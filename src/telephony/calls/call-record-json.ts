@@ -65,6 +65,7 @@ export function parseCallRecord(value: unknown): CallRecord {
     hungUpBy,
     transferredTo: call.nullableText('transferredTo'),
     recordingFile: call.nullableText('recordingFile'),
+    voicemailMessage: value.voicemailMessage === undefined ? null : call.nullableText('voicemailMessage'), // records before it was kept have none
     closedBy: call.oneOf('closedBy', CLOSED_BY),
     legs: legs.map((leg, index) => parseLeg(leg, linkedid, `legs[${index}]`, { disposition: value.disposition, stepReached: value.stepReached })),
     queues: queues.map((visit, index) => parseQueueVisit(visit, linkedid, `queues[${index}]`)),

@@ -102,6 +102,8 @@ export interface CallRecord {
   /** Extension the call was transferred to (the person who took it over when known). */
   transferredTo: string | null;
   recordingFile: string | null;
+  /** The voicemail message the caller left (app_voicemail's VM_MESSAGEFILE: the file on the PBX, no extension), or null. */
+  voicemailMessage: string | null;
   closedBy: CallClosedBy;
   legs: CallLeg[];
   /** The caller's stays in app_queue queues, in the order joined (empty for calls that met no queue). */
@@ -201,6 +203,8 @@ export interface TrackedCall {
   voicemailAt: number | null;
   originateExten: string | null;
   recordingFile: string | null;
+  /** VM_MESSAGEFILE of a channel of the call: the message app_voicemail saved. */
+  voicemailMessage: string | null;
   /** The call was open across a gap in the stream (a resync judged it): events may be missing. */
   resynced: boolean;
   /** A step marker was set since the escalation's last Dial. */
@@ -443,6 +447,18 @@ export function hungUpBy(
   return placedBy !== null ? 'pbx' : null;
 }
 
+/** The channel variable app_voicemail sets on the caller's channel once a message is saved. */
+export const VOICEMAIL_MESSAGE_VARIABLE = 'VM_MESSAGEFILE';
+
+/**
+ * The mailbox (`101@default`) of a message file as app_voicemail names it:
+ * `<spool>/voicemail/<context>/<mailbox>/<folder>/msgNNNN`; null for any other path.
+ */
+export function voicemailBoxOf(file: string): string | null {
+  const match = /\/voicemail\/([^/]+)\/([^/]+)\/[^/]+\/msg\d+$/.exec(file);
+  return match ? `${match[2]}@${match[1]}` : null;
+}
+
 /** Derives the final record of a call from the tracker's accumulator. */
 export function buildCallRecord(call: TrackedCall, ctx: RecordContext, closedBy: CallClosedBy): CallRecord {
   const direction = callDirection(call, ctx);
@@ -554,6 +570,7 @@ export function buildCallRecord(call: TrackedCall, ctx: RecordContext, closedBy:
     hungUpBy: whoHungUp,
     transferredTo,
     recordingFile: call.recordingFile,
+    voicemailMessage: call.voicemailMessage,
     closedBy,
     legs,
     queues: queueVisits(call, personLegs, endedAt),
@@ -576,11 +593,24 @@ function queueVisits(call: TrackedCall, personLegs: TrackedLeg[], callEnd: numbe
       name: visit.queue,
       joinedAt: visit.joinedAt,
       leftAt: visit.leftAt,
-      outcome: answerLeg ? 'answered' : visit.abandoned ? 'abandoned' : 'left',
+      outcome: answerLeg ? 'answered' : visit.abandoned && callerGaveUp(call, visit) ? 'abandoned' : 'left',
       waitSeconds: round3(Math.max(0, end - visit.joinedAt)),
       answeredBy: answerLeg?.person ?? null,
     };
   });
+}
+
+/**
+ * A QueueCallerAbandon is the caller giving up only when the caller's channel hung up by then
+ * (HangupRequest at or before its Leave). app_queue sends it for a Queue() timeout too — the
+ * caller goes on (to a mailbox, say): that stay is `left`. A call without any HangupRequest (an
+ * AMI filter without it) takes the event at its word.
+ */
+function callerGaveUp(call: TrackedCall, visit: TrackedQueueVisit): boolean {
+  const requests = call.hangupRequests.filter((request) => request.kind === 'HangupRequest');
+  if (requests.length === 0) return true;
+  const leftAt = visit.leftAt ?? Number.POSITIVE_INFINITY;
+  return requests.some((request) => request.uniqueid === visit.uniqueid && request.at <= leftAt + EPSILON);
 }
 
 function chainSteps(

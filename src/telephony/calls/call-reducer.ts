@@ -19,6 +19,7 @@ import {
   legOutcome,
   partnerOf,
   stepNameOf,
+  VOICEMAIL_MESSAGE_VARIABLE,
   type CallClosedBy,
   type CallDirection,
   type CallRecord,
@@ -367,6 +368,7 @@ function newCall(state: CallTrackerState, linkedid: string, at: number, effects:
     voicemailAt: null,
     originateExten: null,
     recordingFile: null,
+    voicemailMessage: null,
     resynced: false,
     stepMarked: false,
     firstSeenAt: at,
@@ -505,6 +507,8 @@ function onVarSet(input: HandlerInput): void {
     if (!current || current.raw !== value) call.steps.push({ raw: value, startedAt: input.at, dialer: channel.uniqueid });
   } else if (variable === 'MIXMONITOR_FILENAME' && value !== null) {
     entry.call.recordingFile = value;
+  } else if (variable === VOICEMAIL_MESSAGE_VARIABLE && value !== null) {
+    entry.call.voicemailMessage = value; // app_voicemail sets it once a message is saved
   }
 }
 
@@ -1165,7 +1169,7 @@ function problem(code: TrackerProblemCode, message: string, input: HandlerInput)
 /**
  * The raw events kept with a call: what the tracker reads, i.e. what the recommended manager.conf
  * eventfilter lets through (config/manager.conf.example) — of Newexten only VoiceMail(), and of
- * the VarSet flood only the step marker and the recording file name. A long call on an unfiltered link then holds
+ * the VarSet flood only the step marker, the recording file name and the voicemail message left. A long call on an unfiltered link then holds
  * no noise in memory, stored calls are the same whether or not the PBX filters at the source, and
  * a call's raw events are half the size (the dominant cost of storing a call).
  */
@@ -1174,5 +1178,5 @@ export function isWorthStoring(event: AmiMessage, stepVariable: string): boolean
   if (event.Event === 'Newexten') return event.Application === 'VoiceMail';
   if (event.Event !== 'VarSet') return true;
   const variable = (event.Variable ?? '').replace(/^_+/, '');
-  return variable === stepVariable || variable === 'MIXMONITOR_FILENAME';
+  return variable === stepVariable || variable === 'MIXMONITOR_FILENAME' || variable === VOICEMAIL_MESSAGE_VARIABLE;
 }

@@ -80,6 +80,10 @@ export class Call {
   @Column({ name: 'recording_file', type: 'text', nullable: true })
   recordingFile!: string | null;
 
+  /** The voicemail message the caller left (VM_MESSAGEFILE: the file on the PBX), or null. */
+  @Column({ name: 'voicemail_message', type: 'text', nullable: true })
+  voicemailMessage!: string | null;
+
   /** How the record was closed: 'hangup' normally, 'resync'/'timeout' after a lost AMI link. */
   @Column({ name: 'closed_by', type: 'text', default: 'hangup' })
   closedBy!: string;

@@ -37,17 +37,17 @@ export interface LoadedDirectory {
 const CALL_COLUMNS = `linkedid text, direction text, caller text, caller_name text, callee text, did text,
   started_at float8, answered_at float8, ended_at float8, ring_seconds real, talk_seconds real,
   answered_by_extension text, disposition text, abandoned boolean, voicemail boolean, step_reached text,
-  step_index int, hangup_cause int, hung_up_by text, transferred_to text, recording_file text, closed_by text,
+  step_index int, hangup_cause int, hung_up_by text, transferred_to text, recording_file text, voicemail_message text, closed_by text,
   placed_by text, "record" jsonb`;
 
 const UPSERT_CALLS = `
 INSERT INTO calls (linkedid, direction, caller, caller_name, callee, did, started_at, answered_at, ended_at,
   ring_seconds, talk_seconds, answered_by_extension, answered_by_user_id, placed_by_user_id, disposition, abandoned, voicemail,
-  step_reached, step_index, hangup_cause, hung_up_by, transferred_to, recording_file, closed_by, record, updated_at)
+  step_reached, step_index, hangup_cause, hung_up_by, transferred_to, recording_file, voicemail_message, closed_by, record, updated_at)
 SELECT r.linkedid, r.direction, r.caller, r.caller_name, r.callee, r.did, to_timestamp(r.started_at),
   to_timestamp(r.answered_at), to_timestamp(r.ended_at), r.ring_seconds, r.talk_seconds, r.answered_by_extension,
   eo.user_id, po.user_id, r.disposition, r.abandoned, r.voicemail, r.step_reached, r.step_index, r.hangup_cause, r.hung_up_by,
-  r.transferred_to, r.recording_file, r.closed_by, r."record", now()
+  r.transferred_to, r.recording_file, r.voicemail_message, r.closed_by, r."record", now()
 FROM jsonb_to_recordset($1::jsonb) AS r(${CALL_COLUMNS})
 LEFT JOIN extension_owners eo ON eo.extension = r.answered_by_extension
 LEFT JOIN extension_owners po ON po.extension = r.placed_by
@@ -59,7 +59,7 @@ ON CONFLICT (linkedid) DO UPDATE SET
   answered_by_user_id = EXCLUDED.answered_by_user_id, placed_by_user_id = EXCLUDED.placed_by_user_id, disposition = EXCLUDED.disposition,
   abandoned = EXCLUDED.abandoned, voicemail = EXCLUDED.voicemail, step_reached = EXCLUDED.step_reached,
   step_index = EXCLUDED.step_index, hangup_cause = EXCLUDED.hangup_cause, hung_up_by = EXCLUDED.hung_up_by,
-  transferred_to = EXCLUDED.transferred_to, recording_file = EXCLUDED.recording_file,
+  transferred_to = EXCLUDED.transferred_to, recording_file = EXCLUDED.recording_file, voicemail_message = EXCLUDED.voicemail_message,
   closed_by = EXCLUDED.closed_by, record = EXCLUDED.record, updated_at = now()`;
 
 const INSERT_LEGS = `
@@ -530,6 +530,7 @@ function callRow(record: CallRecord): Record<string, unknown> {
     hung_up_by: record.hungUpBy,
     transferred_to: record.transferredTo,
     recording_file: record.recordingFile,
+    voicemail_message: record.voicemailMessage,
     closed_by: record.closedBy,
     placed_by: record.placedBy,
     record,

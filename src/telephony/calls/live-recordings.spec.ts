@@ -38,6 +38,8 @@ interface InboundTruth {
   queues: { queue: string; outcome: string; answered_by: string | null; wait_s: number | null }[];
   /** Who ended the call: caller, pbx or manager:<ext> (the first HangupRequest, make_truth.py's rule). */
   hung_up_by: string;
+  /** The voicemail message left (VM_MESSAGEFILE), or null. */
+  voicemail_message: string | null;
 }
 
 interface ClickToCallTruth {
@@ -71,7 +73,11 @@ function recordsOf(scenario: string): CallRecord[] {
 }
 
 describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan, SIP phones)', () => {
-  it('has them', () => expect(cases.length).toBeGreaterThanOrEqual(34));
+  it('has them', () => expect(cases.length).toBeGreaterThanOrEqual(37));
+
+  it('has voicemail messages left', () => {
+    expect(cases.filter(([, call]) => call.direction === 'inbound' && call.voicemail_message !== null).length).toBeGreaterThanOrEqual(3);
+  });
 
   it('has queue calls answered and abandoned in the queue', () => {
     const outcomes = cases.flatMap(([, call]) => (call.direction === 'inbound' ? call.queues.map((visit) => visit.outcome) : []));
@@ -105,6 +111,7 @@ describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan,
       voicemail: truth.pbx_answered,
       stepReached: truth.missed ? truth.last_step : truth.answered_at_step,
       hungUpBy: truth.hung_up_by,
+      voicemailMessage: truth.voicemail_message,
     });
     expect(Math.abs(record.ringSeconds - truth.ring_duration_s)).toBeLessThanOrEqual(1);
     expect(Math.abs(record.talkSeconds - truth.talk_duration_s)).toBeLessThanOrEqual(1);
@@ -123,6 +130,18 @@ describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan,
       if (wait === null) expect(visit.leftAt).toBeNull();
       else expect(Math.abs(visit.waitSeconds - wait)).toBeLessThanOrEqual(0.002);
     });
+  });
+
+  it('a Queue() timeout is no abandon (app_queue sends QueueCallerAbandon for it too): the caller went on to the mailbox — queue_closed_voicemail', () => {
+    const [record] = recordsOf('queue_closed_voicemail');
+    expect(record.queues).toEqual([expect.objectContaining({ name: 'sales-closed', outcome: 'left' })]);
+    expect(record).toMatchObject({ voicemail: true, abandoned: false });
+  });
+
+  it('a caller abandoning the queue is still abandoned on an AMI link without HangupRequest events (an older filter)', () => {
+    const { messages } = new AmiFrameParser().push(readFileSync(join(LIVE, 'queue_abandoned.ami')));
+    const { records } = rebuildCalls(messages.filter((message) => message.Event !== 'HangupRequest'), directory);
+    expect(records[0].queues).toEqual([expect.objectContaining({ name: 'sales-ringall', outcome: 'abandoned' })]);
   });
 
   it('attended transfer: the consult call (101 → 200) is an internal call of its own that ends when 101 hands over', () => {

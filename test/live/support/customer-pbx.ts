@@ -11,6 +11,8 @@ export const SHAPE_DIDS = {
   queueRingall: '74951113301',
   queueRrmemory: '74951113302',
   queueLinear: '74951113303',
+  queueSupport: '74951113304',
+  queueClosed: '74951113305',
   ringGroup: '74951113311',
   huntGroup: '74951113312',
   ivr: '74951113321',
@@ -25,6 +27,8 @@ export const MOBILE_101 = '79161112233';
 export const QUEUE_MEMBER_TIMEOUT = 3;
 /** How long the hunt group and follow-me ring a desk phone before moving on. */
 export const HUNT_TIMEOUT = 3;
+/** How long a caller waits in the empty queue before its mailbox. */
+export const CLOSED_QUEUE_WAIT = 3;
 /** The IVR waits this long for a digit before its `t` (timeout) extension. */
 export const IVR_WAIT = 3;
 
@@ -49,7 +53,24 @@ shared_lastcall = no
 
 ${queue('sales-ringall', 'the whole sales team at once; the caller hears ringing (Queue option r), waits up to 30 s', 'ringall', 15)}
 ${queue('sales-rrmemory', 'one member at a time, starting after whoever answered last', 'rrmemory', QUEUE_MEMBER_TIMEOUT)}
-${queue('sales-linear', 'one member at a time, always in the listed order', 'linear', QUEUE_MEMBER_TIMEOUT)}`;
+${queue('sales-linear', 'one member at a time, always in the listed order', 'linear', QUEUE_MEMBER_TIMEOUT)}
+; one member: a second caller waits until 103 is free again (ringinuse = no)
+[support]
+strategy = ringall
+timeout = 15
+retry = 1
+wrapuptime = 0
+ringinuse = no
+member => PJSIP/103
+
+; nobody logged in (after hours): callers may join, wait for the Queue() timeout, then the mailbox
+[sales-closed]
+strategy = ringall
+timeout = 15
+retry = 1
+joinempty = yes
+leavewhenempty = no
+`;
 
 const PARKING = `[general]
 
@@ -68,6 +89,12 @@ exten => ${SHAPE_DIDS.queueRingall},1,Queue(sales-ringall,r,,,30)
 exten => ${SHAPE_DIDS.queueRrmemory},1,Queue(sales-rrmemory,r,,,30)
  same => n,Hangup()
 exten => ${SHAPE_DIDS.queueLinear},1,Queue(sales-linear,r,,,30)
+ same => n,Hangup()
+exten => ${SHAPE_DIDS.queueSupport},1,Queue(support,r,,,30)
+ same => n,Hangup()
+; an empty queue: the caller waits ${CLOSED_QUEUE_WAIT} s, then leaves a message in the sales mailbox
+exten => ${SHAPE_DIDS.queueClosed},1,Queue(sales-closed,r,,,${CLOSED_QUEUE_WAIT})
+ same => n,VoiceMail(100@default,u)
  same => n,Hangup()
 ; a FreePBX ring group (ringall): Local channels to each extension, /n keeps them apart
 exten => ${SHAPE_DIDS.ringGroup},1,Dial(Local/101@ringgroup/n&Local/102@ringgroup/n,15)

@@ -89,6 +89,7 @@ export interface CallRow {
   placed_by: string | null;
   callee: string | null;
   hung_up_by: string | null;
+  voicemail_message: string | null;
 }
 
 export interface LegRow {
@@ -236,7 +237,7 @@ export class LiveLab {
     return until(`a call record for ${JSON.stringify(where)}`, async () => {
       const rows: CallRow[] = await this.dataSource.query(
         `SELECT linkedid, direction, caller, caller_name, did, disposition, abandoned, voicemail, answered_by_extension, step_reached, step_index,
-                ring_seconds, talk_seconds, started_at, answered_at, ended_at, transferred_to, placed_by, callee, hung_up_by
+                ring_seconds, talk_seconds, started_at, answered_at, ended_at, transferred_to, placed_by, callee, hung_up_by, voicemail_message
            FROM calls WHERE started_at >= $1 AND ($2::text IS NULL OR caller = $2) AND ($3::text IS NULL OR direction = $3)
           ORDER BY started_at`,
         [new Date(where.since - 250), where.caller ?? null, where.direction ?? null],
