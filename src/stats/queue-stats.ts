@@ -27,6 +27,32 @@ SELECT GROUPING(q.queue) = 1 AS total, q.queue,
  GROUP BY GROUPING SETS ((q.queue), ())
  ORDER BY GROUPING(q.queue), q.queue`;
 
+/**
+ * What the customer's own dialplan did with inbound calls of the period (same $1–$3):
+ * callers who hung up before any phone rang or any queue took them (in an IVR menu, an
+ * announcement), and voicemail messages left (VM_MESSAGEFILE).
+ */
+export const PBX_FIGURES_SQL = `
+SELECT count(*) FILTER (WHERE c.disposition = 'missed' AND c.abandoned
+                          AND NOT EXISTS (SELECT 1 FROM call_legs l WHERE l.linkedid = c.linkedid)
+                          AND NOT EXISTS (SELECT 1 FROM call_queues q WHERE q.linkedid = c.linkedid))::int AS abandoned_before_ringing,
+       count(*) FILTER (WHERE c.voicemail_message IS NOT NULL)::int AS voicemail_messages
+  FROM calls c
+ WHERE c.direction = 'inbound' AND c.started_at >= $1::timestamptz AND c.started_at < $2::timestamptz
+   AND ($3::text IS NULL OR c.did = $3::text)`;
+
+export interface PbxFigures {
+  /** Missed calls whose caller hung up before any phone rang or any queue took them (an IVR menu, an announcement). */
+  abandonedBeforeRinging: number;
+  /** Calls in which the caller left a voicemail message. */
+  voicemailMessages: number;
+}
+
+export function shapePbxFigures(result: unknown): PbxFigures {
+  const [row] = readRows('PBX figures', result, { abandoned_before_ringing: int, voicemail_messages: int });
+  return { abandonedBeforeRinging: row?.abandoned_before_ringing ?? 0, voicemailMessages: row?.voicemail_messages ?? 0 };
+}
+
 const QUEUE_ROW = {
   total: (value: unknown): boolean => value === true,
   queue: nullable(text),

@@ -175,6 +175,7 @@ describe('dashboard page in headless Chromium', () => {
       ['All queues', '5', '4', '1', '0', '4', '80%'],
     ]);
     expect(await page.textContent('#queues th:nth-child(6)')).toBe('Answered within 20 s');
+    expect(await page.textContent('#pbx-figures')).toBe('Hung up before any phone rang (in an IVR menu): 0 · voicemail messages left: 0');
     await page.click('[data-lang="ru"]');
     expect(await page.textContent('#queues-card h2')).toBe('Очереди');
     expect(await page.textContent('#queues tr[data-queue="Все очереди"] td[data-col="serviceLevel"]')).toBe('80 %');

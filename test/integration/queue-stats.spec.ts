@@ -25,9 +25,9 @@ import { createTestApp, type TestApp } from '../support/test-app';
 const QUEUE_RECORDINGS = ['queue_ringall', 'queue_rrmemory', 'queue_linear', 'queue_abandoned', 'queue_member_declines'];
 const PERIOD = { from: '2026-12-01T22:00:00Z', to: '2026-12-01T23:00:00Z' };
 
-function queueRecords(): CallRecord[] {
+function queueRecords(names = QUEUE_RECORDINGS): CallRecord[] {
   const directory = parseDirectory(JSON.parse(readFileSync(join(__dirname, '../live/fixtures/live-directory.json'), 'utf8')));
-  return QUEUE_RECORDINGS.flatMap((name) => {
+  return names.flatMap((name) => {
     const { messages } = new AmiFrameParser().push(readFileSync(transcript(`live/${name}.ami`)));
     return rebuildCalls(messages, directory).records;
   });
@@ -169,5 +169,17 @@ describe('queue calls (app_queue) on real PostgreSQL', () => {
       await t.http.get('/api/stats/queues').query({ ...PERIOD, answeredWithin: bad }).set('Authorization', `Bearer ${head}`).expect(400);
     }
     await t.http.get('/api/stats/queues').query({ from: PERIOD.from }).set('Authorization', `Bearer ${head}`).expect(400);
+  });
+  it('the PBX figures: callers who hung up before anyone rang (an IVR menu) and voicemail messages left, per period and line', async () => {
+    // ivr_menu_hangup 2026-12-01 23:24 (no legs, no queue); ivr_abandoned 22:42 (101 and 102 rang: not counted);
+    // voicemail_direct 22:43 and ivr_voicemail 22:43 (messages); queue_closed_voicemail 2026-12-02 12:38 (a message after the empty queue)
+    await storeAsLive(t, queueRecords(['ivr_menu_hangup', 'ivr_abandoned', 'voicemail_direct', 'ivr_voicemail', 'queue_closed_voicemail']));
+    expect((await queueStats({ from: '2026-12-01T22:00:00Z', to: '2026-12-03T00:00:00Z' })).pbx).toEqual({ abandonedBeforeRinging: 1, voicemailMessages: 3 });
+    expect((await queueStats(PERIOD)).pbx).toEqual({ abandonedBeforeRinging: 0, voicemailMessages: 2 });
+    expect((await queueStats({ from: '2026-12-01T22:00:00Z', to: '2026-12-03T00:00:00Z', did: '74951113321' })).pbx).toEqual({ abandonedBeforeRinging: 1, voicemailMessages: 1 });
+    expect((await queueStats({ from: '2026-12-02T12:00:00Z', to: '2026-12-02T13:00:00Z' }))).toMatchObject({
+      pbx: { abandonedBeforeRinging: 0, voicemailMessages: 1 },
+      queues: [expect.objectContaining({ queue: 'sales-closed', offered: 1, answered: 0, abandoned: 0, left: 1 })],
+    });
   });
 });

@@ -344,7 +344,9 @@
   function renderQueues(view) {
     const table = $('queues');
     clear(table);
-    $('queues-card').hidden = view.queues.length === 0;
+    const pbx = view.pbx || { abandonedBeforeRinging: 0, voicemailMessages: 0 };
+    $('queues-card').hidden = view.queues.length === 0 && pbx.abandonedBeforeRinging === 0 && pbx.voicemailMessages === 0;
+    $('pbx-figures').textContent = t('dash.queues.pbx', { abandoned: fmtNumber(pbx.abandonedBeforeRinging), messages: fmtNumber(pbx.voicemailMessages) });
     const head = table.appendChild(el('tr'));
     const headings = [t('dash.queues.queue'), t('dash.queues.offered'), metricName('answered'), metricName('abandoned'), t('dash.queues.left'),
       t('dash.queues.answeredWithin', { seconds: view.answeredWithinSeconds }), t('dash.queues.serviceLevel'), t('dash.queues.answerWait'),
