@@ -272,6 +272,33 @@ liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, 
     expect(tasks).toEqual([{ voicemail_message: record.voicemail_message }]);
   }, 60_000);
 
+  it('FreePBX queue: members are Local/<ext>@from-queue/n; 101 and 102 ring, 102 answers; one leg per person, popups on both desks — queue_freepbx', async () => {
+    const desks = { '101': await lab.desk('101'), '102': await lab.desk('102') };
+    lab.phone('102').behaviour = { kind: 'answer', afterMs: 2000, hangUpAfterMs: 2000 };
+    const { call, at } = lab.callIn(KNOWN, SHAPE_DIDS.queueFreepbx);
+    expect(await call.answered(15_000)).toBe(true);
+    await call.ended(15_000);
+    await lab.waitIdle();
+
+    for (const ext of ['101', '102']) expect(invitesAt(lab, ext, at)).toEqual([expect.any(Number)]);
+    expect(invitesAt(lab, '103', at)).toEqual([]);
+    expectAround(await eventAt(lab, '101', 'cancel', at), 2);
+    const { record, legs } = await theCall(lab, KNOWN, at);
+    expectCustomerCall(record, SHAPE_DIDS.queueFreepbx, { disposition: 'answered', answered_by_extension: '102', hung_up_by: 'manager:102' });
+    expectAround(record.ring_seconds, 2);
+    expect(legsOf(legs)).toEqual([
+      ['101', null, 'cancelled_other_answered', false],
+      ['102', null, 'answered', false],
+    ]);
+    expect(await missedBy(lab, record.linkedid)).toEqual([]);
+    const queues = await queuesOf(lab, record.linkedid);
+    expect(queues.rows).toEqual([expect.objectContaining({ queue: 'sales-freepbx', outcome: 'answered', answered_by_extension: '102' })]);
+    for (const ext of ['101', '102'] as const) {
+      expect(desks[ext].of('call.ringing', record.linkedid)).toEqual([expect.objectContaining({ card: expect.objectContaining({ phone: KNOWN }) })]);
+    }
+    expect(desks['101'].of('call.taken', record.linkedid)[0]?.answeredBy.extension).toBe('102');
+  }, 40_000);
+
   it('FreePBX ring group: Local/101 and Local/102 ring at once, 101 answers after 2 s; one leg per person — ring_group', async () => {
     const desk102 = await lab.desk('102');
     lab.phone('101').behaviour = { kind: 'answer', afterMs: 2000, hangUpAfterMs: 2000 };

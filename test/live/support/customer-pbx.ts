@@ -13,6 +13,7 @@ export const SHAPE_DIDS = {
   queueLinear: '74951113303',
   queueSupport: '74951113304',
   queueClosed: '74951113305',
+  queueFreepbx: '74951113306',
   ringGroup: '74951113311',
   huntGroup: '74951113312',
   ivr: '74951113321',
@@ -63,6 +64,15 @@ wrapuptime = 0
 ringinuse = no
 member => PJSIP/103
 
+; FreePBX's shape: members are Local channels through from-queue (its queues.conf as generated)
+[sales-freepbx]
+strategy = ringall
+timeout = 15
+retry = 1
+ringinuse = no
+member => Local/101@from-queue/n,0,Anna,PJSIP/101
+member => Local/102@from-queue/n,0,Boris,PJSIP/102
+
 ; nobody logged in (after hours): callers may join, wait for the Queue() timeout, then the mailbox
 [sales-closed]
 strategy = ringall
@@ -92,6 +102,8 @@ exten => ${SHAPE_DIDS.queueLinear},1,Queue(sales-linear,r,,,30)
  same => n,Hangup()
 exten => ${SHAPE_DIDS.queueSupport},1,Queue(support,r,,,30)
  same => n,Hangup()
+exten => ${SHAPE_DIDS.queueFreepbx},1,Queue(sales-freepbx,r,,,30)
+ same => n,Hangup()
 ; an empty queue: the caller waits ${CLOSED_QUEUE_WAIT} s, then leaves a message in the sales mailbox
 exten => ${SHAPE_DIDS.queueClosed},1,Queue(sales-closed,r,,,${CLOSED_QUEUE_WAIT})
  same => n,VoiceMail(100@default,u)
@@ -116,6 +128,11 @@ exten => ${SHAPE_DIDS.parking},1,Dial(PJSIP/101,20)
  same => n,Hangup()
 
 [ringgroup]
+exten => _XXX,1,Dial(PJSIP/\${EXTEN},30)
+ same => n,Hangup()
+
+; FreePBX's from-queue: a queue member's Local channel rings the desk phone
+[from-queue]
 exten => _XXX,1,Dial(PJSIP/\${EXTEN},30)
  same => n,Hangup()
 
