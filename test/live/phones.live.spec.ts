@@ -5,8 +5,41 @@
  * read=all session, the format of test/fixtures/ami) is saved there.
  */
 import { LiveLab, liveSuite, report, seconds, useLiveLab } from './support/live-lab';
+import type { SipCall } from './support/sip-agent';
 
 const KNOWN = '+79161234567'; // Remstroy — Alexey Smirnov, responsible 101
+
+/** `caller` calls the main line; once 101 rings, `picker` dials `code` and takes the call. */
+async function pickUp(lab: LiveLab, caller: string, picker: string, code: string): Promise<{ call: SipCall; pickup: SipCall; at: number }> {
+  const { call, at } = lab.callIn(caller);
+  await lab.phone('101').nextInvite(at, 5_000);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const pickup = lab.phone(picker).call(code);
+  expect(await pickup.answered(10_000)).toBe(true);
+  expect(await call.answered(5_000)).toBe(true);
+  return { call, pickup, at };
+}
+
+/**
+ * The client calls the main line, 101 answers, calls 200 (who answers and, with `hangUpAfterMs`,
+ * hangs up that long after answering), then REFERs the client with Replaces; returns once 101's
+ * two calls have ended.
+ */
+async function attendedTransfer(lab: LiveLab, hangUpAfterMs?: number): Promise<{ call: SipCall; at: number }> {
+  lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000 };
+  lab.phone('200').behaviour = { kind: 'answer', afterMs: 1000, hangUpAfterMs };
+  const { call, at } = lab.callIn(KNOWN);
+  expect(await call.answered(15_000)).toBe(true);
+  const client = [...lab.phone('101').calls.values()].find((c) => c.answeredAt !== null && c.state === 'confirmed');
+  if (!client) throw new Error('101 has no answered call');
+  const consult = lab.phone('101').call('200');
+  expect(await consult.answered(10_000)).toBe(true);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  expect(await client.refer('200', consult)).toBe(202);
+  await client.ended(10_000);
+  await consult.ended(10_000);
+  return { call, at };
+}
 
 liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', () => {
   let lab: LiveLab;
@@ -85,18 +118,7 @@ liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', (
 
   it('attended transfer: 101 answers, calls 200, 200 answers, 101 REFERs with Replaces; the client talks to 200 until it hangs up — attended_transfer', async () => {
     const desk200 = await lab.desk('200');
-    lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000 };
-    lab.phone('200').behaviour = { kind: 'answer', afterMs: 1000 };
-    const { call, at } = lab.callIn(KNOWN);
-    expect(await call.answered(15_000)).toBe(true);
-    const client = [...lab.phone('101').calls.values()].find((c) => c.answeredAt !== null && c.state === 'confirmed');
-    if (!client) throw new Error('101 has no answered call');
-    const consult = lab.phone('101').call('200');
-    expect(await consult.answered(10_000)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await client.refer('200', consult)).toBe(202);
-    await client.ended(10_000);
-    await consult.ended(10_000);
+    const { call, at } = await attendedTransfer(lab);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(call.state).toBe('confirmed'); // the client is still talking (to 200 now)
     call.hangUp();
@@ -114,17 +136,7 @@ liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', (
 
   it('attended transfer, then 200 hangs up: the record says 200 ended the call (manager:200), not the PBX — attended_transfer_target_hangs_up', async () => {
     const desk200 = await lab.desk('200');
-    lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000 };
-    lab.phone('200').behaviour = { kind: 'answer', afterMs: 1000, hangUpAfterMs: 5000 };
-    const { call, at } = lab.callIn(KNOWN);
-    expect(await call.answered(15_000)).toBe(true);
-    const client = [...lab.phone('101').calls.values()].find((c) => c.answeredAt !== null && c.state === 'confirmed');
-    if (!client) throw new Error('101 has no answered call');
-    const consult = lab.phone('101').call('200');
-    expect(await consult.answered(10_000)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await client.refer('200', consult)).toBe(202);
-    await client.ended(10_000);
+    const { call, at } = await attendedTransfer(lab, 5000);
     await call.ended(15_000); // 200 hangs up 5 s after answering; the PBX sends the client BYE
     expect(lab.trunk.seen('bye-received', at).length).toBeGreaterThan(0);
     await lab.waitIdle();
@@ -164,12 +176,7 @@ liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', (
   }, 40_000);
 
   it('directed pickup, then the picker hangs up: 102 takes 101’s call with **101 and ends it; the record says manager:102 — directed_pickup_picker_hangs_up', async () => {
-    const { call, at } = lab.callIn(KNOWN);
-    await lab.phone('101').nextInvite(at, 5_000);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const pickup = lab.phone('102').call('**101');
-    expect(await pickup.answered(10_000)).toBe(true);
-    expect(await call.answered(5_000)).toBe(true);
+    const { call, pickup, at } = await pickUp(lab, KNOWN, '102', '**101');
     await new Promise((resolve) => setTimeout(resolve, 2000));
     pickup.hangUp();
     await call.ended(10_000);
@@ -187,12 +194,7 @@ liveSuite('live PBX: click-to-call, transfers and pickups made by the phones', (
   it('group pickup: the department rings a new caller, 200 is not in the group; 103 dials *8 and takes it; the record credits 103 — group_pickup', async () => {
     const caller = '+79035551234';
     const desk103 = await lab.desk('103');
-    const { call, at } = lab.callIn(caller);
-    await lab.phone('101').nextInvite(at, 5_000);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const pickup = lab.phone('103').call('*8');
-    expect(await pickup.answered(10_000)).toBe(true);
-    expect(await call.answered(5_000)).toBe(true);
+    const { call, at } = await pickUp(lab, caller, '103', '*8');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     call.hangUp();
     await call.ended(10_000);
