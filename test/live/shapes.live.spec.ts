@@ -11,7 +11,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AmiCapture } from './support/ami-capture';
-import { CLOSED_QUEUE_WAIT, CUSTOMER_GLOBALS, CUSTOMER_PBX, HUNT_TIMEOUT, IVR_WAIT, MOBILE_101, QUEUE_MEMBER_TIMEOUT, SHAPE_DIDS } from './support/customer-pbx';
+import { CLOSED_QUEUE_WAIT, CUSTOMER_GLOBALS, CUSTOMER_PBX, HUNT_TIMEOUT, PARK_TIMEOUT, IVR_WAIT, MOBILE_101, QUEUE_MEMBER_TIMEOUT, SHAPE_DIDS } from './support/customer-pbx';
 import { type CallRow, expectAround, type LegRow, LiveLab, liveSuite, report, seconds, useLiveLab } from './support/live-lab';
 import type { SipCall } from './support/sip-agent';
 
@@ -425,7 +425,10 @@ liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, 
     expect(newexten).toEqual(['PJSIP/trunk VoiceMail']);
     const { record, legs } = await theCall(lab, caller, at);
     expectCustomerCall(record, SHAPE_DIDS.ivr, { disposition: 'missed', abandoned: false, voicemail: true, hung_up_by: 'caller' });
-    expect(record.voicemail_message).toBe(join(lab.pbx.dir, 'spool', 'voicemail', 'default', '100', 'INBOX', 'msg0000'));
+    // the sales mailbox's newest message (an earlier test may have left one there too)
+    const salesInbox = join(lab.pbx.dir, 'spool', 'voicemail', 'default', '100', 'INBOX');
+    const newest = readdirSync(salesInbox).filter((name) => /^msg\d+\.txt$/.test(name)).sort().at(-1);
+    expect(record.voicemail_message).toBe(join(salesInbox, (newest ?? '').replace(/\.txt$/, '')));
     expect(legsOf(legs)).toEqual([['103', null, 'no_answer', true]]);
     expect(await missedBy(lab, record.linkedid)).toEqual(['103']);
   }, 60_000);
@@ -534,5 +537,30 @@ liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, 
     expectAround(record.talk_seconds, seconds(call.answeredAt as number, call.endedAt as number));
     expect(legsOf(legs)).toEqual([['101', null, 'answered', false]]);
     expect(desk102.of('call.answered', record.linkedid)[0]?.card.phone).toBe(KNOWN);
+  }, 60_000);
+  it('parking nobody takes: 101 parks the caller in a lot of 3 s; the call rings 101 again, 101 answers: answered by 101, no transfer — parking_timeout', async () => {
+    const desk101 = await lab.desk('101');
+    lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000 };
+    const { call, at } = lab.callIn(KNOWN, SHAPE_DIDS.parking);
+    expect(await call.answered(15_000)).toBe(true);
+    const leg101 = [...lab.phone('101').calls.values()].find((c) => c.answeredAt !== null && c.state === 'confirmed');
+    if (!leg101) throw new Error('101 has no answered call');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await leg101.refer('730')).toBe(202);
+    await leg101.ended(10_000);
+    const back = await lab.phone('101').nextInvite(at + 2500, 10_000); // the parked call comes back
+    expectAround(seconds(at, back.at), 1 + 1 + PARK_TIMEOUT, 1.5);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(call.state).toBe('confirmed'); // the caller talks to 101 again
+    call.hangUp();
+    await call.ended(10_000);
+    await lab.waitIdle();
+
+    const { record, legs } = await theCall(lab, KNOWN, at);
+    expectCustomerCall(record, SHAPE_DIDS.parking, { disposition: 'answered', answered_by_extension: '101', transferred_to: null, hung_up_by: 'caller' });
+    expectAround(record.ring_seconds, 1);
+    expect(legsOf(legs).map(([ext, , outcome]) => [ext, outcome])).toEqual(legsOf(legs).map(() => ['101', 'answered']));
+    expect(desk101.of('call.ringing', record.linkedid).length).toBeGreaterThanOrEqual(1);
+    expect(desk101.of('call.ended', record.linkedid)).toHaveLength(1);
   }, 60_000);
 });

@@ -28,6 +28,8 @@ export const MOBILE_101 = '79161112233';
 export const QUEUE_MEMBER_TIMEOUT = 3;
 /** How long the hunt group and follow-me ring a desk phone before moving on. */
 export const HUNT_TIMEOUT = 3;
+/** How long a call waits in the `quick` parking lot before it rings its parker again. */
+export const PARK_TIMEOUT = 3;
 /** How long a caller waits in the empty queue before its mailbox. */
 export const CLOSED_QUEUE_WAIT = 3;
 /** The IVR waits this long for a digit before its `t` (timeout) extension. */
@@ -90,6 +92,15 @@ parkpos => 701-720
 context => parkedcalls
 parkingtime => 60
 comebacktoorigin = yes
+
+; a lot whose calls nobody takes come back to the parker after ${PARK_TIMEOUT} s
+[quick]
+parkext => 730
+parkpos => 731-739
+context => parkedcalls-quick
+parkingtime => ${PARK_TIMEOUT}
+comebacktoorigin = yes
+comebackdialtime = 10
 `;
 
 const DIALPLAN = `[customer-in]
@@ -163,6 +174,7 @@ exten => i,1,Goto(t,1)
 ; call parking from the desks (res_parking.conf): transfer to 700, take the call back from its slot
 [from-internal]
 exten => 700,1,Park(default)
+exten => 730,1,Park(quick)
 exten => _7[0-2]X,1,ParkedCall(default,\${EXTEN})
 `;
 
