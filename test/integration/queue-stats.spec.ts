@@ -14,16 +14,16 @@ import { createTestApp, type TestApp } from '../support/test-app';
  * The customer's app_queue queues, from the five queue calls the live suite recorded on the real
  * Asterisk (test/fixtures/ami/live/queue_*.ami), stored through the production writer. Their
  * truth files (make_truth.py, from the events) give each stay:
- *   queue_ringall          sales-ringall   answered by 102  wait 2.022
- *   queue_rrmemory         sales-rrmemory  answered by 102  wait 5.009
- *   queue_linear           sales-linear    answered by 103  wait 9.041
- *   queue_abandoned        sales-ringall   abandoned        wait 4.013
- *   queue_member_declines  sales-ringall   answered by 102  wait 2.009
+ *   queue_ringall          sales-ringall   answered by 102  wait 2.015
+ *   queue_rrmemory         sales-rrmemory  answered by 102  wait 5.010
+ *   queue_linear           sales-linear    answered by 103  wait 9.016
+ *   queue_abandoned        sales-ringall   abandoned        wait 4.007
+ *   queue_member_declines  sales-ringall   answered by 102  wait 2.008
  * on the lines 74951113301 (ringall, abandoned, declines), 74951113302 (rrmemory), 74951113303 (linear).
- * All five joined their queue on 2026-12-01 between 22:42:00 and 22:42:34 UTC.
+ * All five joined their queue on 2026-12-02 between 13:00:03 and 13:00:36 UTC.
  */
 const QUEUE_RECORDINGS = ['queue_ringall', 'queue_rrmemory', 'queue_linear', 'queue_abandoned', 'queue_member_declines'];
-const PERIOD = { from: '2026-12-01T22:00:00Z', to: '2026-12-01T23:00:00Z' };
+const PERIOD = { from: '2026-12-02T13:00:00Z', to: '2026-12-02T14:00:00Z' };
 
 function queueRecords(names = QUEUE_RECORDINGS): CallRecord[] {
   const directory = parseDirectory(JSON.parse(readFileSync(join(__dirname, '../live/fixtures/live-directory.json'), 'utf8')));
@@ -85,11 +85,11 @@ describe('queue calls (app_queue) on real PostgreSQL', () => {
     expect(records).toHaveLength(5);
     const rows = await stays();
     expect(rows.map((row) => [row.queue, row.outcome, row.answered_by_extension, row.wait_seconds, row.seq])).toEqual([
-      ['sales-ringall', 'answered', '102', 2.022, 0],
-      ['sales-rrmemory', 'answered', '102', 5.009, 0],
-      ['sales-linear', 'answered', '103', 9.041, 0],
-      ['sales-ringall', 'abandoned', null, 4.013, 0],
-      ['sales-ringall', 'answered', '102', 2.009, 0],
+      ['sales-ringall', 'answered', '102', 2.015, 0],
+      ['sales-rrmemory', 'answered', '102', 5.01, 0],
+      ['sales-linear', 'answered', '103', 9.016, 0],
+      ['sales-ringall', 'abandoned', null, 4.007, 0],
+      ['sales-ringall', 'answered', '102', 2.008, 0],
     ]);
     for (const row of rows) {
       const visit = records.find((record) => record.linkedid === row.linkedid)?.queues[row.seq];
@@ -115,26 +115,26 @@ describe('queue calls (app_queue) on real PostgreSQL', () => {
   it('per queue: offered, answered, abandoned, left, answered within 20 s (the default) and the service level, the waits', async () => {
     const stats = await queueStats(PERIOD);
     expect(stats.answeredWithinSeconds).toBe(20);
-    expect(stats.period).toEqual({ from: '2026-12-01T22:00:00.000Z', to: '2026-12-01T23:00:00.000Z', timezone: expect.any(String), did: null });
+    expect(stats.period).toEqual({ from: '2026-12-02T13:00:00.000Z', to: '2026-12-02T14:00:00.000Z', timezone: expect.any(String), did: null });
     expect(stats.queues).toEqual([
       {
         queue: 'sales-linear', offered: 1, answered: 1, abandoned: 0, left: 0, answeredWithin: 1, serviceLevel: 1,
-        answerWaitAvg: 9.041, abandonedWaitAvg: null, abandonedWaitMax: null,
+        answerWaitAvg: 9.016, abandonedWaitAvg: null, abandonedWaitMax: null,
       },
       {
-        // answered 2.022 and 2.009 (mean 2.0155), abandoned after 4.013
+        // answered 2.015 and 2.008 (mean 2.0115), abandoned after 4.007
         queue: 'sales-ringall', offered: 3, answered: 2, abandoned: 1, left: 0, answeredWithin: 2, serviceLevel: 0.6667,
-        answerWaitAvg: 2.016, abandonedWaitAvg: 4.013, abandonedWaitMax: 4.013,
+        answerWaitAvg: 2.012, abandonedWaitAvg: 4.007, abandonedWaitMax: 4.007,
       },
       {
         queue: 'sales-rrmemory', offered: 1, answered: 1, abandoned: 0, left: 0, answeredWithin: 1, serviceLevel: 1,
-        answerWaitAvg: 5.009, abandonedWaitAvg: null, abandonedWaitMax: null,
+        answerWaitAvg: 5.01, abandonedWaitAvg: null, abandonedWaitMax: null,
       },
     ]);
-    // (2.022 + 5.009 + 9.041 + 2.009) / 4 = 4.52025
+    // (2.015 + 5.010 + 9.016 + 2.008) / 4 = 4.51225
     expect(stats.total).toEqual({
       offered: 5, answered: 4, abandoned: 1, left: 0, answeredWithin: 4, serviceLevel: 0.8,
-      answerWaitAvg: 4.52, abandonedWaitAvg: 4.013, abandonedWaitMax: 4.013,
+      answerWaitAvg: 4.512, abandonedWaitAvg: 4.007, abandonedWaitMax: 4.007,
     });
   });
 
@@ -171,13 +171,13 @@ describe('queue calls (app_queue) on real PostgreSQL', () => {
     await t.http.get('/api/stats/queues').query({ from: PERIOD.from }).set('Authorization', `Bearer ${head}`).expect(400);
   });
   it('the PBX figures: callers who hung up before anyone rang (an IVR menu) and voicemail messages left, per period and line', async () => {
-    // ivr_menu_hangup 2026-12-01 23:24 (no legs, no queue); ivr_abandoned 22:42 (101 and 102 rang: not counted);
-    // voicemail_direct 22:43 and ivr_voicemail 22:43 (messages); queue_closed_voicemail 2026-12-02 12:38 (a message after the empty queue)
+    // all on 2026-12-02 between 13:00 and 13:03 UTC: ivr_menu_hangup (no legs, no queue), ivr_abandoned (101 and
+    // 102 rang: not counted), voicemail_direct and ivr_voicemail (messages), queue_closed_voicemail (a message after the empty queue)
     await storeAsLive(t, queueRecords(['ivr_menu_hangup', 'ivr_abandoned', 'voicemail_direct', 'ivr_voicemail', 'queue_closed_voicemail']));
-    expect((await queueStats({ from: '2026-12-01T22:00:00Z', to: '2026-12-03T00:00:00Z' })).pbx).toEqual({ abandonedBeforeRinging: 1, voicemailMessages: 3 });
-    expect((await queueStats(PERIOD)).pbx).toEqual({ abandonedBeforeRinging: 0, voicemailMessages: 2 });
-    expect((await queueStats({ from: '2026-12-01T22:00:00Z', to: '2026-12-03T00:00:00Z', did: '74951113321' })).pbx).toEqual({ abandonedBeforeRinging: 1, voicemailMessages: 1 });
-    expect((await queueStats({ from: '2026-12-02T12:00:00Z', to: '2026-12-02T13:00:00Z' }))).toMatchObject({
+    expect((await queueStats(PERIOD)).pbx).toEqual({ abandonedBeforeRinging: 1, voicemailMessages: 3 });
+    expect((await queueStats({ from: '2026-12-01T00:00:00Z', to: '2026-12-02T00:00:00Z' })).pbx).toEqual({ abandonedBeforeRinging: 0, voicemailMessages: 0 });
+    expect((await queueStats({ ...PERIOD, did: '74951113321' })).pbx).toEqual({ abandonedBeforeRinging: 1, voicemailMessages: 1 });
+    expect((await queueStats({ ...PERIOD, did: '74951113305' }))).toMatchObject({
       pbx: { abandonedBeforeRinging: 0, voicemailMessages: 1 },
       queues: [expect.objectContaining({ queue: 'sales-closed', offered: 1, answered: 0, abandoned: 0, left: 1 })],
     });

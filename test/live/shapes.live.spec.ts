@@ -66,8 +66,12 @@ function expectCustomerCall(record: CallRow, did: string, fields: Partial<CallRo
 
 /** A call to the IVR: the PBX answers at once; after 1 s the caller presses `digit` (RFC 4733 DTMF in its RTP stream). */
 async function callIvr(lab: LiveLab, caller: string, digit?: string): Promise<{ call: SipCall; at: number }> {
+  return callIvrLine(lab, caller, SHAPE_DIDS.ivr, digit);
+}
+
+async function callIvrLine(lab: LiveLab, caller: string, did: string, digit?: string): Promise<{ call: SipCall; at: number }> {
   lab.trunk.sendsAudio = true; // a caller's RTP stream, as a real one's: DTMF rides in it, the mailbox records it
-  const { call, at } = lab.callIn(caller, SHAPE_DIDS.ivr);
+  const { call, at } = lab.callIn(caller, did);
   expect(await call.answered(10_000)).toBe(true);
   expect(seconds(at, call.answeredAt as number)).toBeLessThan(1); // the PBX's Answer()
   if (digit) {
@@ -452,6 +456,29 @@ liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, 
     const tasks: { kind: string }[] = await lab.dataSource.query('SELECT kind FROM tasks WHERE phone = $1', [caller]);
     expect(tasks).toEqual([{ kind: 'callback' }]);
     expect(head.of('call.missed', record.linkedid)).toEqual([expect.objectContaining({ abandoned: true, voicemail: false })]);
+  }, 40_000);
+
+  it('IVR into a queue: the PBX answers, no digit, the menu times out into the ringall queue, 101 answers: answered by 101, the stay answered — ivr_queue', async () => {
+    const desk102 = await lab.desk('102');
+    lab.phone('101').behaviour = { kind: 'answer', afterMs: 1500, hangUpAfterMs: 2000 };
+    const { call, at } = await callIvrLine(lab, KNOWN, SHAPE_DIDS.ivrQueue);
+    await call.ended(25_000);
+    await lab.waitIdle();
+
+    for (const ext of ['101', '102', '103']) expect(invitesAt(lab, ext, at)).toHaveLength(1);
+    expectAround(invitesAt(lab, '101', at)[0], IVR_WAIT + 0.5);
+    const { record, legs } = await theCall(lab, KNOWN, at);
+    expectCustomerCall(record, SHAPE_DIDS.ivrQueue, { disposition: 'answered', answered_by_extension: '101', voicemail: false, abandoned: false, hung_up_by: 'manager:101' });
+    expect(legsOf(legs)).toEqual([
+      ['101', null, 'answered', false],
+      ['102', null, 'cancelled_other_answered', false],
+      ['103', null, 'cancelled_other_answered', false],
+    ]);
+    const queues = await queuesOf(lab, record.linkedid);
+    expect(queues.rows).toEqual([expect.objectContaining({ queue: 'sales-ringall', outcome: 'answered', answered_by_extension: '101' })]);
+    expectAround(queues.rows[0].wait_seconds, 1.5);
+    expect(desk102.of('call.ringing', record.linkedid)).toHaveLength(1);
+    expect(desk102.of('call.taken', record.linkedid)[0]?.answeredBy.extension).toBe('101');
   }, 40_000);
 
   it('follow-me: 101’s desk phone rings 3 s, then 101’s mobile through the trunk answers: answered by 101, one leg — follow_me', async () => {

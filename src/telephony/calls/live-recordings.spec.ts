@@ -53,27 +53,36 @@ interface ClickToCallTruth {
   hung_up_by: string;
 }
 
+/**
+ * Each scenario was recorded by two AMI sessions at once: `<name>.ami` a read=all session (its
+ * truth file comes from it) and `<name>.switchboard.ami` the product's AMI user as
+ * config/manager.conf.example ships it (its rights and event filter). Both must give the truth.
+ */
+const PRODUCT_SESSION = '.switchboard';
+const scenarioOf = (transcriptName: string): string => transcriptName.replace(/\.switchboard$/, '');
+const truthOf = (scenario: string): { calls: (InboundTruth | ClickToCallTruth)[] } => JSON.parse(readFileSync(join(LIVE, `${scenario}.truth.json`), 'utf8'));
+
 const scenarios = readdirSync(LIVE)
   .filter((name) => name.endsWith('.truth.json'))
   .map((name) => name.replace(/\.truth\.json$/, ''))
   .sort();
 
-const cases = readdirSync(LIVE)
-  .filter((name) => name.endsWith('.truth.json'))
-  .sort()
-  .flatMap((name) => {
-    const scenario = name.replace(/\.truth\.json$/, '');
-    const truth = JSON.parse(readFileSync(join(LIVE, name), 'utf8')) as { calls: (InboundTruth | ClickToCallTruth)[] };
-    return truth.calls.map((call) => [scenario, call] as const);
-  });
+/** Every transcript of a scenario: the read=all one and, when recorded, the product user's. */
+const transcripts = readdirSync(LIVE)
+  .filter((name) => name.endsWith('.ami'))
+  .map((name) => name.replace(/\.ami$/, ''))
+  .filter((name) => scenarios.includes(scenarioOf(name)))
+  .sort();
 
-function recordsOf(scenario: string): CallRecord[] {
-  const { messages } = new AmiFrameParser().push(readFileSync(join(LIVE, `${scenario}.ami`)));
+const cases = transcripts.flatMap((name) => truthOf(scenarioOf(name)).calls.map((call) => [name, call] as const));
+
+function recordsOf(transcriptName: string): CallRecord[] {
+  const { messages } = new AmiFrameParser().push(readFileSync(join(LIVE, `${transcriptName}.ami`)));
   return rebuildCalls(messages, directory).records;
 }
 
 describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan, SIP phones)', () => {
-  it('has them', () => expect(cases.length).toBeGreaterThanOrEqual(39));
+  it('has them', () => expect(cases.length).toBeGreaterThanOrEqual(2 * 40));
 
   it('has voicemail messages left', () => {
     expect(cases.filter(([, call]) => call.direction === 'inbound' && call.voicemail_message !== null).length).toBeGreaterThanOrEqual(3);
@@ -84,10 +93,14 @@ describe('tracker on the live-suite recordings (real Asterisk, shipped dialplan,
     expect(outcomes).toEqual(expect.arrayContaining(['answered', 'abandoned']));
   });
 
-  test.each(scenarios)('%s gives exactly one record per call of the truth file (no call of its own for a pickup or a parking slot dialed)', (scenario) => {
-    const truth = cases.filter(([name]) => name === scenario).map(([, call]) => call.linkedid);
-    const extra = scenario.startsWith('attended_transfer') ? 1 : 0; // the consult call, below
-    expect(recordsOf(scenario)).toHaveLength(truth.length + extra);
+  it('has each scenario as the product’s AMI user saw it too', () => {
+    expect(scenarios.filter((scenario) => !transcripts.includes(scenario + PRODUCT_SESSION))).toEqual([]);
+  });
+
+  test.each(transcripts)('%s gives exactly one record per call of the truth file (no call of its own for a pickup or a parking slot dialed)', (name) => {
+    const truth = truthOf(scenarioOf(name)).calls.map((call) => call.linkedid);
+    const extra = name.startsWith('attended_transfer') ? 1 : 0; // the consult call, below
+    expect(recordsOf(name)).toHaveLength(truth.length + extra);
   });
 
   it.each(cases)('%s: the record matches the truth from the events', (scenario, truth) => {

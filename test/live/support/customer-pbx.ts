@@ -17,6 +17,7 @@ export const SHAPE_DIDS = {
   ringGroup: '74951113311',
   huntGroup: '74951113312',
   ivr: '74951113321',
+  ivrQueue: '74951113322',
   followMe: '74951113331',
   voicemail: '74951113341',
   parking: '74951113351',
@@ -171,6 +172,15 @@ exten => t,1,Dial(PJSIP/103,${HUNT_TIMEOUT})
  same => n,Hangup()
 exten => i,1,Goto(t,1)
 
+; an IVR whose menu, with no digit pressed, goes on into the sales queue
+[customer-ivr-queue]
+exten => ${SHAPE_DIDS.ivrQueue},1,Answer()
+ same => n,Background(beep)
+ same => n,WaitExten(${IVR_WAIT})
+exten => t,1,Queue(sales-ringall,r,,,30)
+ same => n,Hangup()
+exten => i,1,Goto(t,1)
+
 ; call parking from the desks (res_parking.conf): transfer to 700, take the call back from its slot
 [from-internal]
 exten => 700,1,Park(default)
@@ -181,7 +191,7 @@ exten => _7[0-2]X,1,ParkedCall(default,\${EXTEN})
 /** The customer's PBX of the shapes suite. */
 export const CUSTOMER_PBX: CustomerPbx = {
   dialplan: DIALPLAN,
-  dids: Object.fromEntries(Object.entries(SHAPE_DIDS).map(([shape, did]) => [did, shape === 'ivr' ? 'customer-ivr' : 'customer-in'])),
+  dids: Object.fromEntries(Object.entries(SHAPE_DIDS).map(([shape, did]) => [did, shape === 'ivr' ? 'customer-ivr' : shape === 'ivrQueue' ? 'customer-ivr-queue' : 'customer-in'])),
   configs: {
     'queues.conf': QUEUES,
     'res_parking.conf': PARKING,

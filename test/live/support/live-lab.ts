@@ -329,24 +329,32 @@ export function useLiveLab(use: (lab: LiveLab) => void, options: LiveLabOptions 
 }
 
 /**
- * With RECORD_LIVE_AMI=<dir>, saves each test's AMI stream (a read=all session, the format of
- * test/fixtures/ami) as <dir>/live_<name>.ami, <name> being the test title's last word after " — ".
+ * With RECORD_LIVE_AMI=<dir>, saves each test's AMI stream twice, as two AMI sessions saw it:
+ * <dir>/live_<name>.ami a read=all session (the format of test/fixtures/ami), and
+ * <dir>/live_<name>.switchboard.ami the product's own AMI user exactly as
+ * config/manager.conf.example ships it (its rights and event filter); <name> is the test title's
+ * last word after " — ".
  */
 export function recordTranscripts(lab: () => LiveLab): void {
   const dir = process.env.RECORD_LIVE_AMI;
   if (!dir) return;
-  let capture: AmiCapture | null = null;
+  let captures: { suffix: string; capture: AmiCapture }[] = [];
   beforeEach(async () => {
-    capture = await AmiCapture.open(lab().pbx.amiPort, CAPTURE_USER.username, CAPTURE_USER.secret);
+    captures = [
+      { suffix: '', capture: await AmiCapture.open(lab().pbx.amiPort, CAPTURE_USER.username, CAPTURE_USER.secret) },
+      { suffix: '.switchboard', capture: await AmiCapture.open(lab().pbx.amiPort, 'switchboard', lab().pbx.amiSecret) },
+    ];
   });
   afterEach(async () => {
     await lab().waitIdle().catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 1500)); // trailing Cdr events, as the lab recorded
     const title = expect.getState().currentTestName ?? 'scenario';
     const name = title.includes(' — ') ? (title.split(' — ').pop() ?? 'scenario') : title.replace(/[^a-z0-9]+/gi, '_').slice(-40);
-    capture?.save(join(dir, `live_${name.trim().replace(/[^a-z0-9_]+/gi, '_')}.ami`));
-    capture?.close();
-    capture = null;
+    for (const { suffix, capture } of captures) {
+      capture.save(join(dir, `live_${name.trim().replace(/[^a-z0-9_]+/gi, '_')}${suffix}.ami`));
+      capture.close();
+    }
+    captures = [];
   });
 }
 
