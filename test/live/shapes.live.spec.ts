@@ -81,6 +81,19 @@ async function callIvrLine(lab: LiveLab, caller: string, did: string, digit?: st
   return { call, at };
 }
 
+/** A call on the parking line: 101 answers, and after 1 s blind-transfers (REFER) the caller to `parkExten`. */
+async function park(lab: LiveLab, parkExten: string): Promise<{ call: SipCall; at: number }> {
+  lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000 };
+  const { call, at } = lab.callIn(KNOWN, SHAPE_DIDS.parking);
+  expect(await call.answered(15_000)).toBe(true);
+  const leg101 = [...lab.phone('101').calls.values()].find((c) => c.answeredAt !== null && c.state === 'confirmed');
+  if (!leg101) throw new Error('101 has no answered call');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(await leg101.refer(parkExten)).toBe(202);
+  await leg101.ended(10_000);
+  return { call, at };
+}
+
 liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, IVR, follow-me, voicemail, parking)', () => {
   let lab: LiveLab;
   useLiveLab((started) => (lab = started), { customer: CUSTOMER_PBX, globals: CUSTOMER_GLOBALS });
@@ -539,14 +552,7 @@ liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, 
 
   it('parking: 101 answers, blind-transfers the caller to 700 (parked at 701), 102 dials 701 and takes the call: answered by 101, transferred to 102 — parking', async () => {
     const desk102 = await lab.desk('102');
-    lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000 };
-    const { call, at } = lab.callIn(KNOWN, SHAPE_DIDS.parking);
-    expect(await call.answered(15_000)).toBe(true);
-    const leg101 = [...lab.phone('101').calls.values()].find((c) => c.answeredAt !== null && c.state === 'confirmed');
-    if (!leg101) throw new Error('101 has no answered call');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(await leg101.refer('700')).toBe(202);
-    await leg101.ended(10_000);
+    const { call, at } = await park(lab, '700');
     expect(await lab.pbx.cli('parking show default')).toMatch(/Space\s+:\s+701\b/);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const retrieve = lab.phone('102').call('701');
@@ -565,16 +571,10 @@ liveSuite('live PBX: the customer’s own dialplan shapes (queues, ring groups, 
     expect(legsOf(legs)).toEqual([['101', null, 'answered', false]]);
     expect(desk102.of('call.answered', record.linkedid)[0]?.card.phone).toBe(KNOWN);
   }, 60_000);
+
   it('parking nobody takes: 101 parks the caller in a lot of 3 s; the call rings 101 again, 101 answers: answered by 101, no transfer — parking_timeout', async () => {
     const desk101 = await lab.desk('101');
-    lab.phone('101').behaviour = { kind: 'answer', afterMs: 1000 };
-    const { call, at } = lab.callIn(KNOWN, SHAPE_DIDS.parking);
-    expect(await call.answered(15_000)).toBe(true);
-    const leg101 = [...lab.phone('101').calls.values()].find((c) => c.answeredAt !== null && c.state === 'confirmed');
-    if (!leg101) throw new Error('101 has no answered call');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(await leg101.refer('730')).toBe(202);
-    await leg101.ended(10_000);
+    const { call, at } = await park(lab, '730');
     const back = await lab.phone('101').nextInvite(at + 2500, 10_000); // the parked call comes back
     expectAround(seconds(at, back.at), 1 + 1 + PARK_TIMEOUT, 1.5);
     await new Promise((resolve) => setTimeout(resolve, 3000));
