@@ -449,6 +449,8 @@ export function hungUpBy(
 
 /** The channel variable app_voicemail sets on the caller's channel once a message is saved. */
 export const VOICEMAIL_MESSAGE_VARIABLE = 'VM_MESSAGEFILE';
+/** The channel variable MixMonitor sets to the call recording's file. */
+export const RECORDING_FILE_VARIABLE = 'MIXMONITOR_FILENAME';
 
 /**
  * The mailbox (`101@default`) of a message file as app_voicemail names it:

@@ -19,6 +19,7 @@ import {
   legOutcome,
   partnerOf,
   stepNameOf,
+  RECORDING_FILE_VARIABLE,
   VOICEMAIL_MESSAGE_VARIABLE,
   type CallClosedBy,
   type CallDirection,
@@ -505,7 +506,7 @@ function onVarSet(input: HandlerInput): void {
     const current = call.steps[call.steps.length - 1];
     call.stepMarked = true;
     if (!current || current.raw !== value) call.steps.push({ raw: value, startedAt: input.at, dialer: channel.uniqueid });
-  } else if (variable === 'MIXMONITOR_FILENAME' && value !== null) {
+  } else if (variable === RECORDING_FILE_VARIABLE && value !== null) {
     entry.call.recordingFile = value;
   } else if (variable === VOICEMAIL_MESSAGE_VARIABLE && value !== null) {
     entry.call.voicemailMessage = value; // app_voicemail sets it once a message is saved
@@ -1178,5 +1179,5 @@ export function isWorthStoring(event: AmiMessage, stepVariable: string): boolean
   if (event.Event === 'Newexten') return event.Application === 'VoiceMail';
   if (event.Event !== 'VarSet') return true;
   const variable = (event.Variable ?? '').replace(/^_+/, '');
-  return variable === stepVariable || variable === 'MIXMONITOR_FILENAME' || variable === VOICEMAIL_MESSAGE_VARIABLE;
+  return variable === stepVariable || variable === RECORDING_FILE_VARIABLE || variable === VOICEMAIL_MESSAGE_VARIABLE;
 }
