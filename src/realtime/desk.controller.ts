@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/roles.decorator';
-import { pageFile, StaticPage, StaticPageController } from '../common/static-page';
+import { packageFile, pageFile, StaticPage, StaticPageController } from '../common/static-page';
 
 /**
  * Serves the desk page at /desk. The page logs in with the REST API and keeps its token in
@@ -17,6 +17,8 @@ export class DeskController extends StaticPageController {
       'desk.js': pageFile('desk', 'desk.js'),
       'desk.texts.js': pageFile('desk', 'desk.texts.js'),
       'desk.css': pageFile('desk', 'desk.css'),
+      // Phone numbers written as people write them (the installed package's own browser bundle; no CDN).
+      'libphonenumber.js': packageFile('libphonenumber-js', 'bundle/libphonenumber-min.js'),
     },
     connectSrc: ['ws:', 'wss:'],
   });

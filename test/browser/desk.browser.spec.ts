@@ -84,7 +84,7 @@ describe('desk page in headless Chromium', () => {
     expect(await known.locator('[data-field=name]').textContent()).toBe('Alexey Smirnov');
     expect(await known.locator('[data-field=company]').textContent()).toBe('Remstroy');
     expect(await known.textContent()).toContain('Responsible: Anna Petrova');
-    expect(await known.locator('[data-field=phone]').textContent()).toBe('+79161234567');
+    expect(await known.locator('[data-field=phone]').textContent()).toBe('+7 916 123 45 67');
     const knownRu = russian.locator('.popup', { hasText: 'Alexey Smirnov' });
     await knownRu.waitFor({ timeout: 15_000 });
     expect(await knownRu.locator('[data-field=company]').textContent()).toBe('Remstroy');

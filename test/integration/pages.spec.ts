@@ -30,7 +30,7 @@ describe('the pages /desk, /dashboard and /import', () => {
   ];
 
   it.each([
-    ['desk', CSP.replace("connect-src 'self'", "connect-src 'self' ws: wss:"), [['/socket.io/socket.io.js', 'application/javascript'], ...common('desk'), ['/desk/assets/desk.css', CSS], ['/desk/assets/desk.texts.js', JS], ['/desk/assets/desk.js', JS]]],
+    ['desk', CSP.replace("connect-src 'self'", "connect-src 'self' ws: wss:"), [['/socket.io/socket.io.js', 'application/javascript'], ...common('desk'), ['/desk/assets/desk.css', CSS], ['/desk/assets/libphonenumber.js', JS], ['/desk/assets/desk.texts.js', JS], ['/desk/assets/desk.js', JS]]],
     ['dashboard', CSP, [...common('dashboard'), ['/dashboard/assets/dashboard.css', CSS], ['/dashboard/assets/chart.umd.min.js', JS], ['/dashboard/assets/dashboard.texts.js', JS], ['/dashboard/assets/dashboard.js', JS]]],
     ['import', CSP, [...common('import'), ['/import/assets/import.css', CSS], ['/import/assets/import.texts.js', JS], ['/import/assets/import.js', JS]]],
   ] as [string, string, [string, string][]][])('/%s: the HTML with its CSP, and every file it loads', async (page, csp, expected) => {

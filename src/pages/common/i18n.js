@@ -92,6 +92,26 @@
     if (s < 3600) return t('unit.min', { m: Math.floor(s / 60), s: Math.round(s % 60) });
     return t('unit.h', { h: Math.floor(s / 3600), m: Math.round((s % 3600) / 60) });
   }
+  /** An amount (a deal's budget) with digit groups and up to two decimals: "450 000,5". */
+  function money(n) {
+    if (n === null || n === undefined || n === '' || isNaN(Number(n))) return t('none');
+    return new Intl.NumberFormat(LOCALES[lang], { maximumFractionDigits: 2 }).format(Number(n));
+  }
+  /**
+   * A phone number as people write it: E.164 in international format ("+7 916 123-45-67") through
+   * libphonenumber-js when the page loaded it (window.libphonenumber); anything else as it came.
+   */
+  function phone(value) {
+    var text = value === null || value === undefined ? '' : String(value);
+    var lib = window.libphonenumber;
+    if (!lib || !/^\+\d{6,15}$/.test(text)) return text;
+    try {
+      var parsed = lib.parsePhoneNumber(text);
+      return parsed ? parsed.formatInternational() : text;
+    } catch (e) {
+      return text;
+    }
+  }
   /** A share 0…1 as a percentage with one decimal. */
   function percent(r) {
     return r === null || r === undefined ? t('none') : new Intl.NumberFormat(LOCALES[lang], { style: 'percent', maximumFractionDigits: 1 }).format(r);
@@ -143,6 +163,8 @@
     time: time,
     duration: duration,
     percent: percent,
+    money: money,
+    phone: phone,
   };
   // The pages load their scripts at the end of <body> or with defer: the switch is in the page by now.
   if (document.body) wireSwitch();

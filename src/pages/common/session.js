@@ -48,6 +48,7 @@
           if (response.status === 401) logout('login.again');
           var failure = new Error((data && data.message) || response.status + ' ' + response.statusText);
           failure.status = response.status;
+          failure.field = (data && typeof data.field === 'string' && data.field) || null;
           throw failure;
         });
       });

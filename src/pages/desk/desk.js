@@ -81,6 +81,7 @@
     $('logout').hidden = false;
     connect();
     refreshLists();
+    route();
   }
 
   // ----------------------------------------------------------------------------------- realtime
@@ -116,7 +117,7 @@
       var live = new Set();
       snapshot.calls.forEach(function (item) {
         live.add(item.linkedid);
-        upsert(item.linkedid, { card: item.card, status: item.state, person: item.person, answeredBy: item.answeredBy, step: item.step });
+        upsert(item.linkedid, { card: item.card, status: item.state, person: item.person, answeredBy: item.answeredBy, step: item.step, since: sinceOf(item.linkedid, null) });
       });
       // Popups of calls that ended while this desk was away are dropped.
       state.calls.forEach(function (call, linkedid) { if (!live.has(linkedid) && (call.status === 'ringing' || call.status === 'answered')) state.calls.delete(linkedid); });
@@ -124,7 +125,7 @@
     });
     socket.on('call.ringing', function (event) {
       var fresh = !state.calls.has(event.linkedid);
-      upsert(event.linkedid, { card: event.card, status: 'ringing', person: event.ringing, step: event.step });
+      upsert(event.linkedid, { card: event.card, status: 'ringing', person: event.ringing, step: event.step, since: sinceOf(event.linkedid, event.receivedAtMs) });
       renderPopups();
       if (fresh) notify(event.card);
     });
@@ -164,6 +165,14 @@
     $('who').textContent = state.user ? state.user.name + (state.watching === 'all' ? t('desk.everyCall') : '') : '';
   }
 
+  /** When the ring began for the timer: kept once known; the service's time when its clock agrees with this one's (±60 s). */
+  function sinceOf(linkedid, receivedAtMs) {
+    var known = state.calls.get(linkedid);
+    if (known && known.since) return known.since;
+    var now = Date.now();
+    return typeof receivedAtMs === 'number' && Math.abs(now - receivedAtMs) < 60000 ? Math.min(now, receivedAtMs) : now;
+  }
+
   function upsert(linkedid, patch) {
     var call = state.calls.get(linkedid) || { linkedid: linkedid };
     Object.keys(patch).forEach(function (key) { if (patch[key] !== undefined) call[key] = patch[key]; });
@@ -192,10 +201,11 @@
   }
 
   // ------------------------------------------------------------------------------------- popups
+  /** Newest call on top: the Map keeps the order calls were first seen in. */
   function renderPopups() {
     var root = $('popups');
     clear(root);
-    state.calls.forEach(function (call) { if (call.card) root.appendChild(renderPopup(call)); });
+    Array.from(state.calls.values()).reverse().forEach(function (call) { if (call.card) root.appendChild(renderPopup(call)); });
     $('no-calls').hidden = state.calls.size > 0;
   }
 
@@ -215,45 +225,70 @@
     return '';
   }
 
+  /** "0:07": how long the phone has rung (from when the service saw the ring, else when this desk did). */
+  function timerText(call) {
+    if (call.status !== 'ringing' || !call.since) return '';
+    var s = Math.max(0, Math.floor((Date.now() - call.since) / 1000));
+    return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  }
+  setInterval(function () {
+    document.querySelectorAll('#popups [data-field=timer]').forEach(function (node) {
+      var call = state.calls.get(node.getAttribute('data-linkedid'));
+      if (call) node.textContent = timerText(call);
+    });
+  }, 1000);
+
+  /** The person the card is about: contact, else the caller ID name, else the number. */
+  function personName(card) {
+    if (card.contact && card.contact.name) return card.contact.name;
+    if (card.callerIdName) return card.callerIdName;
+    return i18n.phone(card.phone) || t('desk.anonymous');
+  }
+
+  function dealLine(deal) {
+    return [deal.title, deal.stageName, deal.budget !== null && deal.budget !== undefined ? i18n.money(deal.budget) : null].filter(function (x) { return x !== null && x !== ''; }).join(' · ');
+  }
+
+  /** A compact card: the company (or "New number") as its heading, who calls, the responsible, the open deal, a ring timer. */
   function renderPopup(call) {
     var card = call.card;
-    var title = displayName(card);
-    var node = el('article', { class: 'popup ' + (call.status === 'ringing' ? 'ringing' : call.status === 'answered' ? 'answered' : 'closed'), 'data-linkedid': call.linkedid },
-      el('div', { class: 'status' }, statusText(call)),
-      el('div', { class: 'title', 'data-field': 'name' }, title),
+    var heading = card.company ? card.company.name : card.newCaller ? t('desk.newNumber') : personName(card);
+    var deal = card.openDeals[0];
+    var node = el('article', { class: 'popup ' + (call.status === 'ringing' ? 'ringing' : call.status === 'answered' ? 'answered' : 'closed'), 'data-linkedid': call.linkedid, 'aria-label': heading },
+      el('div', { class: 'status-row' },
+        el('span', { class: 'status' }, statusText(call)),
+        el('span', { class: 'timer', 'data-field': 'timer', 'data-linkedid': call.linkedid, 'aria-hidden': 'true' }, timerText(call))),
+      el('h3', { class: 'title', 'data-field': 'company' }, heading),
+      el('div', { class: 'who' },
+        el('span', { 'data-field': 'name' }, personName(card)),
+        card.contact && card.contact.position ? el('span', { 'data-field': 'position' }, ' · ' + card.contact.position) : null),
       el('div', { class: 'meta' },
-        card.contact && card.contact.position ? el('span', null, card.contact.position, ' · ') : null,
-        card.company ? el('span', { 'data-field': 'company' }, card.company.name) : null,
-        card.company ? ' · ' : null,
         phoneLink(card.phone),
-        card.callerIdName && card.callerIdName !== title ? el('span', { 'data-field': 'caller-id-name' }, t('desk.callerId'), card.callerIdName) : null,
-        card.line ? el('span', null, t('desk.line'), card.line) : null,
-        call.step ? el('span', null, t('desk.step'), call.step) : null),
+        card.callerIdName && card.callerIdName !== personName(card) ? el('span', { 'data-field': 'caller-id-name' }, t('desk.callerId'), card.callerIdName) : null,
+        card.line ? el('span', null, t('desk.line'), i18n.phone(card.line.charAt(0) === '+' ? card.line : '+' + card.line)) : null,
+        call.step ? el('span', null, t('desk.step'), stepName(call.step)) : null),
       el('div', null,
         card.newCaller ? el('span', { class: 'tag new' }, t('desk.newCaller')) : null,
         card.company && card.company.abcCategory ? el('span', { class: 'tag' }, 'ABC: ' + card.company.abcCategory) : null,
         ((card.company && card.company.tags) || []).map(function (tag) { return el('span', { class: 'tag' }, tag); }),
-        card.responsible ? el('span', { class: 'meta' }, t('desk.responsible'), card.responsible.name) : null,
+        card.responsible ? el('span', { class: 'meta', 'data-field': 'responsible' }, t('desk.responsible'), card.responsible.name) : null,
         card.lookupFailed ? el('span', { class: 'error' }, t('desk.lookupFailed')) : null));
 
-    if (card.openDeals.length) {
-      node.appendChild(el('div', null, el('strong', null, t('desk.openDeals')), el('ul', null, card.openDeals.map(function (deal) {
-        return el('li', null, deal.title, ' — ', deal.stageName, deal.budget ? ' — ' + deal.budget : '', ' ',
-          el('button', { type: 'button', class: 'small', onclick: function () { openDeal(deal.id); } }, t('desk.open')), ' ',
-          deal.responsibleId ? null : el('button', { type: 'button', class: 'small', onclick: function () { claim(deal.id); } }, t('desk.claim')));
-      }))));
+    if (deal) {
+      node.appendChild(el('div', { class: 'deal', 'data-field': 'deal' },
+        el('strong', null, t('desk.deal.label')), ' ', dealLine(deal),
+        card.openDeals.length > 1 ? el('span', { class: 'muted' }, t('desk.moreDeals', { n: card.openDeals.length - 1 })) : null, ' ',
+        deal.responsibleId ? null : el('button', { type: 'button', class: 'small', onclick: function () { claim(deal.id); } }, t('desk.claim'))));
     }
     if (card.openTasks.length) {
-      node.appendChild(el('div', null, el('strong', null, t('desk.openTasks')), el('ul', null, card.openTasks.map(function (task) {
-        return el('li', null, task.title, ' (', TASK_KINDS.indexOf(task.kind) >= 0 ? t('desk.kind.' + task.kind) : task.kind, task.dueAt ? t('desk.due', { when: fmtTime(task.dueAt) }) : '', ')', voicemailNote(task.voicemail));
-      }))));
+      node.appendChild(el('ul', { class: 'tasks' }, card.openTasks.slice(0, 3).map(function (task) {
+        return el('li', null, task.title, task.dueAt ? el('span', { class: 'muted' }, t('desk.due', { when: fmtTime(task.dueAt) })) : null, voicemailNote(task.voicemail), ' ',
+          el('button', { type: 'button', class: 'small', onclick: function () { markDone(task.id, call.linkedid); } }, t('desk.task.done')));
+      })));
     }
     if (card.lastCalls.length) {
-      node.appendChild(el('div', null, el('strong', null, t('desk.lastCalls')), el('ul', null, card.lastCalls.map(function (c) {
-        var outcome = c.disposition === 'answered' ? (c.answeredBy ? t('desk.answeredBy', { name: c.answeredBy }) : t('desk.outcome.answered')) : t(c.abandoned ? 'desk.outcome.abandoned' : 'desk.outcome.missed');
-        var direction = c.direction === 'inbound' || c.direction === 'outbound' ? t('desk.direction.' + c.direction) : c.direction;
-        return el('li', null, fmtTime(c.startedAt), ' · ', direction, ' · ', outcome, c.talkSeconds ? ' · ' + seconds(c.talkSeconds) : '', voicemailNote(c.voicemail));
-      }))));
+      var c = card.lastCalls[0];
+      node.appendChild(el('div', { class: 'meta' }, t('desk.lastCall'), fmtTime(c.startedAt), ' · ', callOutcome(c)));
     }
     if (call.status === 'ended' && call.ended && call.ended.prompt && state.user && call.ended.answeredBy && call.ended.answeredBy.userId === state.user.id) {
       node.appendChild(el('p', { class: 'notice' }, t('desk.endedPrompt')));
@@ -265,15 +300,40 @@
     text.addEventListener('input', function () { call.draft = text.value; });
     node.appendChild(el('div', null, text));
     node.appendChild(el('div', { class: 'actions' },
+      card.phone && card.phone !== 'anonymous' ? el('a', { class: 'button', href: '#client/' + encodeURIComponent(card.phone), 'data-field': 'client-link' }, t('desk.client.open')) : null,
       el('button', { type: 'button', onclick: function () { saveTask(call, text.value, 'todo'); } }, t('desk.addNote')),
       el('button', { type: 'button', onclick: function () { saveTask(call, text.value, 'callback'); } }, t('desk.addCallback')),
       el('button', { type: 'button', onclick: function () { state.calls.delete(call.linkedid); renderPopups(); } }, t('desk.close'))));
     return node;
   }
 
+  function stepName(step) {
+    var key = 'desk.stepName.' + step;
+    var text = t(key);
+    return text === key ? step : text;
+  }
+
+  function callOutcome(c) {
+    var outcome = c.disposition === 'answered' ? (c.answeredBy ? t('desk.answeredBy', { name: c.answeredBy }) : t('desk.outcome.answered')) : t(c.abandoned ? 'desk.outcome.abandoned' : 'desk.outcome.missed');
+    var direction = c.direction === 'inbound' || c.direction === 'outbound' ? t('desk.direction.' + c.direction) : c.direction;
+    return direction + ' · ' + outcome + (c.talkSeconds ? ' · ' + seconds(c.talkSeconds) : '') + voicemailNote(c.voicemail);
+  }
+
   function phoneLink(phone) {
     if (!phone || !/^\+?\d{3,}$/.test(phone)) return el('span', { 'data-field': 'phone' }, phone || t('desk.anonymous'));
-    return el('a', { class: 'phone', 'data-field': 'phone', title: t('desk.callThis'), onclick: function () { dial(phone); } }, phone);
+    return el('a', { class: 'phone', href: '#', 'data-field': 'phone', 'data-phone': phone, title: t('desk.callThis'), onclick: function (event) { event.preventDefault(); dial(phone); } }, i18n.phone(phone));
+  }
+
+  function markDone(taskId, linkedid) {
+    api('PATCH', '/api/tasks/' + encodeURIComponent(taskId), { done: true })
+      .then(function () {
+        notice('desk.task.doneSaved');
+        var call = linkedid ? state.calls.get(linkedid) : null;
+        if (call) { call.card.openTasks = call.card.openTasks.filter(function (task) { return task.id !== taskId; }); renderPopups(); }
+        refreshLists();
+        if (client.phone) loadClient(client.phone);
+      })
+      .catch(function (error) { notice('desk.notSaved', { message: error.message }); });
   }
 
   function saveTask(call, text, kind) {
@@ -300,18 +360,9 @@
       .catch(function (error) { notice('desk.notSaved', { message: error.message }); });
   }
 
-  function openDeal(dealId) {
-    api('GET', '/api/deals/' + encodeURIComponent(dealId))
-      .then(function (deal) {
-        state.notice = null;
-        $('notice').textContent = t('desk.deal', { title: deal.title }) + (deal.budget ? ' · ' + deal.budget : '') + (deal.responsibleId ? '' : t('desk.dealInExchange'));
-      })
-      .catch(function (error) { notice('desk.dealNotLoaded', { message: error.message }); });
-  }
-
   function claim(dealId) {
     api('POST', '/api/deals/' + encodeURIComponent(dealId) + '/claim')
-      .then(function () { notice('desk.claimed'); refreshLists(); })
+      .then(function () { notice('desk.claimed'); refreshLists(); if (client.phone) loadClient(client.phone); })
       .catch(function (error) { notice('desk.notClaimed', { message: error.message }); });
   }
 
@@ -325,27 +376,188 @@
   }
   $('dial-form').addEventListener('submit', function (event) { event.preventDefault(); dial($('dial-number').value.trim()); });
 
+  // -------------------------------------------------------------------------------- client card
+  /** The client card page (#client/<E.164>): its phone, last data or error, and the field errors of its forms. */
+  var client = { phone: null, file: null, error: null, fieldErrors: {} };
+
+  function route() {
+    var match = /^#client\/(.+)$/.exec(location.hash);
+    var phone = match ? decodeURIComponent(match[1]) : null;
+    client.phone = phone;
+    $('client-view').hidden = !phone;
+    $('desk-lists').hidden = Boolean(phone);
+    if (phone) {
+      client.file = null;
+      client.error = null;
+      client.fieldErrors = {};
+      renderClient();
+      loadClient(phone);
+    }
+  }
+  window.addEventListener('hashchange', route);
+
+  function loadClient(phone) {
+    if (!session.loggedIn()) return;
+    api('GET', '/api/clients/file?phone=' + encodeURIComponent(phone))
+      .then(function (file) { if (client.phone === phone) { client.file = file; client.error = null; } })
+      .catch(function (error) { if (client.phone === phone) client.error = error.message; })
+      .then(function () { if (client.phone === phone) renderClient(); });
+  }
+
+  function fieldError(key) {
+    return el('span', { class: 'error', id: 'err-' + key, role: 'alert' }, client.fieldErrors[key] || '');
+  }
+
+  function renderClient() {
+    var root = $('client-body');
+    clear(root);
+    var file = client.file;
+    if (client.error) return root.appendChild(el('p', { class: 'error' }, t('desk.notLoaded', { message: client.error })));
+    if (!file) return root.appendChild(el('p', { class: 'muted' }, t('desk.client.loading')));
+    var heading = file.company ? file.company.name : file.contact ? file.contact.name : t('desk.newNumber');
+    root.appendChild(el('h1', { id: 'client-heading', 'data-field': 'client-heading' }, heading));
+    var phones = [];
+    if (file.contact) phones = phones.concat(file.contact.phones);
+    if (file.company) phones = phones.concat(file.company.phones);
+    if (phones.indexOf(file.phone) < 0) phones.unshift(file.phone);
+    root.appendChild(el('p', { class: 'who' },
+      file.contact ? el('strong', { 'data-field': 'contact' }, file.contact.name) : null,
+      file.contact && file.contact.position ? ' · ' + file.contact.position : null,
+      file.contact ? ' · ' : null,
+      phones.map(function (phone, i) { return [i ? ', ' : '', phoneLink(phone)]; }),
+      file.responsible ? el('span', { class: 'meta' }, ' · ', t('desk.responsible'), file.responsible.name) : null,
+      file.known ? null : el('span', { class: 'tag new' }, t('desk.newCaller'))));
+
+    root.appendChild(el('h2', null, t('desk.client.deals')));
+    if (!file.deals.length) root.appendChild(el('p', { class: 'muted' }, t('desk.client.noDeals')));
+    file.deals.forEach(function (deal) { root.appendChild(renderDeal(deal, file.stages)); });
+
+    root.appendChild(el('h2', null, t('desk.client.tasks')));
+    var tasks = el('ul', { class: 'list', 'data-field': 'tasks' });
+    if (!file.tasks.length) tasks.appendChild(el('li', { class: 'empty' }, t('desk.client.noTasks')));
+    file.tasks.forEach(function (task) {
+      var open = !task.doneAt;
+      tasks.appendChild(el('li', { class: open ? '' : 'done', 'data-task': task.id },
+        el('span', null, task.title),
+        el('span', { class: 'muted' }, kindName(task.kind), task.dueAt ? t('desk.due', { when: fmtTime(task.dueAt) }) : '',
+          task.assigneeName ? ' · ' + task.assigneeName : '', open ? '' : ' · ' + t('desk.client.doneAt', { when: fmtTime(task.doneAt) }), voicemailNote(task.voicemail)),
+        task.notes ? el('span', { class: 'notes' }, task.notes) : null,
+        open ? el('button', { type: 'button', class: 'small', onclick: function () { markDone(task.id, null); } }, t('desk.task.done')) : null));
+    });
+    root.appendChild(tasks);
+    root.appendChild(renderNewTask(file));
+
+    root.appendChild(el('h2', null, t('desk.client.calls')));
+    var calls = el('ul', { class: 'list', 'data-field': 'calls' });
+    if (!file.calls.length) calls.appendChild(el('li', { class: 'empty' }, t('desk.client.noCalls')));
+    file.calls.forEach(function (c) {
+      calls.appendChild(el('li', null, fmtTime(c.startedAt), ' · ', callOutcome(c),
+        c.recordingFile ? el('span', { class: 'muted' }, t('desk.client.recording', { file: String(c.recordingFile).split('/').pop() })) : null));
+    });
+    root.appendChild(calls);
+  }
+
+  function kindName(kind) { return TASK_KINDS.indexOf(kind) >= 0 ? t('desk.kind.' + kind) : kind; }
+
+  /** A deal with its stage, budget, responsible and the "move to stage" control (the pipeline's rules apply on the server). */
+  function renderDeal(deal, stages) {
+    var key = 'deal-' + deal.id;
+    var select = el('select', { id: 'stage-' + deal.id, 'aria-describedby': 'err-' + key });
+    stages.forEach(function (stage) {
+      var option = el('option', { value: stage.id }, stageName(stage));
+      if (stage.id === deal.stageId) option.selected = true;
+      select.appendChild(option);
+    });
+    var reason = el('input', { id: 'reason-' + deal.id, type: 'text', maxlength: '2000', 'aria-describedby': 'err-' + key });
+    var reasonLabel = el('label', { class: 'reason', hidden: deal.stageId === 'conditional_refusal' ? null : 'hidden' }, t('desk.client.reason'), ' ', reason);
+    select.addEventListener('change', function () { reasonLabel.hidden = select.value !== 'conditional_refusal'; });
+    return el('div', { class: 'deal-card', 'data-deal': deal.id },
+      el('div', null, el('strong', null, deal.title), ' · ', el('span', { 'data-field': 'stage' }, stageName({ id: deal.stageId, name: deal.stageName })),
+        deal.budget !== null ? el('span', { 'data-field': 'budget' }, ' · ' + i18n.money(deal.budget)) : null,
+        el('span', { class: 'muted' }, ' · ', deal.responsibleName ? t('desk.responsible') + deal.responsibleName : t('desk.dealInExchange'))),
+      el('form', { class: 'row', onsubmit: function (event) { event.preventDefault(); moveDeal(deal, select.value, reason.value); } },
+        el('label', { for: 'stage-' + deal.id }, t('desk.client.stage')), select, reasonLabel,
+        el('button', { type: 'submit' }, t('desk.client.move')),
+        deal.responsibleId ? null : el('button', { type: 'button', onclick: function () { claim(deal.id); } }, t('desk.claim'))),
+      fieldError(key));
+  }
+
+  function stageName(stage) {
+    var key = 'desk.stage.' + stage.id;
+    var text = t(key);
+    return text === key ? stage.name : text;
+  }
+
+  function moveDeal(deal, stageId, reason) {
+    delete client.fieldErrors['deal-' + deal.id];
+    api('POST', '/api/deals/' + encodeURIComponent(deal.id) + '/stage', { stageId: stageId, reason: reason.trim() || undefined })
+      .then(function () { notice('desk.client.moved', { title: deal.title }); loadClient(client.phone); refreshLists(); })
+      .catch(function (error) {
+        client.fieldErrors['deal-' + deal.id] = error.message;
+        renderClient();
+      });
+  }
+
+  /** A callback or a note about this client, attached to the contact, the company and the first open deal. */
+  function renderNewTask(file) {
+    var text = el('textarea', { id: 'client-note', maxlength: '5000', 'aria-describedby': 'err-new-task' });
+    var kind = el('select', { id: 'client-note-kind' },
+      el('option', { value: 'callback' }, t('desk.addCallback')), el('option', { value: 'todo' }, t('desk.addNote')));
+    return el('form', { class: 'new-task', onsubmit: function (event) {
+      event.preventDefault();
+      var note = text.value.trim();
+      var who = file.contact ? file.contact.name : file.company ? file.company.name : i18n.phone(file.phone);
+      var openDeal = file.deals.filter(function (deal) { return !deal.closed; })[0];
+      delete client.fieldErrors['new-task'];
+      api('POST', '/api/tasks', {
+        title: (kind.value === 'callback' ? t('desk.task.callback', { name: who }) : t('desk.task.note', { text: (note.split('\n')[0] || who).slice(0, 120) })).slice(0, 300),
+        kind: kind.value,
+        notes: note || null,
+        contactId: file.contact ? file.contact.id : null,
+        companyId: file.company ? file.company.id : null,
+        dealId: openDeal ? openDeal.id : null,
+        dueAt: kind.value === 'callback' ? new Date(Date.now() + 15 * 60000).toISOString() : null,
+      })
+        .then(function () { notice(kind.value === 'callback' ? 'desk.saved.callback' : 'desk.saved.note'); loadClient(client.phone); refreshLists(); })
+        .catch(function (error) { client.fieldErrors['new-task'] = error.message; renderClient(); });
+    } },
+      el('label', { for: 'client-note' }, t('desk.note')), text,
+      el('div', { class: 'row' }, el('label', { for: 'client-note-kind' }, t('desk.client.kind')), kind, el('button', { type: 'submit' }, t('desk.client.save'))),
+      fieldError('new-task'));
+  }
+
+  /** "Remstroy · Alexey Smirnov", or "New number · line +7 495 111-22-33". */
+  function clientLabel(client, phone, line) {
+    if (client && (client.company || client.contact)) return [client.company, client.contact].filter(Boolean).join(' · ');
+    return t('desk.newNumber') + (line ? ' · ' + t('desk.lineName', { line: i18n.phone(line.charAt(0) === '+' ? line : '+' + line) }) : '');
+  }
+  function clientLink(phone, label) {
+    if (!phone || phone === 'anonymous') return el('span', null, label);
+    return el('a', { href: '#client/' + encodeURIComponent(phone), class: 'client-link' }, label);
+  }
+
   // -------------------------------------------------------------------------------------- lists
   var LISTS = {
     missed: {
       path: '/api/calls?disposition=missed&limit=20',
       empty: 'desk.noMissed',
       item: function (c) {
-        return el('li', null, fmtTime(c.startedAt), ' ', phoneLink(c.caller), c.callerName ? el('span', null, ' ', c.callerName) : null, c.abandoned ? t('desk.abandoned') : '');
+        return el('li', null, clientLink(c.caller, clientLabel(c.client, c.caller, c.did)), ' ', phoneLink(c.caller), el('span', { class: 'muted' }, fmtTime(c.startedAt)), c.abandoned ? t('desk.abandoned') : '');
       },
     },
     callbacks: {
       path: '/api/tasks?kind=callback&open=true',
       empty: 'desk.noCallbacks',
       item: function (task) {
-        return el('li', null, task.title, task.dueAt ? t('desk.dueList', { when: fmtTime(task.dueAt) }) : '', task.phone ? el('span', null, ' ', phoneLink(task.phone)) : null);
+        return el('li', null, task.phone ? clientLink(task.phone, task.title) : task.title, task.dueAt ? t('desk.dueList', { when: fmtTime(task.dueAt) }) : '', task.phone ? el('span', null, ' ', phoneLink(task.phone)) : null);
       },
     },
     exchange: {
       path: '/api/lead-exchange',
       empty: 'desk.exchangeEmpty',
       item: function (lead) {
-        return el('li', null, el('strong', null, lead.title), (lead.phones || []).map(function (p) { return el('span', null, ' ', phoneLink(p)); }),
+        var phones = lead.phones || [];
+        return el('li', null, el('strong', null, phones[0] ? clientLink(phones[0], lead.title) : lead.title), phones.map(function (p) { return el('span', null, ' ', phoneLink(p)); }),
           lead.missedCalls ? t('desk.missedCount', { n: lead.missedCalls }) : '',
           el('button', { type: 'button', class: 'small', onclick: function () { claim(lead.id); } }, t('desk.claim')));
       },
@@ -382,6 +594,7 @@
     renderWho();
     renderPopups();
     Object.keys(LISTS).forEach(renderList);
+    if (client.phone) renderClient();
     if (state.notice) notice(state.notice.key, state.notice.values);
   });
 

@@ -41,6 +41,13 @@ export interface CallView {
   hungUpBy: string | null;
   transferredTo: string | null;
   closedBy: string;
+  /** Who the other party is in the CRM now (by the caller's number, or the callee's for outbound calls): null for a number nobody has. */
+  client: CallClient | null;
+}
+
+export interface CallClient {
+  contact: string | null;
+  company: string | null;
 }
 
 export interface CallDetailView extends CallView {
@@ -80,7 +87,8 @@ export class CallsService {
     if (query.userId) this.involving(qb, query.userId, 'filterUser');
     if (!isSupervisor(user)) this.involving(qb, user.id, 'me');
     const [rows, total] = await qb.orderBy('c.started_at', 'DESC').addOrderBy('c.linkedid', 'ASC').take(limit).skip(offset).getManyAndCount();
-    return { items: rows.map(callView), total, limit, offset };
+    const clients = await this.clientsOf(rows);
+    return { items: rows.map((row) => callView(row, clients)), total, limit, offset };
   }
 
   async get(linkedid: string, user: AuthUser): Promise<CallDetailView> {
@@ -90,7 +98,7 @@ export class CallsService {
     if (!call) throw notFound('call', linkedid);
     const legs = await this.dataSource.getRepository(CallLeg).find({ where: { linkedid }, order: { seq: 'ASC' } });
     return {
-      ...callView(call),
+      ...callView(call, await this.clientsOf([call])),
       legs: legs.map((leg) => ({
         seq: leg.seq,
         extension: leg.extension,
@@ -101,6 +109,21 @@ export class CallsService {
         outcome: leg.outcome,
       })),
     };
+  }
+
+  /** The CRM names of the calls' other parties, by E.164 number, in one query. */
+  private async clientsOf(calls: readonly Call[]): Promise<Map<string, CallClient>> {
+    const phones = [...new Set(calls.map(otherParty).filter((phone) => phone.startsWith('+')))];
+    if (phones.length === 0) return new Map();
+    const rows = (await this.dataSource.query(
+      `SELECT p.e164, ct.name AS contact, co.name AS company
+         FROM phone_numbers p
+         LEFT JOIN contacts ct ON ct.id = p.contact_id
+         LEFT JOIN companies co ON co.id = coalesce(ct.company_id, p.company_id)
+        WHERE p.e164 = ANY($1)`,
+      [phones],
+    )) as { e164: string; contact: string | null; company: string | null }[];
+    return new Map(rows.map((row) => [row.e164, { contact: row.contact, company: row.company }]));
   }
 
   /** Calls the user answered or was rung on. */
@@ -115,7 +138,12 @@ export class CallsService {
   }
 }
 
-function callView(call: Call): CallView {
+/** The number of the party outside: the callee of an outbound call, the caller otherwise. */
+function otherParty(call: Call): string {
+  return call.direction === 'outbound' ? (call.callee ?? '') : call.caller;
+}
+
+function callView(call: Call, clients: ReadonlyMap<string, CallClient>): CallView {
   return {
     linkedid: call.linkedid,
     direction: call.direction,
@@ -137,5 +165,6 @@ function callView(call: Call): CallView {
     hungUpBy: call.hungUpBy,
     transferredTo: call.transferredTo,
     closedBy: call.closedBy,
+    client: clients.get(otherParty(call)) ?? null,
   };
 }
