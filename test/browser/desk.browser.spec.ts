@@ -1,43 +1,17 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/database/data-source';
-import { AmiSimulator } from '../../src/simulator/ami-simulator';
-import { amiEnv, gatedAmi, LAB_PASSWORD, seedLab, withCallerName, type SeededLab } from '../support/lab';
+import type { Page } from 'playwright-core';
+import { deskLab } from '../support/desk-lab';
+import { LAB_PASSWORD, withCallerName } from '../support/lab';
 import { transcript } from '../support/fixtures';
-import { testDatabaseUrl, truncateAll } from '../support/test-database';
-import { createTestApp, type TestApp } from '../support/test-app';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
 /** The desk page in headless Debian Chromium against the real service fed by the replay server. */
 describe('desk page in headless Chromium', () => {
-  let seedSource: DataSource;
-  let lab: SeededLab;
-  let browser: Browser;
-  let t: TestApp | null = null;
-  let server: { port: number; close(): Promise<void> } | null = null;
-  let gate: Awaited<ReturnType<typeof gatedAmi>> | null = null;
-
-  beforeAll(async () => {
-    seedSource = new DataSource(dataSourceOptions(testDatabaseUrl()));
-    await seedSource.initialize();
-    lab = await seedLab(seedSource);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await gate?.close();
-    await server?.close();
-    await truncateAll(seedSource);
-    await seedSource.destroy();
-  });
+  const desks = deskLab();
 
   async function logIn(page: Page, url: string, extension: string): Promise<void> {
     await page.goto(`${url}/desk`);
-    await page.fill('#login-email', lab.emails.get(extension) ?? '');
+    await page.fill('#login-email', desks.lab().emails.get(extension) ?? '');
     await page.fill('#login-password', LAB_PASSWORD);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#link.online', { timeout: 10_000 });
@@ -48,15 +22,12 @@ describe('desk page in headless Chromium', () => {
     // caller ID name is HTML (c_new_nobody_answers rewritten), ringing the group with 101 in it.
     const xssRecording = withCallerName('c_new_nobody_answers', '79031112233', XSS);
     expect(xssRecording).toContain(`CallerIDName: ${XSS}`);
-    const replay = new AmiSimulator({
+    const { url, open: release } = await desks.replay({
       recordings: [transcript('a_known_responsible_answers.ami'), { name: 'xss-caller', data: xssRecording }],
       betweenRecordings: 'continue',
       speed: 4,
     });
-    server = await replay.listen(0);
-    gate = await gatedAmi(server.port);
-    t = await createTestApp(amiEnv(gate.port));
-    const url = await t.app.getUrl();
+    const browser = desks.browser();
 
     // The same desk twice: a browser in English and one in Russian (each language chosen by the browser's locale).
     const dialogs: string[] = [];
@@ -76,7 +47,7 @@ describe('desk page in headless Chromium', () => {
     const russian = await open('ru-RU');
     expect(await page.textContent('#link')).toBe('online');
     expect(await russian.textContent('#link')).toBe('на связи');
-    gate.open();
+    release();
 
     // The known caller: contact, position, company, responsible.
     const known = page.locator('.popup', { hasText: 'Alexey Smirnov' });
@@ -107,8 +78,7 @@ describe('desk page in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
 
     // Offline indicator: the service goes away, the page says so.
-    await t.close();
-    t = null;
+    await desks.stopApp();
     await page.waitForSelector('#link.connecting, #link.offline', { timeout: 10_000 });
     await russian.waitForSelector('#link.connecting, #link.offline', { timeout: 10_000 });
     expect(['переподключение…', 'нет связи']).toContain(await russian.textContent('#link'));

@@ -55,6 +55,12 @@ describe('client card page data (GET /api/clients/file)', () => {
       ['1795335761.80', 'missed', true, null],
       ['1795335530.4', 'answered', false, 'Anna Petrova'],
     ]);
+    // The desk's lists name the client of each call (GET /api/calls items carry it).
+    const calls = await t.http.get('/api/calls').set(auth(admin)).expect(200);
+    expect((calls.body as { items: { linkedid: string; client: unknown }[] }).items.map((call) => [call.linkedid, call.client])).toEqual([
+      ['1795335761.80', { contact: 'Alexey Smirnov', company: 'Remstroy' }],
+      ['1795335530.4', { contact: 'Alexey Smirnov', company: 'Remstroy' }],
+    ]);
     expect(file.stages.map((stage) => stage.id)).toEqual(['unsorted', 'qualified', 'meeting_scheduled', 'proposal_sent', 'invoice_sent', 'won', 'conditional_refusal', 'lost']);
   });
 

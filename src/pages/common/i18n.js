@@ -154,6 +154,8 @@
     t: t,
     apply: apply,
     use: use,
+    /** The keys a language has (the catalog test compares Russian with English). */
+    keys: function (code) { return Object.hasOwn(TEXTS, code) ? Object.keys(TEXTS[code]) : []; },
     lang: function () { return lang; },
     locale: function () { return LOCALES[lang]; },
     onChange: function (listener) { listeners.push(listener); },

@@ -242,11 +242,11 @@
   function personName(card) {
     if (card.contact && card.contact.name) return card.contact.name;
     if (card.callerIdName) return card.callerIdName;
-    return i18n.phone(card.phone) || t('desk.anonymous');
+    return !card.phone || card.phone === 'anonymous' ? t('desk.anonymous') : i18n.phone(card.phone);
   }
 
   function dealLine(deal) {
-    return [deal.title, deal.stageName, deal.budget !== null && deal.budget !== undefined ? i18n.money(deal.budget) : null].filter(function (x) { return x !== null && x !== ''; }).join(' · ');
+    return [deal.title, stageName({ id: deal.stageId, name: deal.stageName }), deal.budget !== null && deal.budget !== undefined ? i18n.money(deal.budget) : null].filter(function (x) { return x !== null && x !== ''; }).join(' · ');
   }
 
   /** A compact card: the company (or "New number") as its heading, who calls, the responsible, the open deal, a ring timer. */
@@ -259,9 +259,10 @@
         el('span', { class: 'status' }, statusText(call)),
         el('span', { class: 'timer', 'data-field': 'timer', 'data-linkedid': call.linkedid, 'aria-hidden': 'true' }, timerText(call))),
       el('h3', { class: 'title', 'data-field': 'company' }, heading),
-      el('div', { class: 'who' },
+      // The person line, unless it would only repeat the number shown below.
+      card.contact || card.callerIdName ? el('div', { class: 'who' },
         el('span', { 'data-field': 'name' }, personName(card)),
-        card.contact && card.contact.position ? el('span', { 'data-field': 'position' }, ' · ' + card.contact.position) : null),
+        card.contact && card.contact.position ? el('span', { 'data-field': 'position' }, ' · ' + card.contact.position) : null) : null,
       el('div', { class: 'meta' },
         phoneLink(card.phone),
         card.callerIdName && card.callerIdName !== personName(card) ? el('span', { 'data-field': 'caller-id-name' }, t('desk.callerId'), card.callerIdName) : null,
@@ -283,7 +284,7 @@
     if (card.openTasks.length) {
       node.appendChild(el('ul', { class: 'tasks' }, card.openTasks.slice(0, 3).map(function (task) {
         return el('li', null, task.title, task.dueAt ? el('span', { class: 'muted' }, t('desk.due', { when: fmtTime(task.dueAt) })) : null, voicemailNote(task.voicemail), ' ',
-          el('button', { type: 'button', class: 'small', onclick: function () { markDone(task.id, call.linkedid); } }, t('desk.task.done')));
+          el('button', { type: 'button', class: 'small', onclick: function () { markDone(task.id); } }, t('desk.task.done')));
       })));
     }
     if (card.lastCalls.length) {
@@ -294,15 +295,19 @@
       node.appendChild(el('p', { class: 'notice' }, t('desk.endedPrompt')));
     }
 
-    var text = el('textarea', { placeholder: t('desk.notePlaceholder'), 'aria-label': t('desk.note') });
-    text.value = call.draft || '';
-    text.addEventListener('focus', function () { call.editing = true; });
-    text.addEventListener('input', function () { call.draft = text.value; });
-    node.appendChild(el('div', null, text));
+    // A note or a callback once the call is taken or over; while it rings the card stays compact.
+    var writing = call.status !== 'ringing';
+    var text = writing ? el('textarea', { placeholder: t('desk.notePlaceholder'), 'aria-label': t('desk.note') }) : null;
+    if (text) {
+      text.value = call.draft || '';
+      text.addEventListener('focus', function () { call.editing = true; });
+      text.addEventListener('input', function () { call.draft = text.value; });
+      node.appendChild(el('div', null, text));
+    }
     node.appendChild(el('div', { class: 'actions' },
       card.phone && card.phone !== 'anonymous' ? el('a', { class: 'button', href: '#client/' + encodeURIComponent(card.phone), 'data-field': 'client-link' }, t('desk.client.open')) : null,
-      el('button', { type: 'button', onclick: function () { saveTask(call, text.value, 'todo'); } }, t('desk.addNote')),
-      el('button', { type: 'button', onclick: function () { saveTask(call, text.value, 'callback'); } }, t('desk.addCallback')),
+      writing ? el('button', { type: 'button', onclick: function () { saveTask(call, text.value, 'todo'); } }, t('desk.addNote')) : null,
+      writing ? el('button', { type: 'button', onclick: function () { saveTask(call, text.value, 'callback'); } }, t('desk.addCallback')) : null,
       el('button', { type: 'button', onclick: function () { state.calls.delete(call.linkedid); renderPopups(); } }, t('desk.close'))));
     return node;
   }
@@ -320,16 +325,17 @@
   }
 
   function phoneLink(phone) {
-    if (!phone || !/^\+?\d{3,}$/.test(phone)) return el('span', { 'data-field': 'phone' }, phone || t('desk.anonymous'));
+    if (!phone || !/^\+?\d{3,}$/.test(phone)) return el('span', { 'data-field': 'phone' }, !phone || phone === 'anonymous' ? t('desk.anonymous') : phone);
     return el('a', { class: 'phone', href: '#', 'data-field': 'phone', 'data-phone': phone, title: t('desk.callThis'), onclick: function (event) { event.preventDefault(); dial(phone); } }, i18n.phone(phone));
   }
 
-  function markDone(taskId, linkedid) {
+  function markDone(taskId) {
     api('PATCH', '/api/tasks/' + encodeURIComponent(taskId), { done: true })
       .then(function () {
         notice('desk.task.doneSaved');
-        var call = linkedid ? state.calls.get(linkedid) : null;
-        if (call) { call.card.openTasks = call.card.openTasks.filter(function (task) { return task.id !== taskId; }); renderPopups(); }
+        // The task leaves every card it is on (the popups of this client's calls too).
+        state.calls.forEach(function (call) { if (call.card) call.card.openTasks = call.card.openTasks.filter(function (task) { return task.id !== taskId; }); });
+        renderPopups();
         refreshLists();
         if (client.phone) loadClient(client.phone);
       })
@@ -442,7 +448,7 @@
         el('span', { class: 'muted' }, kindName(task.kind), task.dueAt ? t('desk.due', { when: fmtTime(task.dueAt) }) : '',
           task.assigneeName ? ' · ' + task.assigneeName : '', open ? '' : ' · ' + t('desk.client.doneAt', { when: fmtTime(task.doneAt) }), voicemailNote(task.voicemail)),
         task.notes ? el('span', { class: 'notes' }, task.notes) : null,
-        open ? el('button', { type: 'button', class: 'small', onclick: function () { markDone(task.id, null); } }, t('desk.task.done')) : null));
+        open ? el('button', { type: 'button', class: 'small', onclick: function () { markDone(task.id); } }, t('desk.task.done')) : null));
     });
     root.appendChild(tasks);
     root.appendChild(renderNewTask(file));
