@@ -12,6 +12,7 @@ import {
   deskLegEnded,
   deskRinging,
   deskSnapshot,
+  type DeskCall,
   type DeskEffect,
   type DeskState,
   type PersonRef,
@@ -105,6 +106,11 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
         }),
       ),
     );
+  }
+
+  /** The calls in progress as the desks see them (read-only: the wallboard reads them). */
+  deskCalls(): readonly DeskCall[] {
+    return [...this.state.calls.values()];
   }
 
   /** Calls the desks are shown now (for status and tests). */

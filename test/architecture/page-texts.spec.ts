@@ -25,6 +25,11 @@ function catalogOf(page: string): Catalog {
   return window.switchboard!.i18n;
 }
 
+/** The service's socket events (`desk.snapshot`, …): names in the pages' code that are not texts. */
+const EVENTS = new Set(
+  [...readFileSync(join(__dirname, '..', '..', 'src', 'realtime', 'client-events.ts'), 'utf8').matchAll(/^\s+'([a-z]+\.[a-zA-Z]+)': [A-Z]\w+;$/gm)].map((match) => match[1]!),
+);
+
 /** Every string literal of the page's code that looks like a message key, and every data-i18n* attribute. */
 function keysUsed(page: string): string[] {
   const files = [
@@ -34,8 +39,8 @@ function keysUsed(page: string): string[] {
   const keys = new Set<string>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/(\.on\()?'((?:desk|dashboard|import|login|lang|unit)\.[\w.]*\w)'/g)) {
-      if (!match[1]) keys.add(match[2]!); // socket.on('desk.snapshot', …) names an event, not a text
+    for (const match of text.matchAll(/'((?:desk|dashboard|import|wb|login|lang|unit)\.[\w.]*\w)'/g)) {
+      if (!EVENTS.has(match[1]!)) keys.add(match[1]!);
     }
     for (const match of text.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)) keys.add(match[1]!);
   }
@@ -43,7 +48,11 @@ function keysUsed(page: string): string[] {
 }
 
 describe('message catalogs of the pages', () => {
-  it.each(['desk', 'dashboard', 'import'])('%s: Russian and English have the same keys, and every key the code names is in both', (page) => {
+  it('knows the socket events by name', () => {
+    expect([...EVENTS]).toEqual(expect.arrayContaining(['desk.snapshot', 'call.ringing', 'call.ended']));
+  });
+
+  it.each(['desk', 'dashboard', 'import', 'wallboard'])('%s: Russian and English have the same keys, and every key the code names is in both', (page) => {
     const catalog = catalogOf(page);
     const ru = catalog.keys('ru').sort();
     const en = catalog.keys('en').sort();

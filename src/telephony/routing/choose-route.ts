@@ -9,7 +9,7 @@
 import { personById, resolveExtension, type PeopleDirectory } from '../../people/people-directory';
 import type { Person, Role } from '../../people/person';
 import { isOpen, lineKey, type ChainStepConfig, type RoutingConfig } from './chain-config';
-import { personPresence, type PresenceState } from './presence';
+import { personPresence, type PersonPresence, type PresenceState } from './presence';
 import { displayNameOf, isDialableDevice, type PlanStep, type RoutePlan, type SkippedPerson } from './route-plan';
 
 /** A person as routing sees them: with the DND flag, read fresh for every route. */
@@ -40,11 +40,16 @@ export interface RouteInput {
 }
 
 /** Devices the plan dials for a person: their dialable devices, else PJSIP/<first extension>. */
-export function dialDevices(user: RouteUser): string[] {
+export function dialDevices(user: Pick<Person, 'devices' | 'extensions'>): string[] {
   const devices = [...new Set(user.devices.filter(isDialableDevice))];
   if (devices.length > 0) return devices;
   const extension = user.extensions.find((ext) => /^[0-9A-Za-z]+$/.test(ext));
   return extension ? [`PJSIP/${extension}`] : [];
+}
+
+/** A person's presence from their devices (or, listing none, the device the plan would dial). */
+export function presenceOf(user: Pick<Person, 'devices' | 'extensions'>, presence: PresenceState): PersonPresence {
+  return personPresence(user.devices.length > 0 ? user.devices : dialDevices(user), presence);
 }
 
 function candidatesOf(step: ChainStepConfig, input: RouteInput, skipped: SkippedPerson[]): RouteUser[] {
@@ -104,7 +109,7 @@ export function chooseRoute(input: RouteInput): RoutePlan {
       else if (user.dnd) skip('dnd');
       else if (dialDevices(user).length === 0) skip('no_device');
       else {
-        const presence = personPresence(user.devices.length > 0 ? user.devices : dialDevices(user), input.presence);
+        const presence = presenceOf(user, input.presence);
         if (presence === 'offline') skip('offline');
         else if (presence === 'busy') skip('busy');
         else picked.push(user);
