@@ -10,7 +10,7 @@
  *   "defaultChain": "default",
  *   "afterHoursChain": "after_hours",
  *   "workingHours": { "timezone": "Europe/Moscow", "week": [ { "days": [1,2,3,4,5], "from": "09:00", "to": "19:00" } ], "holidays": ["2027-01-01"] },
- *   "lines": { "74951112244": { "chain": "second_line", "afterHoursChain": "after_hours", "workingHours": null } }
+ *   "lines": { "74951112244": { "name": "Yandex.Direct", "chain": "second_line", "afterHoursChain": "after_hours", "workingHours": null } }
  * }
  * `workingHours: null` (the default) means always open. Days are ISO (1 = Monday … 7 = Sunday);
  * a window with `from` > `to` runs past midnight. Line keys are the DID's digits.
@@ -58,6 +58,8 @@ export interface WorkingHours {
 }
 
 export interface LineRule {
+  /** What people call the line ("Yandex.Direct"): shown instead of the number on every screen. */
+  name?: string;
   chain?: string;
   afterHoursChain?: string;
   /** Overrides the global working hours for this line; null = always open. */
@@ -225,6 +227,11 @@ export function validateRoutingConfig(raw: unknown): ValidationResult {
       continue;
     }
     const line: LineRule = {};
+    if (rule.name !== undefined) {
+      if (typeof rule.name !== 'string' || rule.name.trim() === '' || rule.name.length > 80 || /[\u0000-\u001f\u007f]/.test(rule.name)) {
+        problems.push(`${path}.name: must be 1–80 characters of text`);
+      } else line.name = rule.name.trim();
+    }
     if (rule.chain !== undefined) line.chain = known(rule.chain, `${path}.chain`);
     if (rule.afterHoursChain !== undefined) line.afterHoursChain = known(rule.afterHoursChain, `${path}.afterHoursChain`);
     if (rule.workingHours !== undefined) line.workingHours = validateHours(rule.workingHours, `${path}.workingHours`, problems);

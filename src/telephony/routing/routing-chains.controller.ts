@@ -9,6 +9,16 @@ import { DomainError } from '../../common/domain-error';
 import type { RoutingConfig } from './chain-config';
 import { RouteDecision } from './route-decision.entity';
 import { RoutingChainsService, type ChainsSource } from './routing-chains.service';
+import { PresenceService } from './presence.service';
+import { RoutingService } from './routing.service';
+import type { RoutePlan } from './route-plan';
+import { RouteTestQuery } from './dto/route-test.dto';
+
+/** A device the PBX has reported (DeviceStateChange, ExtensionStatus, ContactStatus) and its last state. */
+export interface PbxDevice {
+  device: string;
+  state: string;
+}
 
 /** Escalation chains (admin) and the recorded route decisions (supervisors). */
 @ApiTags('routing')
@@ -17,6 +27,8 @@ import { RoutingChainsService, type ChainsSource } from './routing-chains.servic
 export class RoutingChainsController {
   constructor(
     private readonly chains: RoutingChainsService,
+    private readonly routing: RoutingService,
+    private readonly presence: PresenceService,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -45,5 +57,36 @@ export class RoutingChainsController {
       order: { decidedAt: 'ASC' },
       take: 20,
     });
+  }
+
+  /** The lines' names by DID ({ "74951112244": "Yandex.Direct" }): every screen shows them instead of the number. */
+  @Get('lines')
+  lines(): Record<string, string> {
+    const names: Record<string, string> = {};
+    for (const [did, rule] of Object.entries(this.chains.routing.lines)) if (rule.name) names[did] = rule.name;
+    return names;
+  }
+
+  /** "Test this route": the plan the dialplan would get for a caller on a line at a time (nothing recorded). */
+  @Roles(...SUPERVISORS)
+  @Get('test')
+  test(@Query() query: RouteTestQuery): Promise<RoutePlan> {
+    return this.routing.preview(query.caller, query.did, query.at ? new Date(query.at) : new Date());
+  }
+
+  /** The last route decisions, newest first, with who was skipped and why. */
+  @Roles(...SUPERVISORS)
+  @Get('decisions/recent')
+  recent(@Query('limit') limit?: string): Promise<RouteDecision[]> {
+    const take = limit === undefined ? 20 : Number(limit);
+    if (!Number.isInteger(take) || take < 1 || take > 200) throw new DomainError('invalid', 'limit must be 1–200', { field: 'limit' });
+    return this.dataSource.getRepository(RouteDecision).find({ order: { decidedAt: 'DESC' }, take });
+  }
+
+  /** The devices the PBX reports now (for the admin's device picker), sorted by name. */
+  @Roles('admin')
+  @Get('devices')
+  devices(): PbxDevice[] {
+    return [...this.presence.state.entries()].map(([device, state]) => ({ device, state })).sort((a, b) => a.device.localeCompare(b.device));
   }
 }

@@ -123,7 +123,24 @@ export class RoutingService implements OnModuleDestroy {
 
   /** Decides and encodes the plan; `startedAt` is process.hrtime.bigint() when the request arrived. */
   async route(request: RouteRequest, startedAt: bigint): Promise<{ plan: RoutePlan; body: string }> {
-    const e164 = CALLER_ID.test(request.caller) ? normalizePhone(request.caller, this.config.DEFAULT_REGION) : null;
+    const plan = await this.decide(request.caller, request.did, new Date());
+    const body = encodePlan(plan);
+    const durationUs = Number((process.hrtime.bigint() - startedAt) / 1000n);
+    this.metrics.routeDecided(plan.steps[0]?.name ?? null, plan.known, durationUs / 1e6);
+    this.record({ request, plan, body, decidedAt: new Date(), durationUs });
+    return { plan, body };
+  }
+
+  /**
+   * The plan the dialplan would get for `caller` on `did` at `at`, with today's people, presence and
+   * chains: the admin's "test this route" (nothing recorded, no metric).
+   */
+  preview(caller: string, did: string, at: Date): Promise<RoutePlan> {
+    return this.decide(caller, did, at);
+  }
+
+  private async decide(callerRaw: string, did: string, now: Date): Promise<RoutePlan> {
+    const e164 = CALLER_ID.test(callerRaw) ? normalizePhone(callerRaw, this.config.DEFAULT_REGION) : null;
     const rows = await preparedQuery(this.dataSource, ROUTE_STATEMENT, [e164]);
     const row = readRow('route', rows, ROUTE_CALLER);
     const owner = e164 !== null && row?.known ? row : null;
@@ -135,20 +152,15 @@ export class RoutingService implements OnModuleDestroy {
       company: owner?.company ?? null,
       contact: owner?.contact ?? null,
     };
-    const plan = chooseRoute({
+    return chooseRoute({
       caller,
-      did: request.did,
-      now: new Date(),
+      did,
+      now,
       people: peopleDirectory(readPeople('route users', users)),
       presence: this.presence.state,
       config: this.chains.routing,
       timezone: this.config.TIMEZONE,
     });
-    const body = encodePlan(plan);
-    const durationUs = Number((process.hrtime.bigint() - startedAt) / 1000n);
-    this.metrics.routeDecided(plan.steps[0]?.name ?? null, plan.known, durationUs / 1e6);
-    this.record({ request, plan, body, decidedAt: new Date(), durationUs });
-    return { plan, body };
   }
 
   /** Queues a decision for the batch writer (never blocks, never throws). */
