@@ -39,7 +39,7 @@ function keysUsed(page: string): string[] {
   const keys = new Set<string>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/'((?:desk|dashboard|import|wb|login|lang|unit)\.[\w.]*\w)'/g)) {
+    for (const match of text.matchAll(/'((?:desk|dashboard|import|wb|adm|login|lang|unit)\.[\w.]*\w)'/g)) {
       if (!EVENTS.has(match[1]!)) keys.add(match[1]!);
     }
     for (const match of text.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)) keys.add(match[1]!);
@@ -52,7 +52,7 @@ describe('message catalogs of the pages', () => {
     expect([...EVENTS]).toEqual(expect.arrayContaining(['desk.snapshot', 'call.ringing', 'call.ended']));
   });
 
-  it.each(['desk', 'dashboard', 'import', 'wallboard'])('%s: Russian and English have the same keys, and every key the code names is in both', (page) => {
+  it.each(['desk', 'dashboard', 'import', 'wallboard', 'admin'])('%s: Russian and English have the same keys, and every key the code names is in both', (page) => {
     const catalog = catalogOf(page);
     const ru = catalog.keys('ru').sort();
     const en = catalog.keys('en').sort();

@@ -33,6 +33,7 @@ describe('the pages /desk, /dashboard and /import', () => {
     ['desk', CSP.replace("connect-src 'self'", "connect-src 'self' ws: wss:"), [['/socket.io/socket.io.js', 'application/javascript'], ...common('desk'), ['/desk/assets/desk.css', CSS], ['/desk/assets/libphonenumber.js', JS], ['/desk/assets/desk.texts.js', JS], ['/desk/assets/desk.js', JS]]],
     ['dashboard', CSP, [...common('dashboard'), ['/dashboard/assets/dashboard.css', CSS], ['/dashboard/assets/chart.umd.min.js', JS], ['/dashboard/assets/dashboard.texts.js', JS], ['/dashboard/assets/dashboard.js', JS]]],
     ['wallboard', CSP.replace("connect-src 'self'", "connect-src 'self' ws: wss:"), [['/socket.io/socket.io.js', 'application/javascript'], ...common('wallboard'), ['/wallboard/assets/wallboard.css', CSS], ['/wallboard/assets/libphonenumber.js', JS], ['/wallboard/assets/wallboard.texts.js', JS], ['/wallboard/assets/wallboard.js', JS]]],
+    ['admin', CSP, [...common('admin'), ['/admin/assets/admin.css', CSS], ['/admin/assets/libphonenumber.js', JS], ['/admin/assets/admin.texts.js', JS], ['/admin/assets/admin.js', JS]]],
     ['import', CSP, [...common('import'), ['/import/assets/import.css', CSS], ['/import/assets/import.texts.js', JS], ['/import/assets/import.js', JS]]],
   ] as [string, string, [string, string][]][])('/%s: the HTML with its CSP, and every file it loads', async (page, csp, expected) => {
     const served = await fetchPage(url, page);

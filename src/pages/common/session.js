@@ -49,6 +49,9 @@
           var failure = new Error((data && data.message) || response.status + ' ' + response.statusText);
           failure.status = response.status;
           failure.field = (data && typeof data.field === 'string' && data.field) || null;
+          // Field errors of a validated body ([{ field, errors }]) and a configuration's problems ("path: message").
+          failure.fields = (data && Array.isArray(data.fields) && data.fields) || [];
+          failure.problems = (data && Array.isArray(data.problems) && data.problems) || [];
           throw failure;
         });
       });

@@ -34,24 +34,8 @@
     },
   });
 
-  /** el('div', {class: 'x', onclick: fn}, 'text', childNode…) — strings become text nodes. */
-  function el(tag, attrs) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      var value = attrs[key];
-      if (value === null || value === undefined || value === false) return;
-      if (key.slice(0, 2) === 'on') node.addEventListener(key.slice(2), value);
-      else if (key === 'class') node.className = value;
-      else node.setAttribute(key, String(value));
-    });
-    for (var i = 2; i < arguments.length; i++) append(node, arguments[i]);
-    return node;
-  }
-  function append(node, child) {
-    if (child === null || child === undefined || child === false) return;
-    if (Array.isArray(child)) return child.forEach(function (c) { append(node, c); });
-    node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
-  }
+  /** el('div', {class: 'x', onclick: fn}, 'text', childNode…) — strings become text nodes (common dom.js). */
+  var el = window.switchboard.dom.h;
   var clear = window.switchboard.dom.clear;
   /** " · voicemail left (101@default, msg0000)": the message the caller left, as text (never HTML). */
   function voicemailNote(voicemail) {

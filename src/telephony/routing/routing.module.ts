@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TelephonyModule } from '../telephony.module';
+import { AdminPageController } from './admin-page.controller';
 import { OriginateController } from './originate.controller';
 import { OriginateService } from './originate.service';
 import { PresenceService } from './presence.service';
@@ -8,10 +9,10 @@ import { RoutingChainsService } from './routing-chains.service';
 import { RoutingController } from './routing.controller';
 import { RoutingService } from './routing.service';
 
-/** Route decisions for the dialplan, escalation chains, presence and click-to-call. */
+/** Route decisions for the dialplan, escalation chains, presence and click-to-call; the /admin page. */
 @Module({
   imports: [TelephonyModule],
-  controllers: [RoutingController, RoutingChainsController, OriginateController],
+  controllers: [RoutingController, RoutingChainsController, OriginateController, AdminPageController],
   providers: [PresenceService, RoutingChainsService, RoutingService, OriginateService],
   exports: [PresenceService, RoutingService],
 })
