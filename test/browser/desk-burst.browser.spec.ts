@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { normalizePhone } from '../../src/common/phone-number';
+import { DEFAULT_ROUTING_CONFIG } from '../../src/telephony/routing/chain-config';
 import { axeViolations, screenshot } from '../support/browser';
 import { deskLab } from '../support/desk-lab';
 import { LAB, LAB_PASSWORD } from '../support/lab';
@@ -15,6 +16,7 @@ interface ShownPopup {
   heading: string;
   isNew: boolean;
   clientLink: string | null;
+  line: string;
 }
 
 /**
@@ -66,6 +68,7 @@ describe('desk during the 20-call burst, and the client card, in headless Chromi
         heading: node.querySelector('h3[data-field=company]')?.textContent ?? '',
         isNew: node.querySelector('.tag.new') !== null,
         clientLink: node.querySelector('[data-field=client-link]')?.getAttribute('href') ?? null,
+        line: node.querySelector('[data-field=line]')?.textContent ?? '',
       })),
     }));
 
@@ -81,6 +84,10 @@ describe('desk during the 20-call burst, and the client card, in headless Chromi
     const task = (await t.http.post('/api/tasks').set(admin)
       .send({ title: 'Send the brief', kind: 'email', dealId: deal.id, assigneeId: anna, dueAt: new Date(Date.now() + 86_400_000).toISOString(), notes: 'They want <b>two</b> options' })
       .expect(201)).body as { id: string };
+
+    // The first line has a name (the admin screen's lines): the cards say it instead of the number.
+    await t.http.put('/api/routing/chains').set(admin).send({ ...DEFAULT_ROUTING_CONFIG, lines: { '74951112233': { name: 'Yandex.Direct' } } }).expect(200);
+    const lines = { en: new Set<string>(), ru: new Set<string>() };
 
     const en = await open(url, 'en-US');
     const ru = await open(url, 'ru-RU');
@@ -102,6 +109,7 @@ describe('desk during the 20-call burst, and the client card, in headless Chromi
           else if (caller && companyOf.has(caller)) expect(popup.heading).toBe(companyOf.get(caller));
           else expect(popup.heading).not.toBe('');
           if (caller === REMSTROY && popup.clientLink) remstroyLink = popup.clientLink;
+          lines[lang].add(popup.line);
         }
         if (lang === 'en') most = Math.max(most, sample.shown.length);
         if (sample.shown.length >= 3 && !shots.some((shot) => shot.includes(`desk-burst-${lang}-1366`))) {
@@ -117,6 +125,8 @@ describe('desk during the 20-call burst, and the client card, in headless Chromi
       await en.page.waitForTimeout(250);
     }
     expect(most).toBeGreaterThanOrEqual(3);
+    expect([...lines.en].sort()).toEqual([' · line +7 495 111 22 44', ' · line Yandex.Direct']);
+    expect([...lines.ru].sort()).toEqual([' · линия +7 495 111 22 44', ' · линия Yandex.Direct']);
     expect(shots).toHaveLength(4);
     expect(remstroyLink).toBe(`#client/${encodeURIComponent(REMSTROY)}`);
 

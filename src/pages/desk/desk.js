@@ -9,7 +9,7 @@
   var SCOPE_KEY = 'switchboard.desk.scope';
   var TASK_KINDS = ['callback', 'call', 'meeting', 'email', 'todo'];
   /** lists: the last data of each list, kept to draw it again in the other language. */
-  var state = { scope: sessionStorage.getItem(SCOPE_KEY) || 'own', user: null, socket: null, calls: new Map(), watching: null, link: 'offline', notice: null, lists: {} };
+  var state = { scope: sessionStorage.getItem(SCOPE_KEY) || 'own', user: null, socket: null, calls: new Map(), watching: null, link: 'offline', notice: null, lists: {}, lineNames: {} };
   var $ = function (id) { return document.getElementById(id); };
 
   var session = window.switchboard.session.create({
@@ -63,6 +63,9 @@
     $('login-view').hidden = true;
     $('desk-view').hidden = false;
     $('logout').hidden = false;
+    api('GET', '/api/routing/lines')
+      .then(function (names) { state.lineNames = names || {}; renderPopups(); Object.keys(LISTS).forEach(renderList); })
+      .catch(function () { /* numbers stay numbers */ });
     connect();
     refreshLists();
     route();
@@ -250,7 +253,7 @@
       el('div', { class: 'meta' },
         phoneLink(card.phone),
         card.callerIdName && card.callerIdName !== personName(card) ? el('span', { 'data-field': 'caller-id-name' }, t('desk.callerId'), card.callerIdName) : null,
-        card.line ? el('span', null, t('desk.line'), i18n.phone(card.line.charAt(0) === '+' ? card.line : '+' + card.line)) : null,
+        card.line ? el('span', { 'data-field': 'line' }, t('desk.line'), lineLabel(card.line)) : null,
         call.step ? el('span', null, t('desk.step'), stepName(call.step)) : null),
       el('div', null,
         card.newCaller ? el('span', { class: 'tag new' }, t('desk.newCaller')) : null,
@@ -519,7 +522,12 @@
   /** "Remstroy · Alexey Smirnov", or "New number · line +7 495 111-22-33". */
   function clientLabel(client, phone, line) {
     if (client && (client.company || client.contact)) return [client.company, client.contact].filter(Boolean).join(' · ');
-    return t('desk.newNumber') + (line ? ' · ' + t('desk.lineName', { line: i18n.phone(line.charAt(0) === '+' ? line : '+' + line) }) : '');
+    return t('desk.newNumber') + (line ? ' · ' + t('desk.lineName', { line: lineLabel(line) }) : '');
+  }
+  /** A line by its name from the admin screen ("Yandex.Direct"), else its number written as people write it. */
+  function lineLabel(did) {
+    if (Object.hasOwn(state.lineNames, did)) return state.lineNames[did];
+    return i18n.phone(did.charAt(0) === '+' ? did : '+' + did);
   }
   function clientLink(phone, label) {
     if (!phone || phone === 'anonymous') return el('span', null, label);
