@@ -7,6 +7,7 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { Department } from './users/department.entity';
+import { DepartmentsController } from './users/departments.controller';
 import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
@@ -26,7 +27,7 @@ import { JWT_ALGORITHM } from './token-claims';
       }),
     }),
   ],
-  controllers: [AuthController, UsersController],
+  controllers: [AuthController, UsersController, DepartmentsController],
   providers: [AuthService, UsersService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, UsersService],
 })

@@ -52,11 +52,21 @@ describe('admin screen in headless Chromium', () => {
     expect(await page.$$eval('#pbx-devices option', (options) => options.map((option) => option.getAttribute('value')))).toEqual(reported.map((d) => d.device));
     expect(reported.length).toBeGreaterThan(0);
 
+    // A department (a second one of the same name is refused, said at the field).
+    await page.fill('#department-name', 'Digital sales');
+    await page.click('#department-form button[type=submit]');
+    await page.waitForSelector('#departments input[value="Digital sales"]');
+    await page.fill('#department-name', 'Digital sales');
+    await page.click('#department-form button[type=submit]');
+    await page.waitForSelector('#department-name-error');
+    expect(await page.textContent('#department-name-error')).toContain('already exists');
+
     // A person: first a bad email (the API's message next to the field), then right.
     await page.fill('#person-name', 'Olga Belova');
     await page.fill('#person-email', 'not-an-email');
     await page.fill('#person-password', 'password-123');
     await page.selectOption('#person-role', 'manager');
+    await page.selectOption('#person-department', { label: 'Digital sales' });
     await page.fill('#person-extensions', '105');
     await page.fill('#person-devices', 'PJSIP/105');
     await page.click('#person-form button[type=submit]');
@@ -69,6 +79,7 @@ describe('admin screen in headless Chromium', () => {
     await olgaRow.waitFor();
     expect(await olgaRow.textContent()).toContain('105');
     expect(await olgaRow.textContent()).toContain('PJSIP/105');
+    expect(await olgaRow.locator('td:nth-child(3)').textContent()).toBe('Digital sales');
     const [olga] = (await app.dataSource.query(`SELECT id, extensions, devices FROM users WHERE email = 'olga@lab.example'`)) as { id: string; extensions: string[]; devices: string[] }[];
     expect(olga).toMatchObject({ extensions: ['105'], devices: ['PJSIP/105'] });
 
@@ -117,7 +128,7 @@ describe('admin screen in headless Chromium', () => {
     await screenshot(page, 'admin-en-1366');
 
     // DND from the people table: the plan now skips her, and says why.
-    await olgaRow.locator('td:nth-child(5) input').check();
+    await olgaRow.locator('td:nth-child(6) input').check();
     await until('DND saved', async () => ((await app.dataSource.query(`SELECT dnd FROM users WHERE id = $1`, [olga!.id])) as { dnd: boolean }[])[0]!.dnd, 10_000, 100);
     await page.click('#test-form button[type=submit]');
     await until('the skipped person', async () => ((await page.textContent('#test-result')) ?? '').includes('Olga Belova (105) — do not disturb (direct_desk)'), 10_000, 100);

@@ -17,7 +17,7 @@
   var STEP_KINDS = ['responsible', 'department', 'role', 'users'];
   var FINALS = ['voicemail', 'after_hours', 'hangup'];
   /** config: the routing being edited (lines as rows); users: GET /api/users; devices: the PBX's. */
-  var state = { me: null, users: [], devices: [], config: null, lines: [], test: null, decisions: null, notice: null };
+  var state = { me: null, users: [], departments: [], devices: [], config: null, lines: [], test: null, decisions: null, notice: null };
 
   var session = window.switchboard.session.create({
     tokenKey: 'switchboard.admin.token',
@@ -80,6 +80,8 @@
   function splitList(text) { return text.split(',').map(function (x) { return x.trim(); }).filter(Boolean); }
 
   function loadPeople() {
+    api('GET', '/api/departments').then(function (departments) { state.departments = departments; renderDepartments(); renderPeople(); })
+      .catch(function (error) { notice('adm.notLoaded', { message: error.message }); });
     api('GET', '/api/users').then(function (users) { state.users = users; renderPeople(); renderDecisions(); renderTest(); })
       .catch(function (error) { notice('adm.notLoaded', { message: error.message }); });
     if (isAdmin()) {
@@ -98,7 +100,7 @@
   function renderPeople() {
     var table = $('people');
     clear(table);
-    table.appendChild(h('tr', null, ['name', 'role', 'extensions', 'devices', 'dnd', 'active'].map(function (key) { return h('th', null, t('adm.col.' + key)); })));
+    table.appendChild(h('tr', null, ['name', 'role', 'department', 'extensions', 'devices', 'dnd', 'active'].map(function (key) { return h('th', null, t('adm.col.' + key)); })));
     state.users.forEach(function (user) {
       var toggle = function (field) {
         return h('input', { type: 'checkbox', checked: user[field] ? 'checked' : null, 'aria-label': t('adm.col.' + field) + ': ' + user.name, onchange: function (event) {
@@ -112,12 +114,49 @@
       table.appendChild(h('tr', { 'data-user': user.id },
         h('td', null, user.name, h('div', { class: 'muted' }, user.email)),
         h('td', null, roleName(user.role)),
+        h('td', null, departmentName(user.departmentId)),
         h('td', null, (user.extensions || []).join(', ')),
         h('td', null, (user.devices || []).join(', ')),
         h('td', null, toggle('dnd')),
         h('td', null, toggle('active'))));
     });
   }
+
+  function departmentName(id) {
+    var department = state.departments.filter(function (d) { return d.id === id; })[0];
+    return department ? department.name : '';
+  }
+
+  /** The departments, each renamed in place; and the person form's choice of them. */
+  function renderDepartments() {
+    var list = $('departments');
+    clear(list);
+    state.departments.forEach(function (department) {
+      var input = h('input', { value: department.name, maxlength: '100', 'aria-label': t('adm.department.rename', { name: department.name }), 'data-department': department.id });
+      list.appendChild(h('li', null, h('form', { class: 'row', onsubmit: function (event) {
+        event.preventDefault();
+        api('PATCH', '/api/departments/' + encodeURIComponent(department.id), { name: input.value })
+          .then(function () { notice('adm.saved.department', { name: input.value.trim() }); loadPeople(); })
+          .catch(function (error) { $('department-error').textContent = t('adm.notSaved', { message: error.message }); });
+      } }, input, h('button', { type: 'submit', class: 'small' }, t('adm.department.save')))));
+    });
+    var select = $('person-department');
+    var chosen = select.value;
+    clear(select);
+    select.appendChild(h('option', { value: '' }, t('adm.department.none')));
+    state.departments.forEach(function (d) { select.appendChild(h('option', { value: d.id, selected: d.id === chosen ? 'selected' : null }, d.name)); });
+  }
+
+  $('department-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    $('department-error').textContent = '';
+    api('POST', '/api/departments', { name: $('department-name').value })
+      .then(function (department) { showFieldErrors($('department-form'), []); $('department-name').value = ''; notice('adm.saved.department', { name: department.name }); loadPeople(); })
+      .catch(function (error) {
+        showFieldErrors($('department-form'), error.fields.length ? error.fields : [{ field: 'name', errors: [error.message] }]);
+        $('department-error').textContent = t('adm.notSaved', { message: error.message });
+      });
+  });
 
   (function wireRoles() {
     var select = $('person-role');
@@ -152,6 +191,7 @@
       extensions: splitList($('person-extensions').value),
       devices: splitList($('person-devices').value),
     };
+    if ($('person-department').value) body.departmentId = $('person-department').value;
     $('person-error').textContent = '';
     api('POST', '/api/users', body)
       .then(function (user) {
@@ -427,6 +467,7 @@
     renderRoleOptions();
     renderStatus();
     renderPeople();
+    renderDepartments();
     if (state.config) renderRouting();
     renderTest();
     renderDecisions();
