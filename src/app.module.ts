@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
 import { JWT_SECRET } from './auth/jwt-secret';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { PageSettingsController } from './common/page-settings.controller';
 import { AppConfig } from './config';
 import { CrmModule } from './crm/crm.module';
 import { ImportModule } from './crm/import/import.module';
@@ -31,7 +32,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)), MetricsModule, PeopleModule, AuthModule, CrmModule, TelephonyModule, RoutingModule, ImportModule, RealtimeModule, StatsModule],
-      controllers: [HealthController],
+      controllers: [HealthController, PageSettingsController],
       providers: [
         { provide: AppConfig, useValue: options.config },
         { provide: JWT_SECRET, useValue: options.jwtSecret },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { RoutingService } from '../../src/telephony/routing/routing.service';
-import { axeViolations, screenshot } from '../support/browser';
+import { axeViolations, chooseEnglish, screenshot } from '../support/browser';
 import { deskLab } from '../support/desk-lab';
 import { LAB_PASSWORD } from '../support/lab';
 import { transcript } from '../support/fixtures';
@@ -21,6 +21,7 @@ describe('admin screen in headless Chromium', () => {
 
   async function open(url: string, who: { email: string; password: string }, locale = 'en-US'): Promise<{ page: Page; errors: string[] }> {
     const page = await desks.browser().newPage({ locale, viewport: { width: 1366, height: 768 } });
+    if (locale.startsWith('en')) await chooseEnglish(page);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('dialog', (dialog) => {
@@ -152,6 +153,7 @@ describe('admin screen in headless Chromium', () => {
 
     // A manager gets no admin screen.
     const manager = await desks.browser().newPage();
+    await chooseEnglish(manager);
     await manager.goto(`${url}/admin`);
     await manager.fill('#login-email', desks.lab().emails.get('101')!);
     await manager.fill('#login-password', LAB_PASSWORD);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { freePort, portTaken } from '../../src/common/ports';
 import { projectRoot } from '../../src/common/project-paths';
-import { launchChromium, openLoggedIn } from '../support/browser';
+import { chooseEnglish, launchChromium, openLoggedIn } from '../support/browser';
 import { fetchPage } from '../support/page-files';
 import { until } from '../support/until';
 
@@ -151,6 +151,7 @@ describe('npm run demo (the real command) in headless Chromium', () => {
   it('a demo manager on /desk: a card pops within seconds; a known client pops with their responsible manager; the new caller lands in the lead exchange', async () => {
     // English chosen explicitly: the card's labels below are the English ones.
     const page: Page = await browser.newPage({ timezoneId: TIMEZONE, locale: 'en-US' });
+    await chooseEnglish(page);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${url}/desk`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { normalizePhone } from '../../src/common/phone-number';
 import { DEFAULT_ROUTING_CONFIG } from '../../src/telephony/routing/chain-config';
-import { axeViolations, screenshot } from '../support/browser';
+import { axeViolations, chooseEnglish, screenshot } from '../support/browser';
 import { deskLab } from '../support/desk-lab';
 import { LAB, LAB_PASSWORD } from '../support/lab';
 import { transcript } from '../support/fixtures';
@@ -35,6 +35,7 @@ describe('desk during the 20-call burst, and the client card, in headless Chromi
 
   async function open(url: string, locale: 'en-US' | 'ru-RU'): Promise<{ page: Page; errors: string[] }> {
     const page = await desks.browser().newPage({ locale, viewport: { width: 1366, height: 768 } });
+    if (locale.startsWith('en')) await chooseEnglish(page);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('dialog', (dialog) => {

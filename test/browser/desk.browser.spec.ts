@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { chooseEnglish } from '../support/browser';
 import { deskLab } from '../support/desk-lab';
 import { LAB_PASSWORD, withCallerName } from '../support/lab';
 import { transcript } from '../support/fixtures';
@@ -29,11 +30,12 @@ describe('desk page in headless Chromium', () => {
     });
     const browser = desks.browser();
 
-    // The same desk twice: a browser in English and one in Russian (each language chosen by the browser's locale).
+    // The same desk twice: English chosen in one browser, the other in Russian (its locale and the service's region).
     const dialogs: string[] = [];
     const pageErrors: string[] = [];
     const open = async (locale: string): Promise<Page> => {
       const opened = await browser.newPage({ locale });
+      if (locale.startsWith('en')) await chooseEnglish(opened);
       opened.on('dialog', (dialog) => {
         dialogs.push(dialog.message());
         void dialog.dismiss();

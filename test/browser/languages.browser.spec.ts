@@ -31,9 +31,10 @@ async function loggedInTexts(page: Page, screen: Screen): Promise<{ heading: str
 }
 
 /**
- * The three screens in headless Debian Chromium: the language follows the browser's locale the
- * first time (ru-RU → Russian, en-US → English), the RU/EN switch changes it and a reload keeps
- * the choice; logging in works in both languages.
+ * The screens in headless Debian Chromium: with a service in a region that does not read Russian
+ * first the language follows the browser's locale the first time (ru-RU → Russian, en-US →
+ * English); with DEFAULT_REGION=RU every new browser gets Russian; the RU/EN switch changes it and
+ * a reload keeps the choice; logging in works in both languages.
  */
 describe('languages of the pages in headless Chromium', () => {
   let t: TestApp;
@@ -44,7 +45,8 @@ describe('languages of the pages in headless Chromium', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // A region that does not read Russian first: the browser's language decides (the RU default is tested below).
+    t = await createTestApp({ DEFAULT_REGION: 'US' });
     await t.reset();
     await t.factories.user({ role: 'manager', name: 'Мария Ланг', extensions: ['151'], ...users.manager });
     await t.factories.user({ role: 'head_of_sales', name: 'Глеб Ланг', ...users.head });
@@ -157,6 +159,29 @@ describe('languages of the pages in headless Chromium', () => {
       await page.goto(`${url}/${screen.path}`);
       await page.waitForSelector('#login-view:not([hidden])');
       await expectLogin(page, 'ru');
+    }
+  });
+
+  it('DEFAULT_REGION=RU: an English or German browser opens every screen in Russian; pressing EN keeps English after a reload', async () => {
+    const russian = await createTestApp();
+    try {
+      const ruUrl = await russian.app.getUrl();
+      for (const locale of ['en-US', 'de-DE']) {
+        const context = await browser.newContext({ locale });
+        contexts.push(context);
+        const page = await context.newPage();
+        for (const path of ['desk', 'dashboard', 'import', 'wallboard', 'admin']) {
+          await page.goto(`${ruUrl}/${path}`);
+          await page.waitForSelector('#login-view:not([hidden])');
+          await expectLogin(page, 'ru');
+        }
+        await page.click('[data-lang="en"]');
+        await page.reload();
+        await page.waitForSelector('#login-view:not([hidden])');
+        await expectLogin(page, 'en');
+      }
+    } finally {
+      await russian.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { axeViolations, screenshot } from '../support/browser';
+import { axeViolations, chooseEnglish, screenshot } from '../support/browser';
 import { deskLab } from '../support/desk-lab';
 import { LAB_PASSWORD } from '../support/lab';
 import { transcript } from '../support/fixtures';
@@ -21,6 +21,7 @@ describe('wallboard in headless Chromium', () => {
 
   async function open(url: string, extension: string, locale: 'en-US' | 'ru-RU'): Promise<{ page: Page; errors: string[] }> {
     const page = await desks.browser().newPage({ locale, viewport: { width: 1366, height: 768 } });
+    if (locale.startsWith('en')) await chooseEnglish(page);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${url}/wallboard`);

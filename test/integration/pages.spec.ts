@@ -27,6 +27,8 @@ describe('the pages /desk, /dashboard and /import', () => {
     [`/${page}/assets/dom.js`, JS],
     [`/${page}/assets/i18n.js`, JS],
     [`/${page}/assets/session.js`, JS],
+    // The service's defaults for the pages (the region, the first language): one script for all.
+    ['/page-settings.js', JS],
   ];
 
   it.each([
@@ -48,6 +50,13 @@ describe('the pages /desk, /dashboard and /import', () => {
     const asset = await t.http.get(expected[expected.length - 1][0]).expect(200);
     expect(asset.headers['x-content-type-options']).toBe('nosniff');
     expect(asset.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('/page-settings.js gives the pages the region and the first language (Russian for RU)', async () => {
+    const response = await t.http.get('/page-settings.js').expect(200);
+    expect(response.headers['content-type']).toContain('javascript');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.text).toContain('{"region":"RU","defaultLanguage":"ru"}');
   });
 
   it("chart.js is the installed package's own file (no CDN, no copy)", async () => {

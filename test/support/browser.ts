@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Headless Debian Chromium with no background networking (this machine has no internet). */
@@ -22,8 +22,19 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
+ * The browser as a user left it after pressing EN once (the choice kept in localStorage): the
+ * service's RU region opens the screens in Russian otherwise, whatever the browser's locale.
+ */
+export async function chooseEnglish(target: Page | BrowserContext): Promise<void> {
+  await target.addInitScript(() => {
+    if (!localStorage.getItem('switchboard.lang')) localStorage.setItem('switchboard.lang', 'en');
+  });
+}
+
+/**
  * A page of the service opened in `browser`, logged in through its login form (#login-email,
- * #login-password); dialogs and page errors collected. `context`: e.g. the browser's time zone.
+ * #login-password); dialogs and page errors collected. `context`: e.g. the browser's time zone;
+ * an `en…` locale also means English chosen.
  */
 export async function openLoggedIn(
   browser: Browser,
@@ -32,6 +43,8 @@ export async function openLoggedIn(
   context: BrowserContextOptions = {},
 ): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
   const page = await browser.newPage(context);
+  // An English browser's user has chosen English (see chooseEnglish).
+  if (context.locale?.startsWith('en')) await chooseEnglish(page);
   const dialogs: string[] = [];
   const errors: string[] = [];
   page.on('dialog', (dialog) => {

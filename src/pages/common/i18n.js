@@ -1,8 +1,9 @@
 /* The pages' languages, Russian and English, one at a time: plain browser JS, no build, no CDN.
  * A page registers its texts with switchboard.i18n.add({ ru: {...}, en: {...} }) and marks its
  * static HTML with data-i18n="key" (text), data-i18n-placeholder / -title / -aria-label
- * (attributes). The choice is remembered in localStorage; the first time it follows
- * navigator.language (ru* → Russian, anything else → English). Texts are always put in the page
+ * (attributes). The choice is remembered in localStorage; the first time it is Russian when the
+ * browser asks for it (navigator.language ru*) or the service's DEFAULT_REGION reads Russian
+ * (/page-settings.js), English otherwise. Texts are always put in the page
  * as text (textContent, attributes), never as HTML. */
 (function () {
   'use strict';
@@ -50,7 +51,10 @@
     var list = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || '']);
     return /^ru\b/i.test(list[0] || '') ? 'ru' : 'en';
   }
-  var lang = Object.hasOwn(LOCALES, stored() || '') ? stored() : fromBrowser();
+  /** The service's defaults (/page-settings.js, loaded before this file): Russian first in RU, BY, KZ, KG. */
+  var settings = (window.switchboard && window.switchboard.settings) || {};
+  /** A choice made here wins; else Russian when the browser asks for it or the service's region reads Russian; else English. */
+  var lang = Object.hasOwn(LOCALES, stored() || '') ? stored() : fromBrowser() === 'ru' || settings.defaultLanguage === 'ru' ? 'ru' : 'en';
 
   /** Adds a page's texts: { ru: { key: text }, en: { key: text } }; a text is a string or { one, few, many, other }. */
   function add(texts) {
