@@ -1,3 +1,4 @@
+import { CALLS_CSV_COLUMNS, csvHeader, MANAGERS_CSV_COLUMNS } from './csv-headers';
 import { Controller, Get, Header, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -102,8 +103,7 @@ export class StatsController {
     const dialect = csvDialect(this.config.DEFAULT_REGION, this.config.TIMEZONE, query.sep);
     csvHeaders(res, `calls-${localDate(params.from, this.config.TIMEZONE)}-${page.metric}.csv`);
     return toCsv(
-      ['linkedid', 'started_at', 'direction', 'caller', 'caller_name', 'line', 'disposition', 'abandoned', 'voicemail', 'step_reached',
-        'answered_by', 'answered_by_name', 'placed_by', 'ring_seconds', 'talk_seconds', 'hung_up_by', 'transferred_to', 'recording_file', 'voicemail_message', 'legs'],
+      csvHeader(CALLS_CSV_COLUMNS, query.lang),
       page.items.map((c) => [
         c.linkedid, c.startedAt, c.direction, c.caller, c.callerName, c.did, c.disposition, c.abandoned, c.voicemail, c.stepReached,
         c.answeredByExtension, c.answeredByName, c.placedBy, c.ringSeconds, c.talkSeconds, c.hungUpBy, c.transferredTo, c.recordingFile, c.voicemailMessage,
@@ -122,9 +122,7 @@ export class StatsController {
     const dialect = csvDialect(this.config.DEFAULT_REGION, this.config.TIMEZONE, query.sep);
     csvHeaders(res, `managers-${localDate(params.from, this.config.TIMEZONE)}.csv`);
     return toCsv(
-      ['name', 'role', 'department', 'extensions', 'rang', 'answered', 'missed', 'missed_caller_hung_up', 'answer_rate',
-        'answer_speed_median_s', 'answer_speed_avg_s', 'outbound', 'outbound_answered', 'talk_total_s', 'talk_avg_s',
-        'callbacks', 'callback_median_s', 'overdue_callbacks'],
+      csvHeader(MANAGERS_CSV_COLUMNS, query.lang),
       rows.map((r) => [
         r.name, r.role, r.department, r.extensions.join(' '), r.rang, r.answered, r.missed, r.missedCallerHungUp, r.answerRate,
         r.answerSpeedMedian, r.answerSpeedAvg, r.outbound, r.outboundAnswered, r.talkTotal, r.talkAvg,

@@ -241,6 +241,18 @@ describe('call statistics on the recorded calls', () => {
     await t.http.get('/api/stats/export/calls').query({ ...DAY, sep: '|' }).set('Authorization', `Bearer ${token}`).expect(400);
   });
 
+  it('CSV column titles in the dashboard\'s language (lang=ru|en); the same rows', async () => {
+    const header = async (path: string, lang: string): Promise<string[]> =>
+      (await t.http.get(path).query({ ...DAY, ...(path.endsWith('calls') ? { metric: 'abandoned' } : {}), lang }).set('Authorization', `Bearer ${token}`).expect(200)).text.replace(/^\uFEFF/, '').split('\r\n')[0]!.split(';');
+    expect((await header('/api/stats/export/calls', 'ru')).slice(0, 4)).toEqual(['Id звонка', 'Начало', 'Направление', 'Номер звонящего']);
+    expect((await header('/api/stats/export/calls', 'en')).slice(0, 4)).toEqual(['Call id', 'Started', 'Direction', 'Caller']);
+    expect((await header('/api/stats/export/managers', 'ru')).slice(0, 3)).toEqual(['Имя', 'Роль', 'Отдел']);
+    expect(await header('/api/stats/export/managers', 'ru')).toHaveLength(18);
+    const ru = await t.http.get('/api/stats/export/calls').query({ ...DAY, metric: 'abandoned', lang: 'ru' }).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(ru.text.replace(/^\uFEFF/, '').split('\r\n')[1]).toMatch(/^1795335761\.80;2026-11-22 11:22:41;inbound;\+79161234567;/);
+    await t.http.get('/api/stats/export/calls').query({ ...DAY, lang: 'de' }).set('Authorization', `Bearer ${token}`).expect(400);
+  });
+
   it('refuses managers (403) and anonymous callers (401); validates the period', async () => {
     const managerToken = await login(t, team.manager);
     for (const path of ['/api/stats/dashboard', '/api/stats/summary', '/api/stats/managers', '/api/stats/calls', '/api/stats/export/calls', '/api/stats/live']) {

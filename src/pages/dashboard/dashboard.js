@@ -441,8 +441,9 @@
     $('drill-more').hidden = drill.offset >= drill.total;
   }
 
+  /** A CSV export with its column titles in the page's language. */
   async function download(path, params, name) {
-    const blob = await (await api(path, params)).blob();
+    const blob = await (await api(path, Object.assign({}, params, { lang: i18n.lang() }))).blob();
     const a = el('a');
     a.href = URL.createObjectURL(blob);
     a.download = name;

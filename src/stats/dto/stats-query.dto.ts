@@ -1,3 +1,4 @@
+import { CSV_LANGUAGES, type CsvLanguage } from '../csv-headers';
 import { ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -67,16 +68,26 @@ export class StatsCallsQueryDto extends StatsQueryDto {
 const SEPARATOR_NAMES = Object.keys(CSV_SEPARATORS) as CsvSeparatorName[];
 const SEP_DESCRIPTION = 'Cell separator: `;` (default where numbers have a decimal comma, e.g. DEFAULT_REGION=RU: Russian Excel), `,` or `tab`';
 
+const LANG_DESCRIPTION = 'column titles in this language (the dashboard sends its own); without it the machine names (started_at, …)';
+
 export class StatsExportQueryDto extends StatsQueryDto {
   @ApiPropertyOptional({ enum: SEPARATOR_NAMES, description: SEP_DESCRIPTION })
   @IsOptional() @IsIn(SEPARATOR_NAMES)
   sep?: CsvSeparatorName;
+
+  @ApiPropertyOptional({ enum: CSV_LANGUAGES, description: LANG_DESCRIPTION })
+  @IsOptional() @IsIn(CSV_LANGUAGES)
+  lang?: CsvLanguage;
 }
 
 export class StatsCallsExportQueryDto extends StatsCallsQueryDto {
   @ApiPropertyOptional({ enum: SEPARATOR_NAMES, description: SEP_DESCRIPTION })
   @IsOptional() @IsIn(SEPARATOR_NAMES)
   sep?: CsvSeparatorName;
+
+  @ApiPropertyOptional({ enum: CSV_LANGUAGES, description: LANG_DESCRIPTION })
+  @IsOptional() @IsIn(CSV_LANGUAGES)
+  lang?: CsvLanguage;
 }
 
 export const DEFAULT_ANSWERED_WITHIN = 20;
