@@ -390,12 +390,21 @@ SELECT c.linkedid, c.direction, c.caller, c.caller_name, c.did, c.started_at, c.
        c.ring_seconds::numeric AS ring_seconds, c.talk_seconds::numeric AS talk_seconds, c.disposition, c.abandoned, c.voicemail,
        c.step_reached, c.step_index, c.answered_by_extension, ua.name AS answered_by_name, c.placed_by, c.hung_up_by,
        c.transferred_to, c.recording_file, c.voicemail_message, p.total::int AS total,
+       cl.contact AS client_contact, cl.company AS client_company,
        coalesce((SELECT json_agg(json_build_object('seq', l.seq, 'extension', l.extension, 'name', lu.name, 'step', l.step,
                    'outcome', l.outcome, 'rangFrom', l.rang_from, 'rangTo', l.rang_to) ORDER BY l.seq)
                    FROM call_legs l LEFT JOIN users lu ON lu.id = l.user_id WHERE l.linkedid = c.linkedid), '[]'::json) AS legs
   FROM picked p
   JOIN calls c ON c.linkedid = p.linkedid
   LEFT JOIN users ua ON ua.id = c.answered_by_user_id
+  -- Who the other party is in the CRM now (the callee of an outbound call, the caller otherwise).
+  LEFT JOIN LATERAL (
+    SELECT ct.name AS contact, co.name AS company
+      FROM phone_numbers pn
+      LEFT JOIN contacts ct ON ct.id = pn.contact_id
+      LEFT JOIN companies co ON co.id = coalesce(ct.company_id, pn.company_id)
+     WHERE pn.e164 = CASE WHEN c.direction = 'outbound' THEN c.callee ELSE c.caller END
+     LIMIT 1) cl ON true
  ORDER BY c.started_at, c.linkedid`;
 }
 

@@ -197,6 +197,8 @@ export interface DrillCall {
   recordingFile: string | null;
   /** The voicemail message the caller left (the file on the PBX), or null. */
   voicemailMessage: string | null;
+  /** The other party in the CRM now (company, contact), or null for a number nobody has. */
+  client: { company: string | null; contact: string | null } | null;
   legs: DrillLeg[];
 }
 
@@ -529,6 +531,7 @@ function shapeCall(row: Row): DrillCall {
     transferredTo: str(row.transferred_to),
     recordingFile: str(row.recording_file),
     voicemailMessage: str(row.voicemail_message),
+    client: str(row.client_contact) === null && str(row.client_company) === null ? null : { company: str(row.client_company), contact: str(row.client_contact) },
     legs: legs.map((leg) => ({
       seq: num(leg.seq),
       extension: String(leg.extension),

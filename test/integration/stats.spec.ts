@@ -211,6 +211,14 @@ describe('call statistics on the recorded calls', () => {
     expect(past).toMatchObject({ total: 27, items: [] });
   });
 
+  it('drill-down rows name the client as the CRM knows them now (company, contact), null for numbers nobody has', async () => {
+    const page = await get<DrillPage>('/api/stats/calls', { ...DAY, metric: 'inbound', limit: 100 });
+    const remstroy = page.items.filter((call) => call.caller === '+79161234567');
+    expect(remstroy.length).toBeGreaterThan(0);
+    for (const call of remstroy) expect(call.client).toEqual({ company: 'Remstroy', contact: 'Alexey Smirnov' });
+    expect(page.items.filter((call) => call.caller === 'anonymous').every((call) => call.client === null)).toBe(true);
+  });
+
   it('CSV exports of calls and of the per-manager table (sep=,)', async () => {
     const calls = await t.http.get('/api/stats/export/calls').query({ ...DAY, metric: 'abandoned', sep: ',' }).set('Authorization', `Bearer ${token}`).expect(200);
     expect(calls.headers['content-type']).toMatch(/^text\/csv/);

@@ -416,7 +416,9 @@
       tr.dataset.linkedid = call.linkedid;
       tr.appendChild(el('td', fmtTime(call.startedAt)));
       tr.appendChild(el('td', directionName(call.direction)));
-      tr.appendChild(el('td', call.caller));
+      // The client as the CRM names them now, then the number (caller-controlled text, as text).
+      const client = call.client ? [call.client.company, call.client.contact].filter(Boolean).join(' · ') : '';
+      tr.appendChild(el('td', client ? client + ' · ' + call.caller : call.caller));
       tr.appendChild(el('td', call.callerName || ''));
       tr.appendChild(el('td', call.did || ''));
       tr.appendChild(el('td', callOutcome(call)));
