@@ -102,6 +102,13 @@ export interface CallMissedEvent {
   card: CallerCardView;
 }
 
+/** Lead capture changed the CRM after a call: the desks fetch their lists again (missed calls, callbacks, the lead exchange). */
+export interface DeskListsChangedEvent {
+  linkedid: string;
+  /** Why (`missed-new-number`, `missed-merged`, `answered`, …: the lead capture's reason). */
+  reason: string;
+}
+
 export type DeskCallState = 'ringing' | 'answered';
 
 export interface DeskSnapshotCall {
@@ -132,6 +139,7 @@ export interface ClientEventMap {
   'call.withdrawn': CallWithdrawnEvent;
   'call.ended': CallEndedEvent;
   'call.missed': CallMissedEvent;
+  'desk.listsChanged': DeskListsChangedEvent;
 }
 
 export type ClientEventName = keyof ClientEventMap;

@@ -178,7 +178,7 @@ describe('npm run demo (the real command) in headless Chromium', () => {
     expect(card).toContain('Наружная реклама — ООО «Ремстрой»');
 
     // c_new_nobody_answers: nobody answers the new number → a lead in the exchange.
-    await page.locator('#exchange li', { hasText: '+79031112233' }).waitFor({ timeout: 150_000 });
+    await page.locator('#exchange li', { hasText: '+7 903 111 22 33' }).waitFor({ timeout: 150_000 });
     expect(errors).toEqual([]);
     await page.close();
   }, 360_000);

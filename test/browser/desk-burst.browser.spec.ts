@@ -190,6 +190,10 @@ describe('desk during the 20-call burst, and the client card, in headless Chromi
     const companies = [...companyOf.values()];
     const missed = await ru.page.$$eval('#missed li:not(.empty)', (items) => items.map((item) => item.firstChild?.textContent ?? ''));
     for (const label of missed) expect(label.startsWith('Новый номер') || companies.some((company) => label.startsWith(company))).toBe(true);
+    // The lead exchange: the burst's missed new numbers, each a "New number" on its line (by name), newest first.
+    await until('the exchange', async () => (await ru.page.locator('#exchange li[data-lead]').count()) > 0, 15_000);
+    const leads = await ru.page.$$eval('#exchange li[data-lead] strong', (items) => items.map((item) => item.textContent ?? ''));
+    for (const label of leads) expect(label).toMatch(/^Новый номер · линия (Yandex\.Direct|\+7 495 111 22 44)$/);
     expect(en.errors).toEqual([]);
     expect(ru.errors).toEqual([]);
     process.stdout.write(`screenshots:\n${shots.join('\n')}\n`);

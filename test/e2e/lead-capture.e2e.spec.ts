@@ -8,6 +8,7 @@ import { AmiSimulator } from '../../src/simulator/ami-simulator';
 import { amiEnv, seedLab, type SeededLab } from '../support/lab';
 import { transcript } from '../support/fixtures';
 import { until } from '../support/until';
+import { ioDesk } from '../support/desks';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 
@@ -55,9 +56,13 @@ describe('lead capture from recorded calls (replay server over TCP → app → P
     return t.app.get(LeadCaptureService).process(record.linkedid);
   };
 
-  it('a missed call from a new number: exactly one contact, one Unsorted deal in the exchange, one callback task due within the SLA', async () => {
+  it('a missed call from a new number: exactly one contact, one Unsorted deal in the exchange, one callback task due within the SLA; every desk is told its lists changed', async () => {
+    // A manager's desk on the other instance: the lead's news reaches it through the fan-out.
+    const desk = await ioDesk(await t.app.getUrl(), await t.tokenFor('manager'));
     // LOG_LEVEL=log: the log shows "written in N ms, M ms after the call ended" for the lead.
     await replay(['c_new_nobody_answers'], 1, { LOG_LEVEL: 'log' });
+    await until('the desk told its lists changed', () => desk.of('desk.listsChanged').find((event) => event.reason === 'missed-new-number'), 10_000);
+    desk.close();
     const [deal, ...moreDeals] = await deals();
     expect(moreDeals).toEqual([]);
     // Titles in CRM_LANGUAGE (default ru).

@@ -147,6 +147,7 @@ export class LeadCaptureService implements OnApplicationBootstrap, OnApplication
     });
     const { record, ...outcome } = result;
     if (record && outcome.plan && outcome.plan.writes.length > 0) {
+      this.bus.emit('call.leadCaptured', { linkedid, reason: outcome.plan.reason });
       this.logger.log(
         `call ${linkedid} ${record.caller}: ${outcome.plan.reason} → ${outcome.plan.writes.map((w) => w.type).join(', ')} ` +
           `(written in ${Date.now() - started} ms, ${Date.now() - storedAt} ms after the call was stored)`,

@@ -8,6 +8,8 @@
   var t = i18n.t;
   var SCOPE_KEY = 'switchboard.desk.scope';
   var TASK_KINDS = ['callback', 'call', 'meeting', 'email', 'todo'];
+  /** A name that is only a phone number (what lead capture calls a new contact). */
+  var PHONE_LIKE = /^\+?[\d\s()-]+$/;
   /** lists: the last data of each list, kept to draw it again in the other language. */
   var state = { scope: sessionStorage.getItem(SCOPE_KEY) || 'own', user: null, socket: null, calls: new Map(), watching: null, link: 'offline', notice: null, lists: {}, lineNames: {} };
   var $ = function (id) { return document.getElementById(id); };
@@ -146,6 +148,11 @@
       refreshLists();
     });
     socket.on('call.missed', function () { refreshLists(); });
+    // Lead capture wrote a lead or a task after a call: the lists change (one fetch for a burst).
+    socket.on('desk.listsChanged', function () {
+      if (state.listsTimer) return;
+      state.listsTimer = setTimeout(function () { state.listsTimer = null; refreshLists(); }, 300);
+    });
   }
 
   function renderWho() {
@@ -521,7 +528,9 @@
 
   /** "Remstroy · Alexey Smirnov", or "New number · line +7 495 111-22-33". */
   function clientLabel(client, phone, line) {
-    if (client && (client.company || client.contact)) return [client.company, client.contact].filter(Boolean).join(' · ');
+    // A contact lead capture named after the number is still a new number.
+    var contact = client && client.contact && !PHONE_LIKE.test(client.contact) ? client.contact : null;
+    if (client && (client.company || contact)) return [client.company, contact].filter(Boolean).join(' · ');
     return t('desk.newNumber') + (line ? ' · ' + t('desk.lineName', { line: lineLabel(line) }) : '');
   }
   /** A line by its name from the admin screen ("Yandex.Direct"), else its number written as people write it. */
@@ -553,14 +562,22 @@
     exchange: {
       path: '/api/lead-exchange',
       empty: 'desk.exchangeEmpty',
+      /** Newest first: by the lead's last call, else when it came in. */
+      order: function (a, b) { return leadTime(b) - leadTime(a); },
       item: function (lead) {
         var phones = lead.phones || [];
-        return el('li', null, el('strong', null, phones[0] ? clientLink(phones[0], lead.title) : lead.title), phones.map(function (p) { return el('span', null, ' ', phoneLink(p)); }),
+        var label = clientLabel(lead.contact ? { contact: lead.contact.name, company: null } : null, phones[0], lead.line);
+        return el('li', { 'data-lead': lead.id }, el('strong', null, phones[0] ? clientLink(phones[0], label) : label), phones.map(function (p) { return el('span', null, ' ', phoneLink(p)); }),
           lead.missedCalls ? t('desk.missedCount', { n: lead.missedCalls }) : '',
           el('button', { type: 'button', class: 'small', onclick: function () { claim(lead.id); } }, t('desk.claim')));
       },
     },
   };
+
+  function leadTime(lead) {
+    var last = lead.calls && lead.calls[0] ? lead.calls[0].startedAt : lead.createdAt;
+    return new Date(last).getTime() || 0;
+  }
 
   /** Draws a list from its last data ({ items } or { error }). */
   function renderList(id) {
@@ -571,7 +588,8 @@
     if (!data) return;
     if (data.error) return root.appendChild(el('li', { class: 'empty' }, t('desk.notLoaded', { message: data.error })));
     if (!data.items.length) root.appendChild(el('li', { class: 'empty' }, t(list.empty)));
-    data.items.forEach(function (item) { root.appendChild(list.item(item)); });
+    var items = list.order ? data.items.slice().sort(list.order) : data.items;
+    items.forEach(function (item) { root.appendChild(list.item(item)); });
   }
   function refreshLists() {
     if (!session.loggedIn()) return;

@@ -62,6 +62,8 @@
       setLink('connecting');
     });
     socket.on('desk.snapshot', function (snapshot) { $('who').textContent = snapshot.user ? snapshot.user.name : ''; });
+    // Lead capture wrote a callback task or closed one: the overdue figure may change.
+    socket.on('desk.listsChanged', function () { figures(); });
     CALL_EVENTS.forEach(function (name) {
       socket.on(name, function () {
         soon();

@@ -22,6 +22,11 @@ export interface CallEventMap {
    * desks end the call on this too, so a refused call does not stay on them.
    */
   'call.deadLettered': [{ record: CallRecord }];
+  /**
+   * Lead capture wrote what a stored call asked for (a lead, a merged repeat, a callback task, a
+   * closed task): the desks' lists (missed calls, callbacks, the lead exchange) changed.
+   */
+  'call.leadCaptured': [{ linkedid: string; reason: string }];
   /** This instance stopped consuming AMI: these calls in progress are now the new leader's. */
   'call.handedOver': [{ linkedids: string[] }];
 }
