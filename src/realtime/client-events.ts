@@ -102,9 +102,12 @@ export interface CallMissedEvent {
   card: CallerCardView;
 }
 
-/** Lead capture changed the CRM after a call: the desks fetch their lists again (missed calls, callbacks, the lead exchange). */
+/**
+ * Lead capture changed the CRM after a call: the desks fetch their lists again (missed calls,
+ * callbacks, the lead exchange). It goes to every desk, so it names no call (a desk sees only the
+ * calls that rang its user): the lists themselves say what changed for this user.
+ */
 export interface DeskListsChangedEvent {
-  linkedid: string;
   /** Why (`missed-new-number`, `missed-merged`, `answered`, …: the lead capture's reason). */
   reason: string;
 }

@@ -73,9 +73,9 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
       this.bus.on('call.stored', ({ record }) => this.endCall(record)),
       this.bus.on('call.deadLettered', ({ record }) => this.endCall(record)),
       // Lead capture wrote a lead or a task: every desk's lists may show it (the exchange is everyone's).
-      this.bus.on('call.leadCaptured', ({ linkedid, reason }) => {
+      this.bus.on('call.leadCaptured', ({ reason }) => {
         const everyone = this.people.directory.people.filter((person) => person.active).map((person) => person.id);
-        this.gateway.send({ users: everyone, all: true }, 'desk.listsChanged', { linkedid, reason });
+        this.gateway.send({ users: everyone, all: true }, 'desk.listsChanged', { reason });
       }),
     );
     this.gateway.answerSnapshots((query) => this.snapshotCalls(query.userId, query.all));

@@ -7,7 +7,7 @@ import { CallsRepository } from '../../src/telephony/calls/calls.repository';
 import { parseDirectory } from '../../src/telephony/calls/directory';
 import { rebuildCalls } from '../../src/telephony/calls/rebuild';
 import { transcript } from '../support/fixtures';
-import { launchChromium, openLoggedIn } from '../support/browser';
+import { axeViolations, launchChromium, openLoggedIn, screenshot } from '../support/browser';
 import { leadCaptureIdle, moved, recordsOf, seedLabTeam, storeAsLive, type LabTeam } from '../support/recorded-calls';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -58,7 +58,7 @@ describe('dashboard page in headless Chromium', () => {
 
   // English unless a test says otherwise: the chart labels asserted below are the English ones.
   const open = (who: { email: string; password: string }, locale = 'en-US') =>
-    openLoggedIn(browser, `${url}/dashboard?from=2026-11-21&to=2026-11-22`, who, { locale });
+    openLoggedIn(browser, `${url}/dashboard?from=2026-11-21&to=2026-11-22`, who, { locale, viewport: { width: 1366, height: 768 } });
 
 
   it('head of sales: KPI tiles, charts with the expected totals, sortable table, drill-down with legs, HTML shown as text', async () => {
@@ -80,6 +80,8 @@ describe('dashboard page in headless Chromium', () => {
     // The charts were drawn (canvas sized by Chart.js).
     const widths = await page.$$eval('canvas', (canvases) => canvases.map((c) => (c as HTMLCanvasElement).width));
     expect(widths.every((w) => w > 0)).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'dashboard-en-1366');
 
     // Sort the per-manager table by "Missed": most first, then least first.
     const firstName = (): Promise<string | null> => page.textContent('#managers tr:nth-child(2) td[data-col="name"]');
@@ -123,6 +125,10 @@ describe('dashboard page in headless Chromium', () => {
     expect(await page.textContent('#drill-table tr[data-linkedid="1795335761.80"] td.legs')).toContain('Anna Petrova: ответственный → отменён: клиент положил трубку');
     expect(await page.textContent('#drill-table tr[data-linkedid="xss.1"] td:nth-child(1)')).toMatch(/^21\.11\.2026, \d{2}:\d{2}:\d{2}$/);
     expect(await page.textContent('#drill-table tr[data-linkedid="xss.1"] td:nth-child(4)')).toBe(XSS);
+    // The drill-down names the client before the number.
+    expect(await page.textContent('#drill-table tr[data-linkedid="1795335761.80"] td:nth-child(3)')).toBe('Remstroy · Alexey Smirnov · +79161234567');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'dashboard-ru-1366');
 
     await page.click('[data-lang="en"]');
     expect(await page.getAttribute('html', 'lang')).toBe('en');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as iconv from 'iconv-lite';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openLoggedIn } from '../support/browser';
+import { axeViolations, launchChromium, openLoggedIn, screenshot } from '../support/browser';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -46,7 +46,7 @@ describe('import page in headless Chromium', () => {
   });
 
   // Russian unless a test says otherwise: the texts and digit groups asserted below are ru-RU's.
-  const open = (who: { email: string; password: string }, locale = 'ru-RU') => openLoggedIn(browser, `${url}/import`, who, { locale });
+  const open = (who: { email: string; password: string }, locale = 'ru-RU') => openLoggedIn(browser, `${url}/import`, who, { locale, viewport: { width: 1366, height: 768 } });
 
 
   it('head of sales: chooses the file, uploads it, sees progress and the report with the error lines; HTML shown as text', async () => {
@@ -79,6 +79,8 @@ describe('import page in headless Chromium', () => {
     const history = await page.$$eval('#history tbody tr', (trs) => trs.map((tr) => tr.textContent));
     expect(history[0]).toContain('клиенты.csv');
     expect(history[0]).toContain('Готово');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'import-ru-1366');
 
     // The switch to English redraws the report: English labels, en-US digit groups; a reload keeps English.
     await page.click('[data-lang="en"]');
@@ -90,6 +92,8 @@ describe('import page in headless Chromium', () => {
     await page.waitForFunction(() => document.body.dataset.jobStatus === 'done', undefined, { timeout: 10_000 });
     expect(await page.textContent('#job-status')).toBe('Done');
     expect(await page.textContent('h1')).toBe('Client base import');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'import-en-1366');
     expect(errors).toEqual([]);
     await page.close();
   });
