@@ -1,8 +1,16 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { testDatabaseUrl, truncateAll } from '../support/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('auth and roles (real Postgres)', () => {
   let t: TestApp;
   beforeAll(async () => {
+    // An empty database whatever ran before this file: the first admin is made at boot only when there is none.
+    const empty = new DataSource(dataSourceOptions(testDatabaseUrl()));
+    await empty.initialize();
+    await truncateAll(empty);
+    await empty.destroy();
     t = await createTestApp({ ADMIN_EMAIL: 'boss@example.com', ADMIN_PASSWORD: 'first-admin-pw' });
   });
   afterAll(() => t.close());

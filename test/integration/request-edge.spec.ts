@@ -13,7 +13,7 @@ describe('the request edge: the right 4xx instead of a 500', () => {
   const ids: Record<string, string> = {};
   /** Every row the test created, to compare after each hostile request. */
   const stored = async (): Promise<unknown[]> =>
-    Promise.all(['users', 'companies', 'contacts', 'deals', 'tasks', 'phone_numbers'].map((table) => t.dataSource.query(`SELECT * FROM ${table} ORDER BY id`)));
+    Promise.all(['users', 'companies', 'contacts', 'deals', 'tasks', 'phone_numbers', 'departments'].map((table) => t.dataSource.query(`SELECT * FROM ${table} ORDER BY id`)));
 
   beforeAll(async () => {
     // A smaller JSON limit (the setting): 40k-deep bodies fit under it, "larger than the limit" needs no 10 MB.
@@ -26,6 +26,7 @@ describe('the request edge: the right 4xx instead of a 500', () => {
     ids.contacts = await post('/api/contacts', { name: 'Alexey', companyId: ids.companies });
     ids.deals = await post('/api/deals', { title: 'Website', companyId: ids.companies });
     ids.tasks = await post('/api/tasks', { title: 'Call back', kind: 'callback' });
+    ids.departments = await post('/api/departments', { name: 'Sales' });
   });
   afterAll(() => t.close());
 
@@ -36,7 +37,7 @@ describe('the request edge: the right 4xx instead of a 500', () => {
   it('an empty PATCH {} on every PATCH route is a 400 that says so; nothing changes', async () => {
     const express = t.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
     const patchRoutes = express.router.stack.filter((layer) => layer.route?.methods.patch).map((layer) => layer.route!.path);
-    expect(patchRoutes.sort()).toEqual(['/api/companies/:id', '/api/contacts/:id', '/api/deals/:id', '/api/tasks/:id', '/api/users/:id']);
+    expect(patchRoutes.sort()).toEqual(['/api/companies/:id', '/api/contacts/:id', '/api/deals/:id', '/api/departments/:id', '/api/tasks/:id', '/api/users/:id']);
     const before = await stored();
     for (const path of patchRoutes) {
       const id = ids[path.split('/')[2]!]!;

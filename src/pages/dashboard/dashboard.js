@@ -259,8 +259,10 @@
         td.dataset.count = String(count);
         td.title = t('dash.heatTitle', { day: dayName(d), hour, inbound: fmtNumber(count), missed: fmtNumber(h.missed[d][hour]) });
         const alpha = count / max;
-        td.style.backgroundColor = 'rgba(31, 111, 235, ' + (0.08 + alpha * 0.8).toFixed(3) + ')';
-        if (alpha > 0.5) td.style.color = '#fff';
+        // Light cells with dark digits, dark cells with white ones: both AA (4.5:1) — no shade in between.
+        const dark = alpha > 0.5;
+        td.style.backgroundColor = 'rgba(13, 71, 161, ' + (dark ? 0.75 + (alpha - 0.5) * 0.4 : 0.06 + alpha * 0.7).toFixed(3) + ')';
+        if (dark) td.style.color = '#fff';
         if (count) td.addEventListener('click', () => openDrill(t('dash.drill.heat', { day: dayName(d), hour }), { metric: 'inbound', dow: d + 1, hour }));
       });
       tr.appendChild(el('td', row.reduce((a, b) => a + b, 0)));
