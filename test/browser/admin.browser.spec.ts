@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { RoutingService } from '../../src/telephony/routing/routing.service';
-import { axeViolations, chooseEnglish, screenshot } from '../support/browser';
+import { axeViolations, chooseEnglish, openLoggedIn, screenshot } from '../support/browser';
 import { deskLab } from '../support/desk-lab';
 import { LAB_PASSWORD } from '../support/lab';
 import { transcript } from '../support/fixtures';
@@ -20,19 +20,10 @@ describe('admin screen in headless Chromium', () => {
   const desks = deskLab();
 
   async function open(url: string, who: { email: string; password: string }, locale = 'en-US'): Promise<{ page: Page; errors: string[] }> {
-    const page = await desks.browser().newPage({ locale, viewport: { width: 1366, height: 768 } });
-    if (locale.startsWith('en')) await chooseEnglish(page);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('dialog', (dialog) => {
-      errors.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    await page.goto(`${url}/admin`);
-    await page.fill('#login-email', who.email);
-    await page.fill('#login-password', who.password);
-    await page.click('#login-form button[type=submit]');
+    const { page, dialogs, errors } = await openLoggedIn(desks.browser(), `${url}/admin`, who, { locale, viewport: { width: 1366, height: 768 } });
+    page.on('dialog', (dialog) => errors.push(`dialog: ${dialog.message()}`));
     await page.waitForSelector('#admin-view:not([hidden])', { timeout: 10_000 });
+    expect(dialogs).toEqual([]);
     return { page, errors };
   }
 

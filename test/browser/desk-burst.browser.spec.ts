@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { normalizePhone } from '../../src/common/phone-number';
 import { DEFAULT_ROUTING_CONFIG } from '../../src/telephony/routing/chain-config';
-import { axeViolations, chooseEnglish, screenshot } from '../support/browser';
+import { axeViolations, openLoggedIn, screenshot } from '../support/browser';
 import { deskLab } from '../support/desk-lab';
 import { LAB, LAB_PASSWORD } from '../support/lab';
 import { transcript } from '../support/fixtures';
@@ -34,18 +34,9 @@ describe('desk during the 20-call burst, and the client card, in headless Chromi
   const callerOf = new Map(truth.calls.map((call) => [call.linkedid, normalizePhone(call.caller_number, 'RU') ?? call.caller_number]));
 
   async function open(url: string, locale: 'en-US' | 'ru-RU'): Promise<{ page: Page; errors: string[] }> {
-    const page = await desks.browser().newPage({ locale, viewport: { width: 1366, height: 768 } });
-    if (locale.startsWith('en')) await chooseEnglish(page);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('dialog', (dialog) => {
-      errors.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    await page.goto(`${url}/desk`);
-    await page.fill('#login-email', desks.lab().emails.get('101') ?? '');
-    await page.fill('#login-password', LAB_PASSWORD);
-    await page.click('#login-form button[type=submit]');
+    const who = { email: desks.lab().emails.get('101') ?? '', password: LAB_PASSWORD };
+    const { page, errors } = await openLoggedIn(desks.browser(), `${url}/desk`, who, { locale, viewport: { width: 1366, height: 768 } });
+    page.on('dialog', (dialog) => errors.push(`dialog: ${dialog.message()}`));
     await page.waitForSelector('#link.online', { timeout: 10_000 });
     // The order popups first appear in, seen from outside the page's code.
     await page.evaluate(() => {

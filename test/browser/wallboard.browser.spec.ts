@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { axeViolations, chooseEnglish, screenshot } from '../support/browser';
+import { axeViolations, openLoggedIn, screenshot } from '../support/browser';
 import { deskLab } from '../support/desk-lab';
 import { LAB_PASSWORD } from '../support/lab';
 import { transcript } from '../support/fixtures';
@@ -20,14 +20,9 @@ describe('wallboard in headless Chromium', () => {
   const desks = deskLab();
 
   async function open(url: string, extension: string, locale: 'en-US' | 'ru-RU'): Promise<{ page: Page; errors: string[] }> {
-    const page = await desks.browser().newPage({ locale, viewport: { width: 1366, height: 768 } });
-    if (locale.startsWith('en')) await chooseEnglish(page);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${url}/wallboard`);
-    await page.fill('#login-email', desks.lab().emails.get(extension) ?? '');
-    await page.fill('#login-password', LAB_PASSWORD);
-    await page.click('#login-form button[type=submit]');
+    const who = { email: desks.lab().emails.get(extension) ?? '', password: LAB_PASSWORD };
+    const { page, errors } = await openLoggedIn(desks.browser(), `${url}/wallboard`, who, { locale, viewport: { width: 1366, height: 768 } });
+    page.on('dialog', (dialog) => errors.push(`dialog: ${dialog.message()}`));
     return { page, errors };
   }
 
