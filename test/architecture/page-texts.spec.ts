@@ -39,7 +39,7 @@ function keysUsed(page: string): string[] {
   const keys = new Set<string>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/'((?:desk|dashboard|import|wb|adm|login|lang|unit)\.[\w.]*\w)'/g)) {
+    for (const match of text.matchAll(/'((?:desk|dashboard|import|wb|adm|login|lang|unit|step)\.[\w.]*\w)'/g)) {
       if (!EVENTS.has(match[1]!)) keys.add(match[1]!);
     }
     for (const match of text.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)) keys.add(match[1]!);

@@ -30,6 +30,11 @@ export function voicemailMessage(file: string | null): VoicemailMessage | null {
   return file === null ? null : { file, mailbox: voicemailBoxOf(file) };
 }
 
+/** Rows as the statements give them (`voicemailMessage`: the file) → rows with `voicemail: {file, mailbox}`. */
+export function withVoicemail<T extends { voicemailMessage: string | null }>(rows: readonly T[] | null | undefined): (Omit<T, 'voicemailMessage'> & { voicemail: VoicemailMessage | null })[] {
+  return (rows ?? []).map(({ voicemailMessage: file, ...row }) => ({ ...row, voicemail: voicemailMessage(file) }));
+}
+
 /**
  * One statement for the whole card (no N+1): the phone's owner, the responsible manager
  * (contact's, else company's), open deals and tasks of the contact/company/number, last 5 calls.
@@ -90,7 +95,7 @@ export function toClientCard(phone: string, row: ClientCardRow | undefined): Cli
     company: row?.company ?? null,
     responsible: row?.responsible ?? null,
     openDeals: row?.open_deals ?? [],
-    openTasks: (row?.open_tasks ?? []).map(({ voicemailMessage: file, ...task }) => ({ ...task, voicemail: voicemailMessage(file) })),
-    lastCalls: (row?.last_calls ?? []).map(({ voicemailMessage: file, ...call }) => ({ ...call, voicemail: voicemailMessage(file) })),
+    openTasks: withVoicemail(row?.open_tasks),
+    lastCalls: withVoicemail(row?.last_calls),
   };
 }

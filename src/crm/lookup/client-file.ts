@@ -1,4 +1,4 @@
-import { voicemailMessage, type ClientCard, type VoicemailMessage } from './client-card';
+import { withVoicemail, type ClientCard, type VoicemailMessage } from './client-card';
 
 /**
  * The client card page of the desk: everything about one phone number's owner in one statement
@@ -134,8 +134,8 @@ export function toClientFile(phone: string, row: ClientFileRow | undefined): Cli
     company: row?.company ?? null,
     responsible: row?.responsible ?? null,
     deals: row?.deals ?? [],
-    tasks: (row?.tasks ?? []).map(({ voicemailMessage: file, ...task }) => ({ ...task, voicemail: voicemailMessage(file) })),
-    calls: (row?.calls ?? []).map(({ voicemailMessage: file, ...call }) => ({ ...call, voicemail: voicemailMessage(file) })),
+    tasks: withVoicemail(row?.tasks),
+    calls: withVoicemail(row?.calls),
     stages: row?.stages ?? [],
   };
 }

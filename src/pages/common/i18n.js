@@ -25,6 +25,12 @@
       'unit.s': '{n} с',
       'unit.min': '{m} мин {s} с',
       'unit.h': '{h} ч {m} мин',
+      'step.responsible': 'ответственный',
+      'step.department': 'отдел продаж',
+      'step.head_of_sales': 'руководитель продаж',
+      'step.ceo': 'директор',
+      'step.owner': 'владелец',
+      'step.voicemail': 'голосовая почта',
     },
     en: {
       'lang.switch': 'Language',
@@ -40,6 +46,12 @@
       'unit.s': '{n} s',
       'unit.min': '{m} min {s} s',
       'unit.h': '{h} h {m} min',
+      'step.responsible': 'responsible',
+      'step.department': 'sales department',
+      'step.head_of_sales': 'head of sales',
+      'step.ceo': 'CEO',
+      'step.owner': 'owner',
+      'step.voicemail': 'voicemail',
     },
   };
   var listeners = [];
@@ -72,6 +84,15 @@
     return text.replace(/\{(\w+)\}/g, function (whole, name) {
       return values && Object.hasOwn(values, name) ? String(values[name]) : whole;
     });
+  }
+
+  /** The text of `key` when a language has it, else `fallback` (names the catalog may not know: a custom step, a stage). */
+  function tOr(key, fallback, values) {
+    return Object.hasOwn(TEXTS[lang], key) || Object.hasOwn(TEXTS.en, key) ? t(key, values) : fallback;
+  }
+  /** An escalation step's name as people say it ("sales department"); a step of the admin's own as it is named. */
+  function step(name) {
+    return tOr('step.' + name, name);
   }
 
   function number(n) {
@@ -156,6 +177,8 @@
   window.switchboard.i18n = {
     add: add,
     t: t,
+    tOr: tOr,
+    step: step,
     apply: apply,
     use: use,
     /** The keys a language has (the catalog test compares Russian with English). */

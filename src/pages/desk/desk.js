@@ -261,7 +261,7 @@
         phoneLink(card.phone),
         card.callerIdName && card.callerIdName !== personName(card) ? el('span', { 'data-field': 'caller-id-name' }, t('desk.callerId'), card.callerIdName) : null,
         card.line ? el('span', { 'data-field': 'line' }, t('desk.line'), lineLabel(card.line)) : null,
-        call.step ? el('span', null, t('desk.step'), stepName(call.step)) : null),
+        call.step ? el('span', null, t('desk.step'), i18n.step(call.step)) : null),
       el('div', null,
         card.newCaller ? el('span', { class: 'tag new' }, t('desk.newCaller')) : null,
         card.company && card.company.abcCategory ? el('span', { class: 'tag' }, 'ABC: ' + card.company.abcCategory) : null,
@@ -304,12 +304,6 @@
       writing ? el('button', { type: 'button', onclick: function () { saveTask(call, text.value, 'callback'); } }, t('desk.addCallback')) : null,
       el('button', { type: 'button', onclick: function () { state.calls.delete(call.linkedid); renderPopups(); } }, t('desk.close'))));
     return node;
-  }
-
-  function stepName(step) {
-    var key = 'desk.stepName.' + step;
-    var text = t(key);
-    return text === key ? step : text;
   }
 
   function callOutcome(c) {
@@ -482,11 +476,7 @@
       fieldError(key));
   }
 
-  function stageName(stage) {
-    var key = 'desk.stage.' + stage.id;
-    var text = t(key);
-    return text === key ? stage.name : text;
-  }
+  function stageName(stage) { return i18n.tOr('desk.stage.' + stage.id, stage.name); }
 
   function moveDeal(deal, stageId, reason) {
     delete client.fieldErrors['deal-' + deal.id];

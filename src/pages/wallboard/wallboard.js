@@ -125,12 +125,7 @@
     if (!party.phone || party.phone === 'anonymous') return t('wb.anonymous');
     return i18n.phone(party.phone);
   }
-  function stepName(step) {
-    if (!step) return t('none');
-    var key = 'wb.step.' + step;
-    var text = t(key);
-    return text === key ? step : text;
-  }
+  function stepName(step) { return step ? i18n.step(step) : t('none'); }
 
   function renderFigures() {
     var root = $('today');
